@@ -1,0 +1,4 @@
+//! Datasets: IDX files, u8 storage normalised on the fly, seeded splits, shuffling and batching.
+
+pub mod dataset;
+pub mod idx;

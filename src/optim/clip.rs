@@ -20,8 +20,7 @@ pub fn clip_grad_norm(grads: &mut [f32], max_norm: f32) -> f32 {
         sum += g * g;
     }
     let total = sum.sqrt();
-    // `!(x > 0)` also catches NaN.
-    if !(max_norm > 0.0) {
+    if max_norm.is_nan() || max_norm <= 0.0 {
         return total as f32;
     }
     let coef = f64::from(max_norm) / (total + 1e-6);

@@ -56,10 +56,7 @@ pub fn parse_images(bytes: &[u8]) -> Result<IdxImages<'_>> {
         )));
     }
     // n·rows·cols can exceed usize on wasm32 (a corrupt header); checked arithmetic says so.
-    let expected = n
-        .checked_mul(rows)
-        .and_then(|v| v.checked_mul(cols))
-        .and_then(|v| v.checked_add(IMAGES_HEADER));
+    let expected = n.checked_mul(rows).and_then(|v| v.checked_mul(cols)).and_then(|v| v.checked_add(IMAGES_HEADER));
     let found = bytes.len();
     let Some(expected) = expected else {
         return Err(Error::Data(format!(
@@ -100,11 +97,8 @@ pub fn parse_labels(bytes: &[u8], classes: usize) -> Result<&[u8]> {
     let expected = n.checked_add(LABELS_HEADER);
     if expected != Some(found) {
         let expected = expected.map_or_else(|| "more than can be addressed".to_string(), thousands);
-        let state = if found < n.saturating_add(LABELS_HEADER) {
-            "is truncated"
-        } else {
-            "is longer than its header says"
-        };
+        let state =
+            if found < n.saturating_add(LABELS_HEADER) { "is truncated" } else { "is longer than its header says" };
         return Err(Error::Data(format!(
             "{WHAT} {state}: header says {} labels ({expected} bytes) but the file has {} bytes",
             thousands(n),
@@ -297,10 +291,7 @@ mod tests {
 
     #[test]
     fn empty_and_gzip_and_foreign_files() {
-        assert_eq!(
-            message(parse_images(&[])),
-            "images file is empty (0 bytes); expected an IDX images file"
-        );
+        assert_eq!(message(parse_images(&[])), "images file is empty (0 bytes); expected an IDX images file");
         assert!(message(parse_labels(&[0x1f, 0x8b, 8, 0, 0, 0], 10)).contains("still gzip-compressed"));
         let m = message(parse_images(b"PK\x03\x04rest"));
         assert!(m.contains("not an IDX file") && m.contains("50 4b 03 04"), "{m}");

@@ -156,16 +156,16 @@ impl Trainer {
     pub fn set_data(&mut self, train: Dataset, test: Dataset) -> Result<()> {
         let want = Dims::new(self.spec.input[0], self.spec.input[1], self.spec.input[2]);
         for (name, d) in [("training", &train), ("test", &test)] {
-            if d.dims != want {
+            if d.dims() != want {
                 return Err(Error::Data(format!(
-                    "the {name} images are {}×{}×{} but the network expects {}×{}×{}; change the input shape or load matching images",
-                    d.dims.c, d.dims.h, d.dims.w, want.c, want.h, want.w
+                    "the {name} images are {} but the network expects {want}; change the input shape or load matching images",
+                    d.dims()
                 )));
             }
-            if d.n == 0 {
+            if d.is_empty() {
                 return Err(Error::Data(format!("the {name} split has no examples")));
             }
-            if let Some(max) = d.labels.iter().copied().max() {
+            if let Some(max) = d.labels().iter().copied().max() {
                 if max as usize >= self.spec.classes {
                     return Err(Error::Data(format!(
                         "the {name} labels go up to {max}, but the network has {} classes",
@@ -174,7 +174,7 @@ impl Trainer {
                 }
             }
         }
-        self.order = (0..train.n).collect();
+        self.order = (0..train.len()).collect();
         self.position = 0;
         self.train = Some(train);
         self.test = Some(test);
@@ -199,7 +199,7 @@ impl Trainer {
 
     /// Batches per epoch; the last batch of an epoch may be smaller.
     pub fn steps_per_epoch(&self) -> usize {
-        self.train.as_ref().map_or(0, |d| d.n.div_ceil(self.spec.batch_size))
+        self.train.as_ref().map_or(0, |d| d.len().div_ceil(self.spec.batch_size))
     }
 
     pub fn total_steps(&self) -> u64 {
@@ -231,7 +231,7 @@ impl Trainer {
         self.batch_indices.extend_from_slice(&self.order[self.position..end]);
         self.position = end;
         let augment = if self.spec.augment { Some(&mut self.data_rng) } else { None };
-        train.fill_batch(&self.batch_indices, self.net.input_mut(), &mut self.labels, augment);
+        train.fill_batch(&self.batch_indices, self.net.input_mut(), &mut self.labels, augment)?;
 
         let mut ctx = Ctx { mode: Mode::Train, rng: &mut self.dropout_rng };
         self.net.forward(&mut ctx);
@@ -245,7 +245,7 @@ impl Trainer {
             Some(max) => clip_grad_norm(&mut self.net.store.grads, max),
             None => grad_norm(&self.net.store.grads),
         };
-        let lr = lr_at(&self.spec.schedule, self.base_lr, self.steps, self.steps_per_epoch(), self.total_steps());
+        let lr = lr_at(&self.spec.schedule, self.base_lr, self.steps as usize, self.steps_per_epoch(), self.total_steps() as usize);
         self.optimizer.step(&mut self.net.store, lr, self.l2);
         self.last_lr = lr;
         self.steps += 1;
@@ -303,7 +303,7 @@ impl Trainer {
     /// Evaluates on any dataset of the right shape (the training split, for instance).
     pub fn evaluate_on(&mut self, data: &Dataset, max: usize) -> Result<Evaluation> {
         let classes = self.spec.classes;
-        let n = data.n.min(max);
+        let n = data.len().min(max);
         let mut confusion = vec![0u32; classes * classes];
         let mut predictions = Vec::with_capacity(n);
         let mut confidences = Vec::with_capacity(n * classes);
@@ -316,7 +316,7 @@ impl Trainer {
             let end = (start + EVAL_BATCH).min(n);
             indices.clear();
             indices.extend(start..end);
-            data.fill_batch(&indices, self.net.input_mut(), &mut self.labels, None);
+            data.fill_batch(&indices, self.net.input_mut(), &mut self.labels, None)?;
             let mut ctx = Ctx { mode: Mode::Eval, rng: &mut self.dropout_rng };
             let logits = self.net.forward(&mut ctx);
             let (loss, _) = softmax_cross_entropy(logits, &self.labels, &mut grad);

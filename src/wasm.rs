@@ -171,12 +171,12 @@ impl Engine {
     /// The test split's images as u8 (n·c·h·w) — for galleries and the confusion matrix.
     #[wasm_bindgen(js_name = testImages)]
     pub fn test_images(&self) -> Uint8Array {
-        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(&d.images[..]))
+        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(d.images()))
     }
 
     #[wasm_bindgen(js_name = testLabels)]
     pub fn test_labels(&self) -> Uint8Array {
-        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(&d.labels[..]))
+        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(d.labels()))
     }
 
     /// The first `k` training images as u8, for the sample strip.
@@ -184,9 +184,9 @@ impl Engine {
     pub fn train_sample(&self, k: usize) -> Uint8Array {
         match self.trainer.train_data() {
             Some(d) => {
-                let per = d.dims.len();
-                let k = k.min(d.n);
-                Uint8Array::from(&d.images[..k * per])
+                let per = d.dims().len();
+                let k = k.min(d.len());
+                Uint8Array::from(&d.images()[..k * per])
             }
             None => Uint8Array::new_with_length(0),
         }
@@ -195,7 +195,7 @@ impl Engine {
     #[wasm_bindgen(js_name = trainLabelsSample)]
     pub fn train_labels_sample(&self, k: usize) -> Uint8Array {
         match self.trainer.train_data() {
-            Some(d) => Uint8Array::from(&d.labels[..k.min(d.n)]),
+            Some(d) => Uint8Array::from(&d.labels()[..k.min(d.len())]),
             None => Uint8Array::new_with_length(0),
         }
     }

@@ -14,12 +14,7 @@
 /// validation rejects others); a non-positive or NaN `max_norm` leaves the gradients alone rather
 /// than zeroing or flipping them.
 pub fn clip_grad_norm(grads: &mut [f32], max_norm: f32) -> f32 {
-    let mut sum = 0.0f64;
-    for &g in grads.iter() {
-        let g = f64::from(g);
-        sum += g * g;
-    }
-    let total = sum.sqrt();
+    let total = global_norm(grads);
     if max_norm.is_nan() || max_norm <= 0.0 {
         return total as f32;
     }
@@ -31,6 +26,21 @@ pub fn clip_grad_norm(grads: &mut [f32], max_norm: f32) -> f32 {
         }
     }
     total as f32
+}
+
+/// √(Σ g²), accumulated in f64 in order (the same on every target).
+fn global_norm(grads: &[f32]) -> f64 {
+    let mut sum = 0.0f64;
+    for &g in grads {
+        let g = f64::from(g);
+        sum += g * g;
+    }
+    sum.sqrt()
+}
+
+/// The global L2 norm of the gradients, without clipping (for the training-health report).
+pub fn grad_norm(grads: &[f32]) -> f32 {
+    global_norm(grads) as f32
 }
 
 #[cfg(test)]

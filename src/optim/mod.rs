@@ -12,6 +12,6 @@ pub mod rmsprop;
 pub mod schedule;
 pub mod sgd;
 
-pub use clip::clip_grad_norm;
+pub use clip::{clip_grad_norm, grad_norm};
 pub use optimizer::Optimizer;
 pub use schedule::lr_at;

@@ -395,6 +395,9 @@ const ROUND_MAGIC: f32 = 12_582_912.0;
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
 /// ln 2 split in two (Cody–Waite): `LN2_HI` has 9 significant bits, so `n·LN2_HI` is exact for
 /// |n| ≤ 2¹⁵ and `x − n·LN2_HI` loses nothing; `LN2_LO` carries the rest. (Cephes `expf`.)
+/// Here and in the polynomials the Cephes constants are written as published; the compiler rounds
+/// each to the nearest f32, the same on every target.
+#[allow(clippy::excessive_precision)]
 const LN2_HI: f32 = 0.693_359_375;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// Inputs outside [EXP_MIN, EXP_MAX] are clamped: e^−87 ≈ 1.6e-38 is still a normal f32 and
@@ -407,6 +410,7 @@ pub const EXP_MAX: f32 = 88.0;
 /// x = n·ln2 + r with n = round(x·log₂e); e^r − 1 = r + r²·P(r), the Cephes `expf` minimax
 /// polynomial (degree 5, theoretical relative error 4.2e-9 on [−0.5, 0.5]).
 #[inline]
+#[allow(clippy::excessive_precision)]
 fn exp_parts(x: f32) -> (f32, f32) {
     let x = x.clamp(EXP_MIN, EXP_MAX);
     let n = (x * LOG2_E + ROUND_MAGIC) - ROUND_MAGIC;
@@ -447,6 +451,7 @@ pub fn expm1_f32(x: f32) -> f32 {
 ///
 /// x = 2ᵉ·m with m ∈ [√½, √2); ln m = f − f²/2 + f³·P(f) with f = m − 1 (the Cephes `logf`
 /// polynomial); ln x = ln m + e·ln2, with ln2 split as in `exp_f32`.
+#[allow(clippy::excessive_precision)]
 pub fn ln_f32(x: f32) -> f32 {
     if x.is_nan() || x < 0.0 {
         return f32::NAN;

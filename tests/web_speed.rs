@@ -1,0 +1,318 @@
+//! Browser micro-benchmarks (not a test: it asserts nothing about speed, and `./dev test` does not
+//! run it): GFLOP/s of every GEMM at the workload shapes, other kernels, and whole training steps.
+//!
+//! Run (release code, headless Chromium, dedicated worker, as the page runs the engine):
+//! `CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=600 cargo test --release
+//!  --target wasm32-unknown-unknown --test web_speed -- --nocapture` (add a name to run one group:
+//! `gemm`, `kernels`, `training`, `phases`).
+//!
+//! Kernel figures are the best of 7 samples of at least 50 ms each, training figures the median
+//! (and best) of 7 windows of about 100 ms; the machine is shared, so runs differ by up to ±30%
+//! and only ratios within one run mean much.
+#![cfg(target_arch = "wasm32")]
+
+use nn_playground::data::dataset::Dataset;
+use nn_playground::layers::{Ctx, Mode};
+use nn_playground::loss::softmax_cross_entropy;
+use nn_playground::model::spec::ModelSpec;
+use nn_playground::optim::grad_norm;
+use nn_playground::rng::Rng;
+use nn_playground::tensor::kernels::{self, scalar, Conv2dDims, Pool2dDims};
+use nn_playground::tensor::{Dims, Tensor};
+use nn_playground::train::Trainer;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const SAMPLES: usize = 7;
+const SAMPLE_MS: f64 = 50.0;
+
+/// `performance.now()` in milliseconds (the worker's global has it; `Date.now()` is too coarse).
+fn now_ms() -> f64 {
+    let global = js_sys::global();
+    let perf = js_sys::Reflect::get(&global, &JsValue::from_str("performance")).expect("performance");
+    let now = js_sys::Reflect::get(&perf, &JsValue::from_str("now")).expect("performance.now");
+    let now: js_sys::Function = now.into();
+    now.call0(&perf).ok().and_then(|v| v.as_f64()).expect("performance.now() returns a number")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Seconds per call of `f`: calibrates a repeat count so one sample takes ≥ 50 ms, then returns the
+/// fastest of 7 samples (other processes on the shared machine only ever slow a sample down, so
+/// the minimum is the steadiest figure for a kernel; the training figures below report medians).
+fn seconds_per_call(mut f: impl FnMut()) -> f64 {
+    let mut reps = 1usize;
+    loop {
+        let t0 = now_ms();
+        for _ in 0..reps {
+            f();
+        }
+        let dt = now_ms() - t0;
+        if dt >= SAMPLE_MS {
+            break;
+        }
+        reps = if dt < 1.0 { reps * 10 } else { ((reps as f64) * SAMPLE_MS * 1.2 / dt).ceil() as usize };
+    }
+    (0..SAMPLES)
+        .map(|_| {
+            let t0 = now_ms();
+            for _ in 0..reps {
+                f();
+            }
+            (now_ms() - t0) / 1e3 / reps as f64
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect()
+}
+
+type Gemm = fn(usize, usize, usize, &[f32], &[f32], &mut [f32]);
+
+#[wasm_bindgen_test]
+fn gemm() {
+    // (name, kernel, m, k, n, where it is used)
+    let shapes: &[(&str, usize, usize, usize, &str)] = &[
+        ("nn", 8, 25, 784, "convnetjs conv1 forward (per image)"),
+        ("nn", 16, 200, 196, "convnetjs conv2 forward"),
+        ("nn", 32, 9, 676, "lenet conv1 forward"),
+        ("nn", 64, 288, 121, "lenet conv2 forward"),
+        ("nn", 64, 128, 1600, "lenet dense1 grad_x"),
+        ("nn", 32, 784, 128, "mlp dense1 forward via Wᵀ"),
+        ("nt", 32, 784, 128, "mlp dense1 forward"),
+        ("nt", 64, 1600, 128, "lenet dense1 forward"),
+        ("nt", 8, 784, 25, "convnetjs conv1 grad_W"),
+        ("nt", 16, 196, 200, "convnetjs conv2 grad_W"),
+        ("nt", 32, 676, 9, "lenet conv1 grad_W"),
+        ("nt", 64, 121, 288, "lenet conv2 grad_W"),
+        ("tn", 128, 32, 784, "mlp dense1 grad_W"),
+        ("tn", 128, 64, 1600, "lenet dense1 grad_W"),
+        ("tn", 200, 16, 196, "convnetjs conv2 grad_cols"),
+        ("tn", 288, 64, 121, "lenet conv2 grad_cols"),
+        ("nn", 256, 256, 256, "256³"),
+    ];
+    console_log!(
+        "GEMM GFLOP/s (median of {SAMPLES}): scalar reference | dispatched kernel (simd128 when built with it)"
+    );
+    for &(kind, m, k, n, what) in shapes {
+        let (fast, slow): (Gemm, Gemm) = match kind {
+            "nn" => (kernels::gemm_nn, scalar::gemm_nn),
+            "nt" => (kernels::gemm_nt, scalar::gemm_nt),
+            _ => (kernels::gemm_tn, scalar::gemm_tn),
+        };
+        let a = random(m * k, 1);
+        let b = random(k * n, 2);
+        let mut c = vec![0.0; m * n];
+        let flops = 2.0 * (m * k * n) as f64;
+        let t_slow = seconds_per_call(|| slow(m, k, n, &a, &b, &mut c));
+        let t_fast = seconds_per_call(|| fast(m, k, n, &a, &b, &mut c));
+        console_log!(
+            "gemm_{kind} {m:>4}×{k:>4}×{n:>4}  {:>6.2} | {:>6.2} GFLOP/s  ({:.2}×)  {what}",
+            flops / t_slow / 1e9,
+            flops / t_fast / 1e9,
+            t_slow / t_fast
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn kernels() {
+    console_log!("other kernels, µs per call (best of {SAMPLES}; per image unless noted): scalar | dispatched");
+    let report = |name: &str, slow: f64, fast: f64| {
+        console_log!("{name:<44} {:>9.2} | {:>9.2} µs  ({:.2}×)", slow * 1e6, fast * 1e6, slow / fast);
+    };
+    for (name, dims, k, pad) in [
+        ("convnetjs conv1 1×28×28 k5 p2", (1, 28, 28), 5, 2),
+        ("convnetjs conv2 8×14×14 k5 p2", (8, 14, 14), 5, 2),
+        ("lenet conv1 1×28×28 k3", (1, 28, 28), 3, 0),
+        ("lenet conv2 32×13×13 k3", (32, 13, 13), 3, 0),
+    ] {
+        let d = Conv2dDims::new(dims, (k, k), 1, (pad, pad, pad, pad));
+        let x = random(d.in_len(), 3);
+        let mut cols = vec![0.0; d.rows() * d.cols()];
+        let slow = seconds_per_call(|| scalar::im2col(&d, &x, &mut cols));
+        let fast = seconds_per_call(|| kernels::im2col(&d, &x, &mut cols));
+        report(&format!("im2col {name}"), slow, fast);
+        let mut back = vec![0.0; d.in_len()];
+        let slow = seconds_per_call(|| scalar::col2im(&d, &cols, &mut back));
+        let fast = seconds_per_call(|| kernels::col2im(&d, &cols, &mut back));
+        report(&format!("col2im {name}"), slow, fast);
+    }
+    for (name, dims, size) in [
+        ("convnetjs pool1 8×28×28 /2", (8, 28, 28), 2),
+        ("convnetjs pool2 16×14×14 /3", (16, 14, 14), 3),
+        ("lenet pool1 32×26×26 /2", (32, 26, 26), 2),
+        ("lenet pool2 64×11×11 /2", (64, 11, 11), 2),
+    ] {
+        let d = Pool2dDims::new(dims, size, size);
+        let x = random(d.in_len(), 4);
+        let gy = random(d.out_len(), 5);
+        let mut y = vec![0.0; d.out_len()];
+        let mut arg = vec![0u32; d.out_len()];
+        let mut gx = vec![0.0; d.in_len()];
+        let slow = seconds_per_call(|| scalar::max_pool_forward(&d, &x, &mut y, &mut arg));
+        let fast = seconds_per_call(|| kernels::max_pool_forward(&d, &x, &mut y, &mut arg));
+        report(&format!("max_pool_forward {name}"), slow, fast);
+        let slow = seconds_per_call(|| scalar::max_pool_backward(&d, &arg, &gy, &mut gx));
+        let fast = seconds_per_call(|| kernels::max_pool_backward(&d, &arg, &gy, &mut gx));
+        report(&format!("max_pool_backward {name}"), slow, fast);
+        let slow = seconds_per_call(|| scalar::avg_pool_forward(&d, &x, &mut y));
+        let fast = seconds_per_call(|| kernels::avg_pool_forward(&d, &x, &mut y));
+        report(&format!("avg_pool_forward {name}"), slow, fast);
+    }
+    let len = 64 * 32 * 26 * 26; // lenet conv1 output, whole batch
+    let x = random(len, 6);
+    let gy = random(len, 7);
+    let mut y = vec![0.0; len];
+    let mut gx = vec![0.0; len];
+    let slow = seconds_per_call(|| scalar::relu_forward(&x, &mut y));
+    let fast = seconds_per_call(|| kernels::relu_forward(&x, &mut y));
+    report("relu_forward 64×32×26×26 (batch)", slow, fast);
+    let slow = seconds_per_call(|| scalar::relu_backward(&x, &gy, &mut gx));
+    let fast = seconds_per_call(|| kernels::relu_backward(&x, &gy, &mut gx));
+    report("relu_backward 64×32×26×26 (batch)", slow, fast);
+    let len = 64 * 128;
+    let x = random(len, 8);
+    let mut y = vec![0.0; len];
+    let slow = seconds_per_call(|| scalar::sigmoid_forward(&x, &mut y));
+    let fast = seconds_per_call(|| kernels::sigmoid_forward(&x, &mut y));
+    report("sigmoid_forward 64×128 (batch)", slow, fast);
+    let slow = seconds_per_call(|| scalar::tanh_forward(&x, &mut y));
+    let fast = seconds_per_call(|| kernels::tanh_forward(&x, &mut y));
+    report("tanh_forward 64×128 (batch)", slow, fast);
+}
+
+/// The workloads of ../shared/workloads.json as engine specs (epochs large enough never to end,
+/// stored order as the benchmark runs them).
+fn workload(name: &str) -> ModelSpec {
+    let json = match name {
+        "mlp" => {
+            r#"{"layers":[{"type":"dense","units":128,"activation":"relu"},{"type":"dense","units":10,"activation":"softmax"}],
+            "optimizer":{"type":"sgd","lr":0.01,"momentum":0.9},"l2":0,"batchSize":32,"seed":1,"epochs":1000,"shuffle":false}"#
+        }
+        "convnetjs-mnist" => {
+            r#"{"layers":[
+            {"type":"conv2d","filters":8,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
+            {"type":"maxpool","size":2,"stride":2},
+            {"type":"conv2d","filters":16,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
+            {"type":"maxpool","size":3,"stride":3},
+            {"type":"dense","units":10,"activation":"softmax"}],
+            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0.001,"batchSize":20,"seed":2,
+            "epochs":1000,"shuffle":false}"#
+        }
+        "lenet-ish" => {
+            r#"{"layers":[
+            {"type":"conv2d","filters":32,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
+            {"type":"maxpool","size":2,"stride":2},
+            {"type":"conv2d","filters":64,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
+            {"type":"maxpool","size":2,"stride":2},
+            {"type":"dense","units":128,"activation":"relu"},
+            {"type":"dropout","rate":0.5},
+            {"type":"dense","units":10,"activation":"softmax"}],
+            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0,"batchSize":64,"seed":3,
+            "epochs":1000,"shuffle":false}"#
+        }
+        other => panic!("unknown workload {other}"),
+    };
+    ModelSpec::from_json(json).expect("workload spec parses")
+}
+
+/// 2,000 MNIST-shaped images: about 80% zero pixels like the digits, the rest random; random labels.
+fn synthetic(n: usize, seed: u64) -> Dataset {
+    let mut rng = Rng::new(seed);
+    let images = (0..n * 784).map(|_| if rng.below(5) == 0 { 1 + rng.below(255) as u8 } else { 0 }).collect();
+    let labels = (0..n).map(|_| rng.below(10) as u8).collect();
+    Dataset::from_parts(images, labels, Dims::new(1, 28, 28), 10).expect("synthetic data fits")
+}
+
+fn trainer(name: &str) -> Trainer {
+    let mut t = Trainer::new(workload(name)).expect("workload builds");
+    t.set_data(synthetic(2000, 11), synthetic(200, 12)).expect("data fits");
+    t
+}
+
+#[wasm_bindgen_test]
+fn training() {
+    console_log!("training steps (Trainer::train_steps), examples/s, median of {SAMPLES} windows");
+    for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
+        let mut t = trainer(name);
+        let batch = t.spec().batch_size;
+        t.train_steps(10).expect("warm-up");
+        // Window size: about 100 ms of training.
+        let t0 = now_ms();
+        t.train_steps(5).expect("calibration");
+        let per_step = (now_ms() - t0) / 5.0;
+        let steps = ((100.0 / per_step.max(0.01)).ceil() as usize).max(5);
+        let windows: Vec<f64> = (0..SAMPLES)
+            .map(|_| {
+                let t0 = now_ms();
+                t.train_steps(steps).expect("training");
+                (steps * batch) as f64 / ((now_ms() - t0) / 1e3)
+            })
+            .collect();
+        let (lo, hi) = windows.iter().fold((f64::MAX, 0.0f64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+        console_log!(
+            "{name:<16} median {:>8.0} examples/s, best {hi:>8.0}  (batch {batch}, {steps} steps per window; worst {lo:.0})",
+            median(windows)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn phases() {
+    console_log!("where a training step's time goes, ms per step (mean over ≥ 300 ms)");
+    for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
+        let mut t = trainer(name);
+        t.train_steps(10).expect("warm-up");
+        let data = synthetic(256, 13);
+        let batch = t.spec().batch_size;
+        let indices: Vec<usize> = (0..batch).collect();
+        let mut labels = Vec::new();
+        let mut grad_out = Tensor::default();
+        let mut rng = Rng::new(1);
+        let mut acc = [0.0f64; 6];
+        let mut steps = 0;
+        let start = now_ms();
+        while now_ms() - start < 300.0 || steps < 10 {
+            let t0 = now_ms();
+            data.fill_batch(&indices, t.network_mut().input_mut(), &mut labels, None).expect("batch");
+            let t1 = now_ms();
+            t.network_mut().forward(&mut Ctx { mode: Mode::Train, rng: &mut rng });
+            let t2 = now_ms();
+            let net = t.network_mut();
+            softmax_cross_entropy(net.logits(), &labels, &mut grad_out);
+            net.grad_logits_mut().clone_from(&grad_out);
+            net.store.zero_grads();
+            let t3 = now_ms();
+            net.backward();
+            let t4 = now_ms();
+            grad_norm(&net.store.grads);
+            let t5 = now_ms();
+            let mut store = std::mem::take(&mut t.network_mut().store);
+            t.optimizer_mut().step(&mut store, 1e-3, 0.0);
+            t.network_mut().store = store;
+            let t6 = now_ms();
+            for (a, d) in acc.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5]) {
+                *a += d;
+            }
+            steps += 1;
+        }
+        let per = |i: usize| acc[i] / steps as f64;
+        console_log!(
+            "{name:<16} batch {:>6.3} | forward {:>6.3} | loss+zero {:>6.3} | backward {:>6.3} | grad_norm {:>6.3} | optimizer {:>6.3}  ({steps} steps)",
+            per(0),
+            per(1),
+            per(2),
+            per(3),
+            per(4),
+            per(5)
+        );
+    }
+}

@@ -44,8 +44,9 @@ pub fn adamw_decay_factor(lr: f32, weight_decay: f32) -> f32 {
     (1.0 - f64::from(lr) * f64::from(weight_decay)) as f32
 }
 
-/// One Adam(W) step over one parameter tensor and its moment buffers `m` (PyTorch `exp_avg`) and
-/// `v` (`exp_avg_sq`), both starting at 0. With λ = `l2` and f = `decay_factor`, per element:
+/// The reference loop of [`adam_step`]: one Adam(W) step over one parameter tensor and its moment
+/// buffers `m` (PyTorch `exp_avg`) and `v` (`exp_avg_sq`), both starting at 0. With λ = `l2` and
+/// f = `decay_factor`, per element:
 ///
 /// ```text
 /// g ← g + λ·θ                      (coupled L2 on the old θ; the gradient buffer is not changed)
@@ -58,7 +59,7 @@ pub fn adamw_decay_factor(lr: f32, weight_decay: f32) -> f32 {
 /// computed, as PyTorch does, as θ ← f·θ − step_size · m / (√v / √(1 − β2ᵗ) + ε). Adam passes
 /// f = 1 (θ·1 is exact). AdamW passes f = 1 − lr·wd for decaying tensors: PyTorch's
 /// `param.mul_(1 − lr·wd)` followed by the Adam step, which gives the same θ.
-pub fn adam_step(
+pub fn adam_step_scalar(
     params: &mut [f32],
     grads: &[f32],
     m: &mut [f32],
@@ -82,6 +83,24 @@ pub fn adam_step(
         let denom = v.sqrt() / bc2_sqrt + eps;
         *p = *p * decay_factor - step_size * (*m / denom);
     }
+}
+
+/// [`adam_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
+/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+#[allow(clippy::too_many_arguments)]
+pub fn adam_step(
+    params: &mut [f32],
+    grads: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    s: &AdamScalars,
+    l2: f32,
+    decay_factor: f32,
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    crate::tensor::kernels::simd128::adam_step(params, grads, m, v, s, l2, decay_factor);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    adam_step_scalar(params, grads, m, v, s, l2, decay_factor);
 }
 
 #[cfg(test)]

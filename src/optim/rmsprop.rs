@@ -1,8 +1,9 @@
 //! RMSprop as PyTorch's `torch.optim.RMSprop` defines it (centered = false): ε is added *outside*
 //! the square root, and the square average starts at 0.
 
-/// One RMSprop step over one parameter tensor, its square average `sq` and momentum buffer `buf`
-/// (both starting at 0). With λ = `l2`, α = `alpha`, μ = `momentum`, per element:
+/// The reference loop of [`rmsprop_step`]: one RMSprop step over one parameter tensor, its square
+/// average `sq` and momentum buffer `buf` (both starting at 0). With λ = `l2`, α = `alpha`,
+/// μ = `momentum`, per element:
 ///
 /// ```text
 /// g ← g + λ·θ                      (computed on the fly; the gradient buffer is not changed)
@@ -13,7 +14,7 @@
 ///
 /// Optax's `rmsprop` differs (ε inside the root, optional initial scale); this is PyTorch's rule.
 #[allow(clippy::too_many_arguments)]
-pub fn rmsprop_step(
+pub fn rmsprop_step_scalar(
     params: &mut [f32],
     grads: &[f32],
     sq: &mut [f32],
@@ -42,6 +43,26 @@ pub fn rmsprop_step(
             *p -= lr * *b;
         }
     }
+}
+
+/// [`rmsprop_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
+/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+#[allow(clippy::too_many_arguments)]
+pub fn rmsprop_step(
+    params: &mut [f32],
+    grads: &[f32],
+    sq: &mut [f32],
+    buf: &mut [f32],
+    lr: f32,
+    l2: f32,
+    alpha: f32,
+    eps: f32,
+    momentum: f32,
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    crate::tensor::kernels::simd128::rmsprop_step(params, grads, sq, buf, lr, l2, alpha, eps, momentum);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    rmsprop_step_scalar(params, grads, sq, buf, lr, l2, alpha, eps, momentum);
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Stochastic gradient descent with optional (Nesterov) momentum and coupled L2, as PyTorch's
 //! `torch.optim.SGD` defines it (dampening 0).
 
-/// One SGD step over one parameter tensor (a slice of the store) and its velocity.
+/// One SGD step over one parameter tensor (a slice of the store) and its velocity: the reference
+/// loop ([`sgd_step`] dispatches to it, or to its SIMD128 twin).
 ///
 /// With λ = `l2` (0 for tensors that do not decay), μ = `momentum`, for each element:
 ///
@@ -17,7 +18,7 @@
 /// PyTorch rejects `nesterov` without momentum; here Nesterov with μ = 0 is plain SGD. The branch
 /// on the variant happens once, outside the loops, so each loop is a straight elementwise pass
 /// over slices that SIMD can take over.
-pub fn sgd_step(
+pub fn sgd_step_scalar(
     params: &mut [f32],
     grads: &[f32],
     velocity: &mut [f32],
@@ -46,6 +47,24 @@ pub fn sgd_step(
             *p -= lr * *v;
         }
     }
+}
+
+/// [`sgd_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
+/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+#[allow(clippy::too_many_arguments)]
+pub fn sgd_step(
+    params: &mut [f32],
+    grads: &[f32],
+    velocity: &mut [f32],
+    lr: f32,
+    l2: f32,
+    momentum: f32,
+    nesterov: bool,
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    crate::tensor::kernels::simd128::sgd_step(params, grads, velocity, lr, l2, momentum, nesterov);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    sgd_step_scalar(params, grads, velocity, lr, l2, momentum, nesterov);
 }
 
 #[cfg(test)]

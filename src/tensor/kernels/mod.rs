@@ -1,9 +1,21 @@
 //! Compute kernels: slices in, `&mut [f32]` out, no allocation.
 //!
-//! `scalar` is the readable reference and is always compiled; `simd128` has the same signatures
-//! and is used on WebAssembly builds with SIMD128. Both accumulate every output element in the same
-//! order without fused multiply-add, so they agree bit for bit.
+//! `scalar` is the readable reference and is always compiled (tests compare against it as
+//! `kernels::scalar::*`); `simd128` has the same signatures and replaces the hot ones on
+//! WebAssembly builds with SIMD128. Both compute every output element with the same rounded
+//! operations in the same order, without fused multiply-add, so they agree bit for bit and a seed
+//! gives the same run natively and in the browser.
 
 pub mod scalar;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd128;
 
+// Everything from the reference; the explicit re-export below shadows the glob for the kernels
+// that have a SIMD128 version.
 pub use scalar::*;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use simd128::{
+    avg_pool_backward, avg_pool_forward, col2im, elu_backward, elu_forward, gemm_nn, gemm_nt, gemm_tn, im2col,
+    leaky_relu_backward, leaky_relu_forward, max_pool_forward, relu_backward, relu_forward, sigmoid_backward,
+    sigmoid_forward, tanh_backward, tanh_forward,
+};

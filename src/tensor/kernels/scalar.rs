@@ -171,7 +171,7 @@ impl Conv2dDims {
 
     /// The output columns `ox` whose input column `ox·stride + kj − pad_left` lies inside
     /// `[0, w)`; the others read padding. Same for rows with (`oh`, `h`, `pad_top`).
-    fn inside(out: usize, size: usize, pad: usize, k: usize, stride: usize) -> (usize, usize) {
+    pub(super) fn inside(out: usize, size: usize, pad: usize, k: usize, stride: usize) -> (usize, usize) {
         // ox·stride ≥ pad − k  ⇔  ox ≥ ⌈(pad − k) / stride⌉
         let lo = pad.saturating_sub(k).div_ceil(stride).min(out);
         // ox·stride + k − pad < size  ⇔  ox < ⌈(size + pad − k) / stride⌉
@@ -391,15 +391,20 @@ pub fn avg_pool_backward(d: &Pool2dDims, grad_y: &[f32], grad_x: &mut [f32]) {
 
 /// 1.5·2²³: adding then subtracting it rounds any |t| < 2²² to the nearest integer (ties to even),
 /// using only exactly rounded additions.
-const ROUND_MAGIC: f32 = 12_582_912.0;
-const LOG2_E: f32 = std::f32::consts::LOG2_E;
+pub(super) const ROUND_MAGIC: f32 = 12_582_912.0;
+pub(super) const LOG2_E: f32 = std::f32::consts::LOG2_E;
 /// ln 2 split in two (Cody–Waite): `LN2_HI` has 9 significant bits, so `n·LN2_HI` is exact for
 /// |n| ≤ 2¹⁵ and `x − n·LN2_HI` loses nothing; `LN2_LO` carries the rest. (Cephes `expf`.)
 /// Here and in the polynomials the Cephes constants are written as published; the compiler rounds
 /// each to the nearest f32, the same on every target.
 #[allow(clippy::excessive_precision)]
-const LN2_HI: f32 = 0.693_359_375;
-const LN2_LO: f32 = -2.121_944_4e-4;
+pub(super) const LN2_HI: f32 = 0.693_359_375;
+pub(super) const LN2_LO: f32 = -2.121_944_4e-4;
+/// The Cephes `expf` polynomial P(r) of `exp_parts`, highest degree first (the SIMD128 version
+/// evaluates the same Horner scheme with these same constants).
+#[allow(clippy::excessive_precision)]
+pub(super) const EXP_POLY: [f32; 6] =
+    [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1];
 /// Inputs outside [EXP_MIN, EXP_MAX] are clamped: e^−87 ≈ 1.6e-38 is still a normal f32 and
 /// e^88 ≈ 1.7e38 is finite, so 2ⁿ below is always a normal power of two (n ∈ [−126, 127]).
 pub const EXP_MIN: f32 = -87.0;
@@ -410,14 +415,12 @@ pub const EXP_MAX: f32 = 88.0;
 /// x = n·ln2 + r with n = round(x·log₂e); e^r − 1 = r + r²·P(r), the Cephes `expf` minimax
 /// polynomial (degree 5, theoretical relative error 4.2e-9 on [−0.5, 0.5]).
 #[inline]
-#[allow(clippy::excessive_precision)]
 fn exp_parts(x: f32) -> (f32, f32) {
     let x = x.clamp(EXP_MIN, EXP_MAX);
     let n = (x * LOG2_E + ROUND_MAGIC) - ROUND_MAGIC;
     let r = (x - n * LN2_HI) - n * LN2_LO;
-    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
-        * r
-        + 5.000_000_1e-1;
+    let c = EXP_POLY;
+    let p = ((((c[0] * r + c[1]) * r + c[2]) * r + c[3]) * r + c[4]) * r + c[5];
     let em1 = p * (r * r) + r;
     // n ∈ [−126, 127] after the clamp, so the biased exponent n + 127 is in [1, 254]: a normal
     // float built from bits, exact. (NaN input: `as i32` gives 0 and `em1` stays NaN.)

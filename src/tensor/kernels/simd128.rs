@@ -1,0 +1,997 @@
+//! SIMD128 versions of the hot kernels, with the signatures of their `scalar` references and the
+//! same results bit for bit.
+//!
+//! Bit-identity comes from doing, for every output element, exactly the rounded operations the
+//! scalar kernel does, in the same order: a 4-lane `f32x4_mul` followed by `f32x4_add` is four
+//! scalar `a * b` then `+ c` (no fused multiply-add exists in SIMD128, and `sqrt`, `÷` are
+//! correctly rounded like their scalar forms). So the GEMMs vectorise across *independent* output
+//! elements (over the output column `j` for nn/tn), or map the reduction onto lanes exactly as the
+//! scalar reference defines it (nt: its four interleaved partial sums are the four lanes).
+//!
+//! Register budget: V8 on x64 has 16 xmm registers; tiles with more than 8 accumulators spill
+//! (measured in ../shared/TOOLCHAIN.md), so the GEMM tiles hold 8.
+//!
+//! Every function checks its slice lengths once with `assert!` (the scalar versions would panic on
+//! the same bad input through indexing) and then reads through raw pointers, so the inner loops
+//! carry no bounds checks.
+
+use core::arch::wasm32::*;
+
+use super::scalar::{self, Conv2dDims, Pool2dDims, EXP_MAX, EXP_MIN, EXP_POLY, LN2_HI, LN2_LO, LOG2_E, ROUND_MAGIC};
+use crate::optim::adam::AdamScalars;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Unaligned 4-float load (wasm `v128.load` has no alignment requirement).
+#[inline(always)]
+unsafe fn ld(p: *const f32) -> v128 {
+    v128_load(p as *const v128)
+}
+
+#[inline(always)]
+unsafe fn st(p: *mut f32, v: v128) {
+    v128_store(p as *mut v128, v)
+}
+
+/// One broadcast float from memory (`v128.load32_splat`).
+#[inline(always)]
+unsafe fn splat_ld(p: *const f32) -> v128 {
+    v128_load32_splat(p as *const u32)
+}
+
+/// acc + a·b as two rounded operations (never fused).
+#[inline(always)]
+fn madd(acc: v128, a: v128, b: v128) -> v128 {
+    f32x4_add(acc, f32x4_mul(a, b))
+}
+
+#[inline(always)]
+fn splat(x: f32) -> v128 {
+    f32x4_splat(x)
+}
+
+/// The first `len` (0..=3) floats at `p` in the low lanes, +0 in the others; never reads past
+/// `p + len`. (Through lane loads rather than a stack buffer, which costs a store-forwarding stall.)
+#[inline(always)]
+unsafe fn ld_partial(p: *const f32, len: usize) -> v128 {
+    match len {
+        0 => f32x4_splat(0.0),
+        1 => v128_load32_zero(p as *const u32),
+        2 => v128_load64_zero(p as *const u64),
+        _ => f32x4_replace_lane::<2>(v128_load64_zero(p as *const u64), *p.add(2)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GEMM
+// ---------------------------------------------------------------------------------------------
+
+/// c(m×n) += a(m×k) · b(k×n). Same order as `scalar::gemm_nn`: c = c + a[i][p]·b[p][j] for
+/// p = 0, 1, … in turn, here for 4 rows × 8 columns of c at once (8 f32x4 accumulators, B read in
+/// place: packing does not pay for the small K·N of these networks).
+pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm_nn: slices too short");
+    // A's element (i, p) is at i·k + p.
+    unsafe { gemm_over_j(m, k, n, a.as_ptr(), k, 1, b.as_ptr(), c.as_mut_ptr()) }
+}
+
+/// c(m×n) += aᵀ · b(k×n), a stored k×m. Same order as `scalar::gemm_tn` (sequential over p),
+/// vectorised over j like `gemm_nn`.
+pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(a.len() >= k * m && b.len() >= k * n && c.len() >= m * n, "gemm_tn: slices too short");
+    // A's element (i, p) is at p·m + i.
+    unsafe { gemm_over_j(m, k, n, a.as_ptr(), 1, m, b.as_ptr(), c.as_mut_ptr()) }
+}
+
+/// The shared nn/tn driver: A's element (i, p) is at `a[i·rs + p·cs]`; B is k×n and C m×n,
+/// row-major. Tiles of 4×8, then 4×4, then single columns; leftover rows as 1×8, 1×4, 1×1.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs: usize, b: *const f32, c: *mut f32) {
+    let mut i = 0;
+    while i + 4 <= m {
+        let rows = [a.add(i * rs), a.add((i + 1) * rs), a.add((i + 2) * rs), a.add((i + 3) * rs)];
+        let c_i = c.add(i * n);
+        let mut j = 0;
+        while j + 8 <= n {
+            tile_4x8(k, rows, cs, b.add(j), n, c_i.add(j));
+            j += 8;
+        }
+        if j + 4 <= n {
+            tile_4x4(k, rows, cs, b.add(j), n, c_i.add(j));
+            j += 4;
+        }
+        while j < n {
+            for (r, &row) in rows.iter().enumerate() {
+                column_1x1(k, row, cs, b.add(j), n, c_i.add(r * n + j));
+            }
+            j += 1;
+        }
+        i += 4;
+    }
+    while i < m {
+        let row = a.add(i * rs);
+        let c_i = c.add(i * n);
+        let mut j = 0;
+        while j + 8 <= n {
+            tile_1x8(k, row, cs, b.add(j), n, c_i.add(j));
+            j += 8;
+        }
+        if j + 4 <= n {
+            tile_1x4(k, row, cs, b.add(j), n, c_i.add(j));
+            j += 4;
+        }
+        while j < n {
+            column_1x1(k, row, cs, b.add(j), n, c_i.add(j));
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+#[inline(always)]
+unsafe fn tile_4x8(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
+    let (mut x00, mut x01) = (ld(c0), ld(c0.add(4)));
+    let (mut x10, mut x11) = (ld(c1), ld(c1.add(4)));
+    let (mut x20, mut x21) = (ld(c2), ld(c2.add(4)));
+    let (mut x30, mut x31) = (ld(c3), ld(c3.add(4)));
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        let (b0, b1) = (ld(bp), ld(bp.add(4)));
+        let a0 = splat_ld(a[0].add(off));
+        x00 = madd(x00, a0, b0);
+        x01 = madd(x01, a0, b1);
+        let a1 = splat_ld(a[1].add(off));
+        x10 = madd(x10, a1, b0);
+        x11 = madd(x11, a1, b1);
+        let a2 = splat_ld(a[2].add(off));
+        x20 = madd(x20, a2, b0);
+        x21 = madd(x21, a2, b1);
+        let a3 = splat_ld(a[3].add(off));
+        x30 = madd(x30, a3, b0);
+        x31 = madd(x31, a3, b1);
+        bp = bp.add(n);
+        off += cs;
+    }
+    st(c0, x00);
+    st(c0.add(4), x01);
+    st(c1, x10);
+    st(c1.add(4), x11);
+    st(c2, x20);
+    st(c2.add(4), x21);
+    st(c3, x30);
+    st(c3.add(4), x31);
+}
+
+#[inline(always)]
+unsafe fn tile_4x4(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
+    let (mut x0, mut x1, mut x2, mut x3) = (ld(c0), ld(c1), ld(c2), ld(c3));
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        let b0 = ld(bp);
+        x0 = madd(x0, splat_ld(a[0].add(off)), b0);
+        x1 = madd(x1, splat_ld(a[1].add(off)), b0);
+        x2 = madd(x2, splat_ld(a[2].add(off)), b0);
+        x3 = madd(x3, splat_ld(a[3].add(off)), b0);
+        bp = bp.add(n);
+        off += cs;
+    }
+    st(c0, x0);
+    st(c1, x1);
+    st(c2, x2);
+    st(c3, x3);
+}
+
+#[inline(always)]
+unsafe fn tile_1x8(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let (mut x0, mut x1) = (ld(c), ld(c.add(4)));
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        let a0 = splat_ld(a.add(off));
+        x0 = madd(x0, a0, ld(bp));
+        x1 = madd(x1, a0, ld(bp.add(4)));
+        bp = bp.add(n);
+        off += cs;
+    }
+    st(c, x0);
+    st(c.add(4), x1);
+}
+
+#[inline(always)]
+unsafe fn tile_1x4(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let mut x0 = ld(c);
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        x0 = madd(x0, splat_ld(a.add(off)), ld(bp));
+        bp = bp.add(n);
+        off += cs;
+    }
+    st(c, x0);
+}
+
+/// One element of c, scalar, in the reference order.
+#[inline(always)]
+unsafe fn column_1x1(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let mut s = *c;
+    for p in 0..k {
+        s += *a.add(p * cs) * *b.add(p * n);
+    }
+    *c = s;
+}
+
+/// Lane sums of four accumulators in the order of `scalar::gemm_nt`: lane q of the result is
+/// (s_q[0] + s_q[1]) + (s_q[2] + s_q[3]).
+#[inline(always)]
+fn reduce4(s0: v128, s1: v128, s2: v128, s3: v128) -> v128 {
+    // (s0[0]+s0[1], s0[2]+s0[3], s1[0]+s1[1], s1[2]+s1[3]) and the same for s2, s3.
+    let u = f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(s0, s1), i32x4_shuffle::<1, 3, 5, 7>(s0, s1));
+    let w = f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(s2, s3), i32x4_shuffle::<1, 3, 5, 7>(s2, s3));
+    // (s0[01], s1[01], s2[01], s3[01]) + (s0[23], s1[23], s2[23], s3[23])
+    f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(u, w), i32x4_shuffle::<1, 3, 5, 7>(u, w))
+}
+
+/// (s[0] + s[1]) + (s[2] + s[3]) of one accumulator.
+#[inline(always)]
+fn reduce1(s: v128) -> f32 {
+    (f32x4_extract_lane::<0>(s) + f32x4_extract_lane::<1>(s))
+        + (f32x4_extract_lane::<2>(s) + f32x4_extract_lane::<3>(s))
+}
+
+/// c(m×n) += a(m×k) · bᵀ, b stored n×k. Same order as `scalar::gemm_nt`: the four lanes of an
+/// accumulator are its four partial sums (element p in lane p % 4; the tail `k % 4` elements are
+/// loaded zero-filled, and adding +0 leaves a partial sum unchanged because a sum that starts at
+/// +0 is never −0), then (s0 + s1) + (s2 + s3), then c + total. Tiles of 2 rows of a × 4 rows of
+/// b (8 accumulators), whose 4 totals per row land in 4 adjacent elements of c.
+pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n, "gemm_nt: slices too short");
+    unsafe {
+        let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+        let mut i = 0;
+        while i + 2 <= m {
+            let (a0, a1) = (a.add(i * k), a.add((i + 1) * k));
+            let (c0, c1) = (c.add(i * n), c.add((i + 1) * n));
+            let mut j = 0;
+            while j + 4 <= n {
+                let bs = [b.add(j * k), b.add((j + 1) * k), b.add((j + 2) * k), b.add((j + 3) * k)];
+                let (t0, t1) = dots_2x4(k, a0, a1, bs);
+                st(c0.add(j), f32x4_add(ld(c0.add(j)), t0));
+                st(c1.add(j), f32x4_add(ld(c1.add(j)), t1));
+                j += 4;
+            }
+            while j < n {
+                let bj = b.add(j * k);
+                *c0.add(j) += reduce1(dot_lanes(k, a0, bj));
+                *c1.add(j) += reduce1(dot_lanes(k, a1, bj));
+                j += 1;
+            }
+            i += 2;
+        }
+        if i < m {
+            let a0 = a.add(i * k);
+            let c0 = c.add(i * n);
+            let mut j = 0;
+            while j + 4 <= n {
+                let s0 = dot_lanes(k, a0, b.add(j * k));
+                let s1 = dot_lanes(k, a0, b.add((j + 1) * k));
+                let s2 = dot_lanes(k, a0, b.add((j + 2) * k));
+                let s3 = dot_lanes(k, a0, b.add((j + 3) * k));
+                st(c0.add(j), f32x4_add(ld(c0.add(j)), reduce4(s0, s1, s2, s3)));
+                j += 4;
+            }
+            while j < n {
+                *c0.add(j) += reduce1(dot_lanes(k, a0, b.add(j * k)));
+                j += 1;
+            }
+        }
+    }
+}
+
+/// The 8 dot products of rows a0, a1 with rows b[0..4], as two vectors of 4 totals.
+#[inline(always)]
+unsafe fn dots_2x4(k: usize, a0: *const f32, a1: *const f32, b: [*const f32; 4]) -> (v128, v128) {
+    let z = splat(0.0);
+    let (mut s00, mut s01, mut s02, mut s03) = (z, z, z, z);
+    let (mut s10, mut s11, mut s12, mut s13) = (z, z, z, z);
+    let blocks = k / 4 * 4;
+    let mut p = 0;
+    while p < blocks {
+        let (x0, x1) = (ld(a0.add(p)), ld(a1.add(p)));
+        let y0 = ld(b[0].add(p));
+        s00 = madd(s00, x0, y0);
+        s10 = madd(s10, x1, y0);
+        let y1 = ld(b[1].add(p));
+        s01 = madd(s01, x0, y1);
+        s11 = madd(s11, x1, y1);
+        let y2 = ld(b[2].add(p));
+        s02 = madd(s02, x0, y2);
+        s12 = madd(s12, x1, y2);
+        let y3 = ld(b[3].add(p));
+        s03 = madd(s03, x0, y3);
+        s13 = madd(s13, x1, y3);
+        p += 4;
+    }
+    let tail = k - blocks;
+    if tail > 0 {
+        let (x0, x1) = (ld_partial(a0.add(p), tail), ld_partial(a1.add(p), tail));
+        let y0 = ld_partial(b[0].add(p), tail);
+        let y1 = ld_partial(b[1].add(p), tail);
+        let y2 = ld_partial(b[2].add(p), tail);
+        let y3 = ld_partial(b[3].add(p), tail);
+        s00 = madd(s00, x0, y0);
+        s01 = madd(s01, x0, y1);
+        s02 = madd(s02, x0, y2);
+        s03 = madd(s03, x0, y3);
+        s10 = madd(s10, x1, y0);
+        s11 = madd(s11, x1, y1);
+        s12 = madd(s12, x1, y2);
+        s13 = madd(s13, x1, y3);
+    }
+    (reduce4(s00, s01, s02, s03), reduce4(s10, s11, s12, s13))
+}
+
+/// The four partial sums of one dot product of length k (lane l holds elements p ≡ l mod 4).
+#[inline(always)]
+unsafe fn dot_lanes(k: usize, a: *const f32, b: *const f32) -> v128 {
+    let mut s = splat(0.0);
+    let blocks = k / 4 * 4;
+    let mut p = 0;
+    while p < blocks {
+        s = madd(s, ld(a.add(p)), ld(b.add(p)));
+        p += 4;
+    }
+    if k > blocks {
+        s = madd(s, ld_partial(a.add(p), k - blocks), ld_partial(b.add(p), k - blocks));
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// im2col / col2im
+// ---------------------------------------------------------------------------------------------
+
+/// dst[0..len] = src[0..len] in 4-float blocks.
+#[inline(always)]
+unsafe fn copy_run(src: *const f32, dst: *mut f32, len: usize) {
+    let mut x = 0;
+    while x + 4 <= len {
+        st(dst.add(x), ld(src.add(x)));
+        x += 4;
+    }
+    while x < len {
+        *dst.add(x) = *src.add(x);
+        x += 1;
+    }
+}
+
+/// dst[0..len] += src[0..len]: one rounded add per element, so any grouping gives the same bits.
+#[inline(always)]
+unsafe fn add_run(src: *const f32, dst: *mut f32, len: usize) {
+    let mut x = 0;
+    while x + 4 <= len {
+        st(dst.add(x), f32x4_add(ld(dst.add(x)), ld(src.add(x))));
+        x += 4;
+    }
+    while x < len {
+        *dst.add(x) += *src.add(x);
+        x += 1;
+    }
+}
+
+#[inline(always)]
+unsafe fn zero_run(dst: *mut f32, len: usize) {
+    let z = splat(0.0);
+    let mut x = 0;
+    while x + 4 <= len {
+        st(dst.add(x), z);
+        x += 4;
+    }
+    while x < len {
+        *dst.add(x) = 0.0;
+        x += 1;
+    }
+}
+
+/// As `scalar::im2col` (a pure copy, so any order gives the same result); stride 1 copies each
+/// output row's inside part as one contiguous run. Other strides use the scalar kernel.
+pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
+    if d.stride != 1 {
+        return scalar::im2col(d, x, cols);
+    }
+    assert!(x.len() >= d.in_len() && cols.len() >= d.rows() * d.cols(), "im2col: slices too short");
+    let (ohw, ow) = (d.cols(), d.ow);
+    unsafe {
+        let (x, cols) = (x.as_ptr(), cols.as_mut_ptr());
+        for ci in 0..d.c {
+            let plane = x.add(ci * d.h * d.w);
+            for ki in 0..d.kh {
+                let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
+                for kj in 0..d.kw {
+                    let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+                    let out = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
+                    zero_run(out, oy_lo * ow);
+                    for oy in oy_lo..oy_hi {
+                        let out_row = out.add(oy * ow);
+                        // Input row oy + ki − pad_top, from column ox_lo + kj − pad_left.
+                        let in_row = plane.add((oy + ki - d.pad_top) * d.w + kj).sub(d.pad_left);
+                        zero_run(out_row, ox_lo);
+                        copy_run(in_row.add(ox_lo), out_row.add(ox_lo), ox_hi - ox_lo);
+                        zero_run(out_row.add(ox_hi), ow - ox_hi);
+                    }
+                    zero_run(out.add(oy_hi * ow), (d.oh - oy_hi) * ow);
+                }
+            }
+        }
+    }
+}
+
+/// As `scalar::col2im`, same loop order. With stride 1 the pixels of one output row of one tap
+/// are distinct, so adding them 4 at a time gives every pixel its contributions in the reference
+/// order. Other strides use the scalar kernel.
+pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
+    if d.stride != 1 {
+        return scalar::col2im(d, cols, x);
+    }
+    assert!(x.len() >= d.in_len() && cols.len() >= d.rows() * d.cols(), "col2im: slices too short");
+    let (ohw, ow) = (d.cols(), d.ow);
+    unsafe {
+        let (cols, x) = (cols.as_ptr(), x.as_mut_ptr());
+        for ci in 0..d.c {
+            let plane = x.add(ci * d.h * d.w);
+            for ki in 0..d.kh {
+                let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
+                for kj in 0..d.kw {
+                    let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+                    let src = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
+                    for oy in oy_lo..oy_hi {
+                        let in_row = plane.add((oy + ki - d.pad_top) * d.w + kj).sub(d.pad_left);
+                        add_run(src.add(oy * ow + ox_lo), in_row.add(ox_lo), ox_hi - ox_lo);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling
+// ---------------------------------------------------------------------------------------------
+
+/// As `scalar::max_pool_forward` (scan row by row, strictly greater wins, so the first maximum
+/// keeps the index). 2×2 windows with stride 2 take 4 outputs at a time: two loads of 8 inputs
+/// per window row, split into even and odd columns, and compare-and-select in the scan order.
+/// Other geometries use the scalar kernel.
+pub fn max_pool_forward(d: &Pool2dDims, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
+    if d.size != 2 || d.stride != 2 {
+        return scalar::max_pool_forward(d, x, y, argmax);
+    }
+    assert!(x.len() >= d.in_len() && y.len() >= d.out_len() && argmax.len() >= d.out_len(), "max_pool: too short");
+    let w = d.w;
+    // Lane l of a 4-output block starts at column 2l.
+    let lane_cols = u32x4(0, 2, 4, 6);
+    unsafe {
+        let (xp, yp, ap) = (x.as_ptr(), y.as_mut_ptr(), argmax.as_mut_ptr());
+        let mut o = 0;
+        for ci in 0..d.c {
+            let plane = ci * d.h * w;
+            for oy in 0..d.oh {
+                let row0 = plane + 2 * oy * w;
+                let row1 = row0 + w;
+                let mut ox = 0;
+                // Reads columns 2·ox .. 2·ox + 7, which must lie inside the row.
+                while ox + 4 <= d.ow && 2 * ox + 8 <= w {
+                    let c0 = 2 * ox;
+                    let (p, q) = (ld(xp.add(row0 + c0)), ld(xp.add(row0 + c0 + 4)));
+                    let (r, s) = (ld(xp.add(row1 + c0)), ld(xp.add(row1 + c0 + 4)));
+                    let i00 = i32x4_add(u32x4_splat((row0 + c0) as u32), lane_cols);
+                    let mut best = i32x4_shuffle::<0, 2, 4, 6>(p, q);
+                    let mut best_i = i00;
+                    for (v, di) in [
+                        (i32x4_shuffle::<1, 3, 5, 7>(p, q), 1u32),
+                        (i32x4_shuffle::<0, 2, 4, 6>(r, s), w as u32),
+                        (i32x4_shuffle::<1, 3, 5, 7>(r, s), w as u32 + 1),
+                    ] {
+                        let gt = f32x4_gt(v, best);
+                        best = v128_bitselect(v, best, gt);
+                        best_i = v128_bitselect(i32x4_add(i00, u32x4_splat(di)), best_i, gt);
+                    }
+                    st(yp.add(o), best);
+                    v128_store(ap.add(o) as *mut v128, best_i);
+                    o += 4;
+                    ox += 4;
+                }
+                while ox < d.ow {
+                    let first = row0 + 2 * ox;
+                    let (mut best, mut best_i) = (*xp.add(first), first);
+                    for idx in [first + 1, first + w, first + w + 1] {
+                        let v = *xp.add(idx);
+                        if v > best {
+                            best = v;
+                            best_i = idx;
+                        }
+                    }
+                    *yp.add(o) = best;
+                    *ap.add(o) = best_i as u32;
+                    o += 1;
+                    ox += 1;
+                }
+            }
+        }
+    }
+}
+
+/// As `scalar::avg_pool_forward`: sum = (((0 + x00) + x01) + x10) + x11, then ÷ 4. 2×2 windows
+/// with stride 2 only; other geometries use the scalar kernel.
+pub fn avg_pool_forward(d: &Pool2dDims, x: &[f32], y: &mut [f32]) {
+    if d.size != 2 || d.stride != 2 {
+        return scalar::avg_pool_forward(d, x, y);
+    }
+    assert!(x.len() >= d.in_len() && y.len() >= d.out_len(), "avg_pool: slices too short");
+    let w = d.w;
+    let area = splat(4.0);
+    unsafe {
+        let (xp, yp) = (x.as_ptr(), y.as_mut_ptr());
+        let mut o = 0;
+        for ci in 0..d.c {
+            let plane = ci * d.h * w;
+            for oy in 0..d.oh {
+                let row0 = plane + 2 * oy * w;
+                let row1 = row0 + w;
+                let mut ox = 0;
+                while ox + 4 <= d.ow && 2 * ox + 8 <= w {
+                    let c0 = 2 * ox;
+                    let (p, q) = (ld(xp.add(row0 + c0)), ld(xp.add(row0 + c0 + 4)));
+                    let (r, s) = (ld(xp.add(row1 + c0)), ld(xp.add(row1 + c0 + 4)));
+                    let mut sum = f32x4_add(splat(0.0), i32x4_shuffle::<0, 2, 4, 6>(p, q));
+                    sum = f32x4_add(sum, i32x4_shuffle::<1, 3, 5, 7>(p, q));
+                    sum = f32x4_add(sum, i32x4_shuffle::<0, 2, 4, 6>(r, s));
+                    sum = f32x4_add(sum, i32x4_shuffle::<1, 3, 5, 7>(r, s));
+                    st(yp.add(o), f32x4_div(sum, area));
+                    o += 4;
+                    ox += 4;
+                }
+                while ox < d.ow {
+                    let first = row0 + 2 * ox;
+                    let mut sum = 0.0f32;
+                    for idx in [first, first + 1, first + w, first + w + 1] {
+                        sum += *xp.add(idx);
+                    }
+                    *yp.add(o) = sum / 4.0;
+                    o += 1;
+                    ox += 1;
+                }
+            }
+        }
+    }
+}
+
+/// As `scalar::avg_pool_backward`: grad_x += grad_y / 4 over each window. With 2×2 windows and
+/// stride 2 the windows are disjoint, so every input gets exactly one addition whatever the order;
+/// other geometries (overlapping windows) use the scalar kernel.
+pub fn avg_pool_backward(d: &Pool2dDims, grad_y: &[f32], grad_x: &mut [f32]) {
+    if d.size != 2 || d.stride != 2 {
+        return scalar::avg_pool_backward(d, grad_y, grad_x);
+    }
+    assert!(grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len(), "avg_pool: slices too short");
+    let w = d.w;
+    let area = splat(4.0);
+    unsafe {
+        let (gy, gx) = (grad_y.as_ptr(), grad_x.as_mut_ptr());
+        let mut o = 0;
+        for ci in 0..d.c {
+            let plane = ci * d.h * w;
+            for oy in 0..d.oh {
+                let row0 = plane + 2 * oy * w;
+                let row1 = row0 + w;
+                let mut ox = 0;
+                while ox + 4 <= d.ow && 2 * ox + 8 <= w {
+                    let g = f32x4_div(ld(gy.add(o)), area);
+                    // (g0, g0, g1, g1) and (g2, g2, g3, g3): each output covers two columns.
+                    let lo = i32x4_shuffle::<0, 0, 1, 1>(g, g);
+                    let hi = i32x4_shuffle::<2, 2, 3, 3>(g, g);
+                    for row in [row0, row1] {
+                        let p = gx.add(row + 2 * ox);
+                        st(p, f32x4_add(ld(p), lo));
+                        st(p.add(4), f32x4_add(ld(p.add(4)), hi));
+                    }
+                    o += 4;
+                    ox += 4;
+                }
+                while ox < d.ow {
+                    let g = *gy.add(o) / 4.0;
+                    let first = row0 + 2 * ox;
+                    for idx in [first, first + 1, first + w, first + w + 1] {
+                        *gx.add(idx) += g;
+                    }
+                    o += 1;
+                    ox += 1;
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// exp and the activations
+// ---------------------------------------------------------------------------------------------
+
+/// `scalar::exp_parts` on 4 lanes, operation for operation: (e^r − 1, 2ⁿ).
+#[inline(always)]
+fn exp_parts4(x: v128) -> (v128, v128) {
+    // x.clamp(EXP_MIN, EXP_MAX): pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x,
+    // which keep NaN as clamp does.
+    let x = f32x4_pmin(f32x4_pmax(x, splat(EXP_MIN)), splat(EXP_MAX));
+    let n = f32x4_sub(f32x4_add(f32x4_mul(x, splat(LOG2_E)), splat(ROUND_MAGIC)), splat(ROUND_MAGIC));
+    let r = f32x4_sub(f32x4_sub(x, f32x4_mul(n, splat(LN2_HI))), f32x4_mul(n, splat(LN2_LO)));
+    let c = EXP_POLY;
+    let mut p = f32x4_add(f32x4_mul(splat(c[0]), r), splat(c[1]));
+    p = f32x4_add(f32x4_mul(p, r), splat(c[2]));
+    p = f32x4_add(f32x4_mul(p, r), splat(c[3]));
+    p = f32x4_add(f32x4_mul(p, r), splat(c[4]));
+    p = f32x4_add(f32x4_mul(p, r), splat(c[5]));
+    let em1 = f32x4_add(f32x4_mul(p, f32x4_mul(r, r)), r);
+    // `n as i32` saturates and maps NaN to 0, as trunc_sat does.
+    let two_n = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    (em1, two_n)
+}
+
+/// `scalar::expm1_f32` on 4 lanes: em1 where 2ⁿ = 1, else em1·2ⁿ + (2ⁿ − 1).
+#[inline(always)]
+fn expm1_4(x: v128) -> v128 {
+    let (em1, two_n) = exp_parts4(x);
+    let general = f32x4_add(f32x4_mul(em1, two_n), f32x4_sub(two_n, splat(1.0)));
+    v128_bitselect(em1, general, f32x4_eq(two_n, splat(1.0)))
+}
+
+/// `scalar::exp_f32` on 4 lanes: (em1 + 1)·2ⁿ.
+#[inline(always)]
+fn exp4(x: v128) -> v128 {
+    let (em1, two_n) = exp_parts4(x);
+    f32x4_mul(f32x4_add(em1, splat(1.0)), two_n)
+}
+
+/// Applies `f4` to 4 values at a time and the scalar `f1` (the same function) to the tail.
+#[inline(always)]
+fn map1(x: &[f32], y: &mut [f32], f4: impl Fn(v128) -> v128, f1: impl Fn(f32) -> f32) {
+    assert!(y.len() >= x.len(), "elementwise: output too short");
+    let len = x.len();
+    let blocks = len / 4 * 4;
+    unsafe {
+        let (xp, yp) = (x.as_ptr(), y.as_mut_ptr());
+        let mut i = 0;
+        while i < blocks {
+            st(yp.add(i), f4(ld(xp.add(i))));
+            i += 4;
+        }
+    }
+    for i in blocks..len {
+        y[i] = f1(x[i]);
+    }
+}
+
+/// Two inputs, one output, as `map1`.
+#[inline(always)]
+fn map2(a: &[f32], b: &[f32], y: &mut [f32], f4: impl Fn(v128, v128) -> v128, f1: impl Fn(f32, f32) -> f32) {
+    assert!(b.len() >= a.len() && y.len() >= a.len(), "elementwise: slices too short");
+    let len = a.len();
+    let blocks = len / 4 * 4;
+    unsafe {
+        let (ap, bp, yp) = (a.as_ptr(), b.as_ptr(), y.as_mut_ptr());
+        let mut i = 0;
+        while i < blocks {
+            st(yp.add(i), f4(ld(ap.add(i)), ld(bp.add(i))));
+            i += 4;
+        }
+    }
+    for i in blocks..len {
+        y[i] = f1(a[i], b[i]);
+    }
+}
+
+/// As `scalar::relu_forward`: x > 0 ? x : +0, i.e. pmax(+0, x) = 0 < x ? x : +0 (NaN and −0 give +0).
+pub fn relu_forward(x: &[f32], y: &mut [f32]) {
+    let zero = splat(0.0);
+    map1(x, y, |x| f32x4_pmax(zero, x), |x| if x > 0.0 { x } else { 0.0 });
+}
+
+/// As `scalar::relu_backward`: grad_y where x > 0, else +0 (all bits clear).
+pub fn relu_backward(x: &[f32], grad_y: &[f32], grad_x: &mut [f32]) {
+    let zero = splat(0.0);
+    map2(x, grad_y, grad_x, |x, g| v128_and(g, f32x4_gt(x, zero)), |x, g| if x > 0.0 { g } else { 0.0 });
+}
+
+pub fn leaky_relu_forward(x: &[f32], slope: f32, y: &mut [f32]) {
+    let (zero, s) = (splat(0.0), splat(slope));
+    map1(x, y, |x| v128_bitselect(x, f32x4_mul(s, x), f32x4_gt(x, zero)), |x| if x > 0.0 { x } else { slope * x });
+}
+
+pub fn leaky_relu_backward(x: &[f32], slope: f32, grad_y: &[f32], grad_x: &mut [f32]) {
+    let (zero, s) = (splat(0.0), splat(slope));
+    map2(
+        x,
+        grad_y,
+        grad_x,
+        |x, g| v128_bitselect(g, f32x4_mul(s, g), f32x4_gt(x, zero)),
+        |x, g| if x > 0.0 { g } else { slope * g },
+    );
+}
+
+/// As `scalar::sigmoid_f32` on 4 lanes: with e = exp(x ≥ 0 ? −x : x), the result is
+/// 1/(1 + e) for x ≥ 0 and e/(1 + e) otherwise — the same two formulas, picked per lane.
+pub fn sigmoid_forward(x: &[f32], y: &mut [f32]) {
+    let (zero, one) = (splat(0.0), splat(1.0));
+    map1(
+        x,
+        y,
+        |x| {
+            let nonneg = f32x4_ge(x, zero);
+            let e = exp4(v128_bitselect(f32x4_neg(x), x, nonneg));
+            f32x4_div(v128_bitselect(one, e, nonneg), f32x4_add(one, e))
+        },
+        scalar::sigmoid_f32,
+    );
+}
+
+/// grad_y · (y·(1 − y)).
+pub fn sigmoid_backward(y: &[f32], grad_y: &[f32], grad_x: &mut [f32]) {
+    let one = splat(1.0);
+    map2(y, grad_y, grad_x, |y, g| f32x4_mul(g, f32x4_mul(y, f32x4_sub(one, y))), |y, g| g * (y * (1.0 - y)));
+}
+
+/// As `scalar::tanh_f32` on 4 lanes: t = expm1(−2|x|), −t/(2 + t) with the sign bit of x.
+pub fn tanh_forward(x: &[f32], y: &mut [f32]) {
+    let sign = u32x4_splat(0x8000_0000);
+    map1(
+        x,
+        y,
+        |x| {
+            let t = expm1_4(f32x4_mul(splat(-2.0), f32x4_abs(x)));
+            let q = f32x4_div(f32x4_neg(t), f32x4_add(splat(2.0), t));
+            v128_bitselect(x, q, sign)
+        },
+        scalar::tanh_f32,
+    );
+}
+
+/// grad_y · (1 − y²).
+pub fn tanh_backward(y: &[f32], grad_y: &[f32], grad_x: &mut [f32]) {
+    let one = splat(1.0);
+    map2(y, grad_y, grad_x, |y, g| f32x4_mul(g, f32x4_sub(one, f32x4_mul(y, y))), |y, g| g * (1.0 - y * y));
+}
+
+/// x > 0 ? x : α·expm1(x).
+pub fn elu_forward(x: &[f32], alpha: f32, y: &mut [f32]) {
+    let (zero, a) = (splat(0.0), splat(alpha));
+    map1(
+        x,
+        y,
+        |x| v128_bitselect(x, f32x4_mul(a, expm1_4(x)), f32x4_gt(x, zero)),
+        |x| if x > 0.0 { x } else { alpha * scalar::expm1_f32(x) },
+    );
+}
+
+/// x > 0 ? grad_y : grad_y·(y + α).
+pub fn elu_backward(x: &[f32], y: &[f32], alpha: f32, grad_y: &[f32], grad_x: &mut [f32]) {
+    assert!(y.len() >= x.len() && grad_y.len() >= x.len() && grad_x.len() >= x.len(), "elu: slices too short");
+    let (zero, a) = (splat(0.0), splat(alpha));
+    let len = x.len();
+    let blocks = len / 4 * 4;
+    unsafe {
+        let (xp, yp, gyp, gxp) = (x.as_ptr(), y.as_ptr(), grad_y.as_ptr(), grad_x.as_mut_ptr());
+        let mut i = 0;
+        while i < blocks {
+            let g = ld(gyp.add(i));
+            let other = f32x4_mul(g, f32x4_add(ld(yp.add(i)), a));
+            st(gxp.add(i), v128_bitselect(g, other, f32x4_gt(ld(xp.add(i)), zero)));
+            i += 4;
+        }
+    }
+    for i in blocks..len {
+        grad_x[i] = if x[i] > 0.0 { grad_y[i] } else { grad_y[i] * (y[i] + alpha) };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimizer updates (formulas and order as in src/optim: the same rounded operations per element)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `f4` over 4-element blocks of `len` values (raw offsets), then `f1` on the tail.
+#[inline(always)]
+fn blocks_then_tail(len: usize, mut f4: impl FnMut(usize), mut f1: impl FnMut(usize)) {
+    let blocks = len / 4 * 4;
+    let mut i = 0;
+    while i < blocks {
+        f4(i);
+        i += 4;
+    }
+    for i in blocks..len {
+        f1(i);
+    }
+}
+
+/// `optim::sgd::sgd_step_scalar` on 4 lanes.
+pub fn sgd_step(
+    params: &mut [f32],
+    grads: &[f32],
+    velocity: &mut [f32],
+    lr: f32,
+    l2: f32,
+    momentum: f32,
+    nesterov: bool,
+) {
+    let len = params.len();
+    assert!(grads.len() >= len && velocity.len() >= len, "sgd_step: slices too short");
+    let (vlr, vl2, vmu) = (splat(lr), splat(l2), splat(momentum));
+    let (p, g, v) = (params.as_mut_ptr(), grads.as_ptr(), velocity.as_mut_ptr());
+    // SAFETY (all three loops): offsets stay below `len`, which every slice has (asserted above).
+    unsafe {
+        if momentum == 0.0 {
+            blocks_then_tail(
+                len,
+                |i| {
+                    let th = ld(p.add(i));
+                    let g = madd(ld(g.add(i)), vl2, th);
+                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, g)));
+                },
+                |i| {
+                    let g = *g.add(i) + l2 * *p.add(i);
+                    *p.add(i) -= lr * g;
+                },
+            );
+        } else if nesterov {
+            blocks_then_tail(
+                len,
+                |i| {
+                    let th = ld(p.add(i));
+                    let g = madd(ld(g.add(i)), vl2, th);
+                    let vel = f32x4_add(f32x4_mul(vmu, ld(v.add(i))), g);
+                    st(v.add(i), vel);
+                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, madd(g, vmu, vel))));
+                },
+                |i| {
+                    let g = *g.add(i) + l2 * *p.add(i);
+                    *v.add(i) = momentum * *v.add(i) + g;
+                    *p.add(i) -= lr * (g + momentum * *v.add(i));
+                },
+            );
+        } else {
+            blocks_then_tail(
+                len,
+                |i| {
+                    let th = ld(p.add(i));
+                    let g = madd(ld(g.add(i)), vl2, th);
+                    let vel = f32x4_add(f32x4_mul(vmu, ld(v.add(i))), g);
+                    st(v.add(i), vel);
+                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, vel)));
+                },
+                |i| {
+                    let g = *g.add(i) + l2 * *p.add(i);
+                    *v.add(i) = momentum * *v.add(i) + g;
+                    *p.add(i) -= lr * *v.add(i);
+                },
+            );
+        }
+    }
+}
+
+/// `optim::adam::adam_step_scalar` on 4 lanes (`f32x4_sqrt` and `f32x4_div` are correctly
+/// rounded, like their scalar forms).
+pub fn adam_step(
+    params: &mut [f32],
+    grads: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    s: &AdamScalars,
+    l2: f32,
+    decay_factor: f32,
+) {
+    let len = params.len();
+    assert!(grads.len() >= len && m.len() >= len && v.len() >= len, "adam_step: slices too short");
+    let (beta1, beta2, eps) = (s.beta1, s.beta2, s.eps);
+    let one_minus_beta1 = 1.0 - beta1;
+    let one_minus_beta2 = 1.0 - beta2;
+    let (step_size, bc2_sqrt) = (s.step_size, s.bias_correction2_sqrt);
+    let (vb1, vb2, veps, vomb1, vomb2) =
+        (splat(beta1), splat(beta2), splat(eps), splat(one_minus_beta1), splat(one_minus_beta2));
+    let (vstep, vbc2, vl2, vdecay) = (splat(step_size), splat(bc2_sqrt), splat(l2), splat(decay_factor));
+    let (p, g, mp, vp) = (params.as_mut_ptr(), grads.as_ptr(), m.as_mut_ptr(), v.as_mut_ptr());
+    // SAFETY: offsets stay below `len`, which every slice has (asserted above).
+    unsafe {
+        blocks_then_tail(
+            len,
+            |i| {
+                let th = ld(p.add(i));
+                // g + λ·θ
+                let g = madd(ld(g.add(i)), vl2, th);
+                // β1·m + (1 − β1)·g
+                let m = f32x4_add(f32x4_mul(vb1, ld(mp.add(i))), f32x4_mul(vomb1, g));
+                // β2·v + ((1 − β2)·g)·g
+                let v = f32x4_add(f32x4_mul(vb2, ld(vp.add(i))), f32x4_mul(f32x4_mul(vomb2, g), g));
+                st(mp.add(i), m);
+                st(vp.add(i), v);
+                let denom = f32x4_add(f32x4_div(f32x4_sqrt(v), vbc2), veps);
+                st(p.add(i), f32x4_sub(f32x4_mul(th, vdecay), f32x4_mul(vstep, f32x4_div(m, denom))));
+            },
+            |i| {
+                let th = *p.add(i);
+                let g = *g.add(i) + l2 * th;
+                let m = beta1 * *mp.add(i) + one_minus_beta1 * g;
+                let v = beta2 * *vp.add(i) + one_minus_beta2 * g * g;
+                *mp.add(i) = m;
+                *vp.add(i) = v;
+                let denom = v.sqrt() / bc2_sqrt + eps;
+                *p.add(i) = th * decay_factor - step_size * (m / denom);
+            },
+        );
+    }
+}
+
+/// `optim::rmsprop::rmsprop_step_scalar` on 4 lanes.
+#[allow(clippy::too_many_arguments)]
+pub fn rmsprop_step(
+    params: &mut [f32],
+    grads: &[f32],
+    sq: &mut [f32],
+    buf: &mut [f32],
+    lr: f32,
+    l2: f32,
+    alpha: f32,
+    eps: f32,
+    momentum: f32,
+) {
+    let len = params.len();
+    assert!(grads.len() >= len && sq.len() >= len && buf.len() >= len, "rmsprop_step: slices too short");
+    let one_minus_alpha = 1.0 - alpha;
+    let (vlr, vl2, valpha, voma, veps, vmu) =
+        (splat(lr), splat(l2), splat(alpha), splat(one_minus_alpha), splat(eps), splat(momentum));
+    let (p, g, sp, bp) = (params.as_mut_ptr(), grads.as_ptr(), sq.as_mut_ptr(), buf.as_mut_ptr());
+    // SAFETY: offsets stay below `len`, which every slice has (asserted above).
+    unsafe {
+        if momentum == 0.0 {
+            blocks_then_tail(
+                len,
+                |i| {
+                    let th = ld(p.add(i));
+                    let g = madd(ld(g.add(i)), vl2, th);
+                    let s = f32x4_add(f32x4_mul(valpha, ld(sp.add(i))), f32x4_mul(f32x4_mul(voma, g), g));
+                    st(sp.add(i), s);
+                    let step = f32x4_div(g, f32x4_add(f32x4_sqrt(s), veps));
+                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, step)));
+                },
+                |i| {
+                    let g = *g.add(i) + l2 * *p.add(i);
+                    let s = alpha * *sp.add(i) + one_minus_alpha * g * g;
+                    *sp.add(i) = s;
+                    *p.add(i) -= lr * (g / (s.sqrt() + eps));
+                },
+            );
+        } else {
+            blocks_then_tail(
+                len,
+                |i| {
+                    let th = ld(p.add(i));
+                    let g = madd(ld(g.add(i)), vl2, th);
+                    let s = f32x4_add(f32x4_mul(valpha, ld(sp.add(i))), f32x4_mul(f32x4_mul(voma, g), g));
+                    st(sp.add(i), s);
+                    let b = f32x4_add(f32x4_mul(vmu, ld(bp.add(i))), f32x4_div(g, f32x4_add(f32x4_sqrt(s), veps)));
+                    st(bp.add(i), b);
+                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, b)));
+                },
+                |i| {
+                    let g = *g.add(i) + l2 * *p.add(i);
+                    let s = alpha * *sp.add(i) + one_minus_alpha * g * g;
+                    *sp.add(i) = s;
+                    *bp.add(i) = momentum * *bp.add(i) + g / (s.sqrt() + eps);
+                    *p.add(i) -= lr * *bp.add(i);
+                },
+            );
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! Run (release code, headless Chromium, dedicated worker, as the page runs the engine):
 //! `CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=600 cargo test --release
 //!  --target wasm32-unknown-unknown --test web_speed -- --nocapture` (add a name to run one group:
-//! `gemm`, `kernels`, `training`, `phases`).
+//! `gemm`, `kernels`, `training`, `phases`, `layers`).
 //!
 //! Kernel figures are the best of 7 samples of at least 50 ms each, training figures the median
 //! (and best) of 7 windows of about 100 ms; the machine is shared, so runs differ by up to ±30%
@@ -12,10 +12,18 @@
 #![cfg(target_arch = "wasm32")]
 
 use nn_playground::data::dataset::Dataset;
-use nn_playground::layers::{Ctx, Mode};
+use nn_playground::layers::activation::ActivationLayer;
+use nn_playground::layers::conv2d::Conv2d;
+use nn_playground::layers::dense::Dense;
+use nn_playground::layers::dropout::Dropout;
+use nn_playground::layers::flatten::Flatten;
+use nn_playground::layers::pool::{AvgPool2d, MaxPool2d};
+use nn_playground::layers::{Ctx, Init, Layer, Mode};
 use nn_playground::loss::softmax_cross_entropy;
 use nn_playground::model::spec::ModelSpec;
+use nn_playground::model::validate::{validate, Op};
 use nn_playground::optim::grad_norm;
+use nn_playground::params::ParamStore;
 use nn_playground::rng::Rng;
 use nn_playground::tensor::kernels::{self, scalar, Conv2dDims, Pool2dDims};
 use nn_playground::tensor::{Dims, Tensor};
@@ -314,5 +322,86 @@ fn phases() {
             per(4),
             per(5)
         );
+    }
+}
+
+/// Builds the layers of a workload's plan the way `Network::build` does, so each can be timed.
+fn build_layers(spec: &ModelSpec) -> (Vec<Box<dyn Layer>>, ParamStore) {
+    let plan = validate(spec).expect("workload validates");
+    let mut store = ParamStore::new();
+    let mut rng = Rng::new(5);
+    let mut layers: Vec<Box<dyn Layer>> = Vec::new();
+    for l in &plan.layers {
+        let d = l.in_dims;
+        let layer: Box<dyn Layer> = match l.op {
+            Op::Conv2d { filters, kh, kw, stride, pad } => {
+                let conv = Conv2d::new(&mut store, l.spec_index, d, filters, (kh, kw), stride, (pad.top, pad.bottom, pad.left, pad.right));
+                conv.init(&mut store.values, &mut rng, Init::He);
+                Box::new(conv)
+            }
+            Op::Dense { units } => {
+                let dense = Dense::new(&mut store, l.spec_index, d.len(), units);
+                dense.init(&mut store.values, &mut rng, Init::He);
+                Box::new(dense)
+            }
+            Op::Maxpool2d { size, stride } => Box::new(MaxPool2d::new(d, size, stride)),
+            Op::Avgpool2d { size, stride } => Box::new(AvgPool2d::new(d, size, stride)),
+            Op::Flatten => Box::new(Flatten::new(d)),
+            Op::Dropout { rate } => Box::new(Dropout::new(d, rate)),
+            Op::Activation { function, alpha } => Box::new(ActivationLayer::new(d, function, alpha)),
+        };
+        layers.push(layer);
+    }
+    (layers, store)
+}
+
+#[wasm_bindgen_test]
+fn layers() {
+    console_log!("per layer, ms per training batch (best of {SAMPLES}): forward | backward");
+    for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
+        let spec = workload(name);
+        let batch = spec.batch_size;
+        let (mut layers, mut store) = build_layers(&spec);
+        let mut acts: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
+        let mut grads: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
+        let data = synthetic(batch, 21);
+        let indices: Vec<usize> = (0..batch).collect();
+        data.fill_batch(&indices, &mut acts[0], &mut Vec::new(), None).expect("batch");
+        let mut rng = Rng::new(1);
+        // One full pass to shape every tensor.
+        for i in 0..layers.len() {
+            let (done, rest) = acts.split_at_mut(i + 1);
+            layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode: Mode::Train, rng: &mut rng });
+        }
+        let last = layers.len();
+        grads[last] = acts[last].clone();
+        for i in (0..last).rev() {
+            let (lower, upper) = grads.split_at_mut(i + 1);
+            let gx = if i > 0 { Some(&mut lower[i]) } else { None };
+            layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
+        }
+        let (mut total_f, mut total_b) = (0.0, 0.0);
+        for i in 0..last {
+            let f = seconds_per_call(|| {
+                let (done, rest) = acts.split_at_mut(i + 1);
+                layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode: Mode::Train, rng: &mut rng });
+            });
+            let b = seconds_per_call(|| {
+                let (lower, upper) = grads.split_at_mut(i + 1);
+                let gx = if i > 0 { Some(&mut lower[i]) } else { None };
+                layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
+            });
+            total_f += f;
+            total_b += b;
+            console_log!(
+                "{name:<16} {i:>2} {:<10} {:>8} → {:<8} {:>8.3} | {:>8.3}",
+                layers[i].kind(),
+                layers[i].in_dims().to_string(),
+                layers[i].out_dims().to_string(),
+                f * 1e3,
+                b * 1e3
+            );
+        }
+        console_log!("{name:<16} total {:>8.3} | {:>8.3} ms per batch of {batch}", total_f * 1e3, total_b * 1e3);
     }
 }

@@ -357,21 +357,46 @@ unsafe fn dot_lanes(k: usize, a: *const f32, b: *const f32) -> v128 {
 // im2col / col2im
 // ---------------------------------------------------------------------------------------------
 
-/// dst[0..len] = src[0..len] in 4-float blocks.
+/// dst[0..len] = src[0..len] in 4-float blocks; a ragged end is one more block ending exactly at
+/// `len`, overlapping the previous one (it rewrites the same values), so there is no scalar tail.
 #[inline(always)]
 unsafe fn copy_run(src: *const f32, dst: *mut f32, len: usize) {
+    if len < 4 {
+        for x in 0..len {
+            *dst.add(x) = *src.add(x);
+        }
+        return;
+    }
     let mut x = 0;
-    while x + 4 <= len {
+    while x + 4 < len {
         st(dst.add(x), ld(src.add(x)));
         x += 4;
     }
-    while x < len {
-        *dst.add(x) = *src.add(x);
-        x += 1;
-    }
+    st(dst.add(len - 4), ld(src.add(len - 4)));
 }
 
-/// dst[0..len] += src[0..len]: one rounded add per element, so any grouping gives the same bits.
+/// dst[0..len] = +0, with an overlapping last block like `copy_run`.
+#[inline(always)]
+unsafe fn zero_run(dst: *mut f32, len: usize) {
+    if len < 4 {
+        for x in 0..len {
+            *dst.add(x) = 0.0;
+        }
+        return;
+    }
+    let z = splat(0.0);
+    let mut x = 0;
+    while x + 4 < len {
+        st(dst.add(x), z);
+        x += 4;
+    }
+    st(dst.add(len - 4), z);
+}
+
+/// dst[0..len] += src[0..len]: each element gets exactly one rounded add, so blocks of 4 give the
+/// scalar loop's bits. The ragged end is added one float at a time: a last 4-float block
+/// overlapping the previous one would have to load what was just stored, and a load that only
+/// partly overlaps a pending store stalls (no store-to-load forwarding), which cost 3× here.
 #[inline(always)]
 unsafe fn add_run(src: *const f32, dst: *mut f32, len: usize) {
     let mut x = 0;
@@ -385,22 +410,10 @@ unsafe fn add_run(src: *const f32, dst: *mut f32, len: usize) {
     }
 }
 
-#[inline(always)]
-unsafe fn zero_run(dst: *mut f32, len: usize) {
-    let z = splat(0.0);
-    let mut x = 0;
-    while x + 4 <= len {
-        st(dst.add(x), z);
-        x += 4;
-    }
-    while x < len {
-        *dst.add(x) = 0.0;
-        x += 1;
-    }
-}
-
-/// As `scalar::im2col` (a pure copy, so any order gives the same result); stride 1 copies each
-/// output row's inside part as one contiguous run. Other strides use the scalar kernel.
+/// As `scalar::im2col` (a pure copy, so any order gives the same values). With stride 1 an output
+/// row of one tap is a contiguous run of an input row between zero margins: rows entirely in the
+/// padding are zeroed in one run per tap, the rest are margin + run + margin. Other strides use
+/// the scalar kernel.
 pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
     if d.stride != 1 {
         return scalar::im2col(d, x, cols);
@@ -415,17 +428,38 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
                 let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
                 for kj in 0..d.kw {
                     let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+                    let (head, len, tail) = (ox_lo, ox_hi - ox_lo, ow - ox_hi);
                     let out = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
-                    zero_run(out, oy_lo * ow);
-                    for oy in oy_lo..oy_hi {
-                        let out_row = out.add(oy * ow);
-                        // Input row oy + ki − pad_top, from column ox_lo + kj − pad_left.
-                        let in_row = plane.add((oy + ki - d.pad_top) * d.w + kj).sub(d.pad_left);
-                        zero_run(out_row, ox_lo);
-                        copy_run(in_row.add(ox_lo), out_row.add(ox_lo), ox_hi - ox_lo);
-                        zero_run(out_row.add(ox_hi), ow - ox_hi);
+                    if len == 0 || oy_lo == oy_hi {
+                        // The tap only ever sees padding.
+                        zero_run(out, ohw);
+                        continue;
                     }
-                    zero_run(out.add(oy_hi * ow), (d.oh - oy_hi) * ow);
+                    zero_run(out, oy_lo * ow);
+                    // Output (oy, ox_lo) reads input (oy + ki − pad_top, ox_lo + kj − pad_left).
+                    let mut src = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
+                    let mut dst = out.add(oy_lo * ow);
+                    if head <= 4 && tail <= 4 && len >= 4 {
+                        // Margins of up to 4 (pads up to 4): zero the first and last 4 floats of
+                        // the row, then copy the run over them; no branch depends on the lengths.
+                        let z = splat(0.0);
+                        for _ in oy_lo..oy_hi {
+                            st(dst, z);
+                            st(dst.add(ow - 4), z);
+                            copy_run(src, dst.add(head), len);
+                            src = src.add(d.w);
+                            dst = dst.add(ow);
+                        }
+                    } else {
+                        for _ in oy_lo..oy_hi {
+                            zero_run(dst, head);
+                            copy_run(src, dst.add(head), len);
+                            zero_run(dst.add(head + len), tail);
+                            src = src.add(d.w);
+                            dst = dst.add(ow);
+                        }
+                    }
+                    zero_run(dst, (d.oh - oy_hi) * ow);
                 }
             }
         }
@@ -449,10 +483,17 @@ pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
                 let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
                 for kj in 0..d.kw {
                     let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
-                    let src = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
-                    for oy in oy_lo..oy_hi {
-                        let in_row = plane.add((oy + ki - d.pad_top) * d.w + kj).sub(d.pad_left);
-                        add_run(src.add(oy * ow + ox_lo), in_row.add(ox_lo), ox_hi - ox_lo);
+                    let len = ox_hi - ox_lo;
+                    if len == 0 || oy_lo == oy_hi {
+                        continue; // only padding
+                    }
+                    let src_tap = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
+                    let mut src = src_tap.add(oy_lo * ow + ox_lo);
+                    let mut dst = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
+                    for _ in oy_lo..oy_hi {
+                        add_run(src, dst, len);
+                        src = src.add(ow);
+                        dst = dst.add(d.w);
                     }
                 }
             }

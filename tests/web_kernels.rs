@@ -149,6 +149,32 @@ fn gemm_keeps_signed_zeros_and_large_cancellations() {
 }
 
 #[wasm_bindgen_test]
+fn row_sums_match_bit_for_bit() {
+    let mut rng = Rng::new(7);
+    let mut shapes = vec![(1, 1), (3, 5), (4, 4), (8, 784), (16, 196), (32, 676), (64, 121), (13, 9), (9, 2)];
+    for _ in 0..100 {
+        shapes.push((1 + rng.below(20) as usize, 1 + rng.below(40) as usize));
+    }
+    for (rows, cols) in shapes {
+        let mut x = values(&mut rng, rows * cols, 1.0);
+        // A row of −0s (sums to −0 only when the sum starts from −0) and a row of huge and tiny
+        // terms (the order of additions shows).
+        x[..cols].fill(-0.0);
+        if rows > 1 {
+            for (j, v) in x[cols..2 * cols].iter_mut().enumerate() {
+                *v = if j % 2 == 0 { 1e8 } else { 1.0 };
+            }
+        }
+        let mut o0 = values(&mut rng, rows, 1.0);
+        o0[0] = -0.0;
+        let (mut of, mut os) = (o0.clone(), o0);
+        kernels::add_row_sums(rows, cols, &x, &mut of);
+        scalar::add_row_sums(rows, cols, &x, &mut os);
+        same_bits(&format!("add_row_sums {rows}×{cols}"), &of, &os);
+    }
+}
+
+#[wasm_bindgen_test]
 fn im2col_and_col2im_match_bit_for_bit() {
     let mut rng = Rng::new(3);
     // (c, h, w), (kh, kw), stride, (top, bottom, left, right): the workloads, then odd cases.

@@ -3,7 +3,7 @@
 use super::{Ctx, Init, Layer};
 use crate::params::{Param, ParamStore};
 use crate::rng::Rng;
-use crate::tensor::kernels::{col2im, gemm_nn, gemm_nt, gemm_tn, im2col, Conv2dDims};
+use crate::tensor::kernels::{add_row_sums, col2im, gemm_nn, gemm_nt, gemm_tn, im2col, Conv2dDims};
 use crate::tensor::{Dims, Tensor};
 
 /// A convolution with `filters` kernels of kh×kw over all input channels, a stride and zero
@@ -142,9 +142,7 @@ impl Layer for Conv2d {
             let gy_i = grad_y.example(i);
             im2col(&self.d, x.example(i), &mut self.cols);
             gemm_nt(f, ohw, rows, gy_i, &self.cols, &mut grads[self.w.range()]);
-            for (gb, gy_row) in grads[self.b.range()].iter_mut().zip(gy_i.chunks_exact(ohw)) {
-                *gb += gy_row.iter().sum::<f32>();
-            }
+            add_row_sums(f, ohw, gy_i, &mut grads[self.b.range()]);
             if let Some(gx) = grad_x.as_deref_mut() {
                 self.grad_cols.fill(0.0);
                 gemm_tn(rows, f, ohw, w, gy_i, &mut self.grad_cols);

@@ -102,12 +102,17 @@ impl Network {
     }
 
     /// Back-propagates `grad_logits_mut()` through every layer, adding into the parameter gradients.
+    ///
+    /// It stops at the first layer with parameters: below it only the input image would receive
+    /// a gradient, which nothing uses. (An MLP starts with an implicit flatten, so this saves its
+    /// first dense layer a whole `grad_x` GEMM and the flatten a copy.) `activation_grads()` then
+    /// holds only the gradients that were computed.
     pub fn backward(&mut self) {
         let crate::params::ParamStore { values, grads: param_grads, .. } = &mut self.store;
-        for i in (0..self.layers.len()).rev() {
+        let first = self.plan.layers.iter().position(|l| l.params > 0).unwrap_or(self.layers.len());
+        for i in (first..self.layers.len()).rev() {
             let (lower, upper) = self.grads.split_at_mut(i + 1);
-            // The input image needs no gradient.
-            let grad_x = if i > 0 { Some(&mut lower[i]) } else { None };
+            let grad_x = if i > first { Some(&mut lower[i]) } else { None };
             self.layers[i].backward(values, param_grads, &self.acts[i], &self.acts[i + 1], &upper[0], grad_x);
         }
     }

@@ -95,6 +95,23 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]
     }
 }
 
+/// Row sums added into `out`: out[r] = out[r] + Σ_j x[r][j] (a bias gradient: one row per filter).
+///
+/// Shapes: x [rows, cols] → out [rows]. Order: each row is summed left to right starting from −0.0
+/// (the identity element, and what `Iterator::sum` starts from, so `−0 + x = x` for every x), then
+/// added to `out[r]`. The SIMD version keeps this order and runs 8 rows side by side instead.
+pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
+    debug_assert_eq!(x.len(), rows * cols);
+    debug_assert_eq!(out.len(), rows);
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(cols.max(1))) {
+        let mut sum = -0.0f32;
+        for &v in row {
+            sum += v;
+        }
+        *o += sum;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Convolution as GEMM: im2col / col2im
 // ---------------------------------------------------------------------------------------------

@@ -64,6 +64,29 @@ unsafe fn ld_partial(p: *const f32, len: usize) -> v128 {
     }
 }
 
+/// `R` (1..=3) floats at `p` in the low lanes, +0 above.
+#[inline(always)]
+unsafe fn ld_lanes<const R: usize>(p: *const f32) -> v128 {
+    match R {
+        1 => v128_load32_zero(p as *const u32),
+        2 => v128_load64_zero(p as *const u64),
+        _ => f32x4_replace_lane::<2>(v128_load64_zero(p as *const u64), *p.add(2)),
+    }
+}
+
+/// Stores the low `R` (1..=3) lanes of `v` at `p`, nothing past `p + R`.
+#[inline(always)]
+unsafe fn st_lanes<const R: usize>(p: *mut f32, v: v128) {
+    match R {
+        1 => v128_store32_lane::<0>(v, p as *mut u32),
+        2 => v128_store64_lane::<0>(v, p as *mut u64),
+        _ => {
+            v128_store64_lane::<0>(v, p as *mut u64);
+            v128_store32_lane::<2>(v, p.add(2) as *mut u32);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // GEMM
 // ---------------------------------------------------------------------------------------------
@@ -103,11 +126,13 @@ unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs
             tile_4x4(k, rows, cs, b.add(j), n, c_i.add(j));
             j += 4;
         }
-        while j < n {
-            for (r, &row) in rows.iter().enumerate() {
-                column_1x1(k, row, cs, b.add(j), n, c_i.add(r * n + j));
-            }
-            j += 1;
+        // The last 1–3 columns as partial vectors: four independent accumulators instead of
+        // scalar dot products whose every add waits for the previous one.
+        match n - j {
+            1 => tile_4xr::<1>(k, rows, cs, b.add(j), n, c_i.add(j)),
+            2 => tile_4xr::<2>(k, rows, cs, b.add(j), n, c_i.add(j)),
+            3 => tile_4xr::<3>(k, rows, cs, b.add(j), n, c_i.add(j)),
+            _ => {}
         }
         i += 4;
     }
@@ -123,9 +148,11 @@ unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs
             tile_1x4(k, row, cs, b.add(j), n, c_i.add(j));
             j += 4;
         }
-        while j < n {
-            column_1x1(k, row, cs, b.add(j), n, c_i.add(j));
-            j += 1;
+        match n - j {
+            1 => tile_1xr::<1>(k, row, cs, b.add(j), n, c_i.add(j)),
+            2 => tile_1xr::<2>(k, row, cs, b.add(j), n, c_i.add(j)),
+            3 => tile_1xr::<3>(k, row, cs, b.add(j), n, c_i.add(j)),
+            _ => {}
         }
         i += 1;
     }
@@ -217,14 +244,39 @@ unsafe fn tile_1x4(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, 
     st(c, x0);
 }
 
-/// One element of c, scalar, in the reference order.
+/// 4 rows × the last R (1..=3) columns: lanes ≥ R hold 0 + a·0 and are never stored.
 #[inline(always)]
-unsafe fn column_1x1(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
-    let mut s = *c;
-    for p in 0..k {
-        s += *a.add(p * cs) * *b.add(p * n);
+unsafe fn tile_4xr<const R: usize>(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
+    let (mut x0, mut x1, mut x2, mut x3) = (ld_lanes::<R>(c0), ld_lanes::<R>(c1), ld_lanes::<R>(c2), ld_lanes::<R>(c3));
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        let b0 = ld_lanes::<R>(bp);
+        x0 = madd(x0, splat_ld(a[0].add(off)), b0);
+        x1 = madd(x1, splat_ld(a[1].add(off)), b0);
+        x2 = madd(x2, splat_ld(a[2].add(off)), b0);
+        x3 = madd(x3, splat_ld(a[3].add(off)), b0);
+        bp = bp.add(n);
+        off += cs;
     }
-    *c = s;
+    st_lanes::<R>(c0, x0);
+    st_lanes::<R>(c1, x1);
+    st_lanes::<R>(c2, x2);
+    st_lanes::<R>(c3, x3);
+}
+
+#[inline(always)]
+unsafe fn tile_1xr<const R: usize>(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let mut x0 = ld_lanes::<R>(c);
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        x0 = madd(x0, splat_ld(a.add(off)), ld_lanes::<R>(bp));
+        bp = bp.add(n);
+        off += cs;
+    }
+    st_lanes::<R>(c, x0);
 }
 
 /// Lane sums of four accumulators in the order of `scalar::gemm_nt`: lane q of the result is
@@ -249,49 +301,82 @@ fn reduce1(s: v128) -> f32 {
 /// accumulator are its four partial sums (element p in lane p % 4; the tail `k % 4` elements are
 /// loaded zero-filled, and adding +0 leaves a partial sum unchanged because a sum that starts at
 /// +0 is never −0), then (s0 + s1) + (s2 + s3), then c + total. Tiles of 2 rows of a × 4 rows of
-/// b (8 accumulators), whose 4 totals per row land in 4 adjacent elements of c.
+/// b (8 accumulators), whose 4 totals per row land in 4 adjacent elements of c; the last `n % 4`
+/// columns go 4 rows at a time.
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n, "gemm_nt: slices too short");
+    let n4 = n / 4 * 4;
     unsafe {
         let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
-        let mut i = 0;
-        while i + 2 <= m {
-            let (a0, a1) = (a.add(i * k), a.add((i + 1) * k));
-            let (c0, c1) = (c.add(i * n), c.add((i + 1) * n));
-            let mut j = 0;
-            while j + 4 <= n {
-                let bs = [b.add(j * k), b.add((j + 1) * k), b.add((j + 2) * k), b.add((j + 3) * k)];
-                let (t0, t1) = dots_2x4(k, a0, a1, bs);
-                st(c0.add(j), f32x4_add(ld(c0.add(j)), t0));
-                st(c1.add(j), f32x4_add(ld(c1.add(j)), t1));
-                j += 4;
+        // Columns 0..n4: 2×4 tiles, and a last single row as 1×4. The loop over the 4 rows of b is
+        // outside: those 4 rows stay in L1 while all of a streams past, and a (the smaller operand
+        // in every workload: a batch of inputs, or one image's output gradient) stays in L1 or
+        // L2. With the loops the other way round, b (weights, or the im2col matrix) would be read
+        // from L2 once per pair of rows of a; the order of the outputs does not change any result.
+        let mut j = 0;
+        while j < n4 {
+            let bs = [b.add(j * k), b.add((j + 1) * k), b.add((j + 2) * k), b.add((j + 3) * k)];
+            let mut i = 0;
+            while i + 2 <= m {
+                let (c0, c1) = (c.add(i * n + j), c.add((i + 1) * n + j));
+                let (t0, t1) = dots_2x4(k, a.add(i * k), a.add((i + 1) * k), bs);
+                st(c0, f32x4_add(ld(c0), t0));
+                st(c1, f32x4_add(ld(c1), t1));
+                i += 2;
             }
-            while j < n {
-                let bj = b.add(j * k);
-                *c0.add(j) += reduce1(dot_lanes(k, a0, bj));
-                *c1.add(j) += reduce1(dot_lanes(k, a1, bj));
-                j += 1;
+            if i < m {
+                let c0 = c.add(i * n + j);
+                st(c0, f32x4_add(ld(c0), dots_1x4(k, a.add(i * k), bs)));
             }
-            i += 2;
+            j += 4;
         }
-        if i < m {
-            let a0 = a.add(i * k);
-            let c0 = c.add(i * n);
-            let mut j = 0;
-            while j + 4 <= n {
-                let s0 = dot_lanes(k, a0, b.add(j * k));
-                let s1 = dot_lanes(k, a0, b.add((j + 1) * k));
-                let s2 = dot_lanes(k, a0, b.add((j + 2) * k));
-                let s3 = dot_lanes(k, a0, b.add((j + 3) * k));
-                st(c0.add(j), f32x4_add(ld(c0.add(j)), reduce4(s0, s1, s2, s3)));
-                j += 4;
+        // The last 1–3 columns: 4 rows at a time, so four dot products run side by side.
+        for j in n4..n {
+            let bj = b.add(j * k);
+            let mut i = 0;
+            while i + 4 <= m {
+                let rows = [a.add(i * k), a.add((i + 1) * k), a.add((i + 2) * k), a.add((i + 3) * k)];
+                let t = dots_1x4(k, bj, rows); // lane r: row i + r (the dot product is symmetric)
+                *c.add(i * n + j) += f32x4_extract_lane::<0>(t);
+                *c.add((i + 1) * n + j) += f32x4_extract_lane::<1>(t);
+                *c.add((i + 2) * n + j) += f32x4_extract_lane::<2>(t);
+                *c.add((i + 3) * n + j) += f32x4_extract_lane::<3>(t);
+                i += 4;
             }
-            while j < n {
-                *c0.add(j) += reduce1(dot_lanes(k, a0, b.add(j * k)));
-                j += 1;
+            while i < m {
+                *c.add(i * n + j) += reduce1(dot_lanes(k, a.add(i * k), bj));
+                i += 1;
             }
         }
     }
+}
+
+/// The 4 dot products of row `x` with rows `ys[0..4]`, as a vector of 4 totals. Each product
+/// x[p]·y[p] is the same rounded value whichever side is which, so this also serves one column
+/// of b against 4 rows of a.
+#[inline(always)]
+unsafe fn dots_1x4(k: usize, x: *const f32, ys: [*const f32; 4]) -> v128 {
+    let z = splat(0.0);
+    let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
+    let blocks = k / 4 * 4;
+    let mut p = 0;
+    while p < blocks {
+        let xv = ld(x.add(p));
+        s0 = madd(s0, xv, ld(ys[0].add(p)));
+        s1 = madd(s1, xv, ld(ys[1].add(p)));
+        s2 = madd(s2, xv, ld(ys[2].add(p)));
+        s3 = madd(s3, xv, ld(ys[3].add(p)));
+        p += 4;
+    }
+    let tail = k - blocks;
+    if tail > 0 {
+        let xv = ld_partial(x.add(p), tail);
+        s0 = madd(s0, xv, ld_partial(ys[0].add(p), tail));
+        s1 = madd(s1, xv, ld_partial(ys[1].add(p), tail));
+        s2 = madd(s2, xv, ld_partial(ys[2].add(p), tail));
+        s3 = madd(s3, xv, ld_partial(ys[3].add(p), tail));
+    }
+    reduce4(s0, s1, s2, s3)
 }
 
 /// The 8 dot products of rows a0, a1 with rows b[0..4], as two vectors of 4 totals.
@@ -351,6 +436,93 @@ unsafe fn dot_lanes(k: usize, a: *const f32, b: *const f32) -> v128 {
         s = madd(s, ld_partial(a.add(p), k - blocks), ld_partial(b.add(p), k - blocks));
     }
     s
+}
+
+/// The columns of a 4×4 block given as 4 rows.
+#[inline(always)]
+fn transpose4(r0: v128, r1: v128, r2: v128, r3: v128) -> [v128; 4] {
+    let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1); // r0[0] r1[0] r0[1] r1[1]
+    let t1 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1); // r0[2] r1[2] r0[3] r1[3]
+    let t2 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+    let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+    [
+        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+    ]
+}
+
+/// Lane r = row r's sum of columns [0, cols) continued from `acc`, left to right: 4×4 blocks are
+/// transposed so that each column becomes one vector add.
+#[inline(always)]
+unsafe fn row_sums_4(rows: [*const f32; 4], cols: usize, mut acc: v128) -> v128 {
+    let mut j = 0;
+    while j + 4 <= cols {
+        let t = transpose4(ld(rows[0].add(j)), ld(rows[1].add(j)), ld(rows[2].add(j)), ld(rows[3].add(j)));
+        acc = f32x4_add(acc, t[0]);
+        acc = f32x4_add(acc, t[1]);
+        acc = f32x4_add(acc, t[2]);
+        acc = f32x4_add(acc, t[3]);
+        j += 4;
+    }
+    while j < cols {
+        acc = f32x4_add(acc, f32x4(*rows[0].add(j), *rows[1].add(j), *rows[2].add(j), *rows[3].add(j)));
+        j += 1;
+    }
+    acc
+}
+
+/// As `scalar::add_row_sums`: each row summed left to right from −0.0, then added to `out[r]`.
+/// Rows go side by side in the lanes (8 at a time, as two independent chains of adds), so every
+/// row keeps the scalar order while the adds no longer wait for each other.
+pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
+    assert!(x.len() >= rows * cols && out.len() >= rows, "add_row_sums: slices too short");
+    let start = splat(-0.0);
+    unsafe {
+        let (x, o) = (x.as_ptr(), out.as_mut_ptr());
+        let row = |r: usize| x.add(r * cols);
+        let mut r = 0;
+        while r + 8 <= rows {
+            let (mut lo, mut hi) = (start, start);
+            let mut j = 0;
+            while j + 4 <= cols {
+                let t =
+                    transpose4(ld(row(r).add(j)), ld(row(r + 1).add(j)), ld(row(r + 2).add(j)), ld(row(r + 3).add(j)));
+                let u = transpose4(
+                    ld(row(r + 4).add(j)),
+                    ld(row(r + 5).add(j)),
+                    ld(row(r + 6).add(j)),
+                    ld(row(r + 7).add(j)),
+                );
+                for q in 0..4 {
+                    lo = f32x4_add(lo, t[q]);
+                    hi = f32x4_add(hi, u[q]);
+                }
+                j += 4;
+            }
+            // The ragged end (cols % 4 columns) continues each row's chain in order.
+            let lo = row_sums_4([row(r).add(j), row(r + 1).add(j), row(r + 2).add(j), row(r + 3).add(j)], cols - j, lo);
+            let hi =
+                row_sums_4([row(r + 4).add(j), row(r + 5).add(j), row(r + 6).add(j), row(r + 7).add(j)], cols - j, hi);
+            st(o.add(r), f32x4_add(ld(o.add(r)), lo));
+            st(o.add(r + 4), f32x4_add(ld(o.add(r + 4)), hi));
+            r += 8;
+        }
+        if r + 4 <= rows {
+            let s = row_sums_4([row(r), row(r + 1), row(r + 2), row(r + 3)], cols, start);
+            st(o.add(r), f32x4_add(ld(o.add(r)), s));
+            r += 4;
+        }
+        while r < rows {
+            let mut sum = -0.0f32;
+            for j in 0..cols {
+                sum += *row(r).add(j);
+            }
+            *o.add(r) += sum;
+            r += 1;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 //! Gradient clipping by global L2 norm, as PyTorch's `torch.nn.utils.clip_grad_norm_`.
 
+use crate::tensor::kernels::sum_squares;
+
 /// Rescales `grads` so their global L2 norm is at most `max_norm`, and returns the norm before
 /// clipping:
 ///
 /// ```text
-/// total = √(Σ g²)                       (accumulated in f64, sequentially, so reproducible)
+/// total = √(Σ g²)                       (accumulated in f64 in a fixed order, so reproducible)
 /// coef  = max_norm / (total + 1e-6)
 /// if coef < 1:  g ← g·coef
 /// ```
@@ -28,14 +30,10 @@ pub fn clip_grad_norm(grads: &mut [f32], max_norm: f32) -> f32 {
     total as f32
 }
 
-/// √(Σ g²), accumulated in f64 in order (the same on every target).
+/// √(Σ g²), accumulated in f64 by `kernels::sum_squares`: eight interleaved partial sums in a
+/// documented order, the same bits on every target (SIMD128 or not).
 fn global_norm(grads: &[f32]) -> f64 {
-    let mut sum = 0.0f64;
-    for &g in grads {
-        let g = f64::from(g);
-        sum += g * g;
-    }
-    sum.sqrt()
+    sum_squares(grads).sqrt()
 }
 
 /// The global L2 norm of the gradients, without clipping (for the training-health report).

@@ -112,6 +112,28 @@ pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
     }
 }
 
+/// Σ x² in f64, for the global gradient norm.
+///
+/// Order: eight partial sums starting at +0, element p (squared exactly in f64) going to sum
+/// p % 8 in increasing p; then ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)). Eight chains
+/// instead of one let the adds overlap (a single chain waits ~4 cycles per element), and the
+/// SIMD version holds them as four f64x2 lanes pairs.
+pub fn sum_squares(x: &[f32]) -> f64 {
+    let mut s = [0.0f64; 8];
+    let blocks = x.len() / 8 * 8;
+    for chunk in x[..blocks].chunks_exact(8) {
+        for (acc, &v) in s.iter_mut().zip(chunk) {
+            let v = f64::from(v);
+            *acc += v * v;
+        }
+    }
+    for (acc, &v) in s.iter_mut().zip(&x[blocks..]) {
+        let v = f64::from(v);
+        *acc += v * v;
+    }
+    ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Convolution as GEMM: im2col / col2im
 // ---------------------------------------------------------------------------------------------
@@ -677,6 +699,25 @@ mod tests {
         // s0 = 1e8 + 1 = 1e8 (rounded), s1 = 1, s2 = −1e8, s3 = 0 → (1e8 + 1) + (−1e8 + 0) = 0,
         // where a plain left-to-right sum would give ((1e8 + 1) − 1e8) + 1 = 1.
         assert_eq!(c[0], 0.0);
+    }
+
+    #[test]
+    fn sum_squares_by_hand() {
+        // 1² + 2² + … + 10² = 385 (exact in any order); 9 values exercise the tail rule.
+        let x: Vec<f32> = (1..=10).map(|v| v as f32).collect();
+        assert_eq!(sum_squares(&x), 385.0);
+        assert_eq!(sum_squares(&x[..9]), 285.0);
+        assert_eq!(sum_squares(&[]), 0.0);
+        assert!(sum_squares(&[f32::INFINITY, 1.0]).is_infinite());
+    }
+
+    #[test]
+    fn add_row_sums_continues_each_row_from_minus_zero() {
+        // Row 0: −0 + (−0) = −0, then +0 + (−0) = +0 and −0 + (−0) = −0 into out.
+        let x = [-0.0, -0.0, 1.0, 2.0];
+        let mut out = [-0.0, 10.0];
+        add_row_sums(2, 2, &x, &mut out);
+        assert_eq!((out[0].to_bits(), out[1]), ((-0.0f32).to_bits(), 13.0));
     }
 
     #[test]

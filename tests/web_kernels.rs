@@ -238,6 +238,10 @@ fn pooling_matches_bit_for_bit_including_ties() {
         ((1, 2, 2), 2, 2),
         ((2, 7, 6), 3, 2),
         ((1, 8, 8), 2, 1),
+        ((2, 9, 30), 3, 3),
+        ((1, 3, 3), 3, 3),
+        ((3, 12, 13), 3, 3),
+        ((2, 6, 19), 2, 2),
     ];
     for (dims, size, stride) in cases {
         let d = Pool2dDims::new(dims, size, stride);

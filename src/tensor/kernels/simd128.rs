@@ -711,60 +711,144 @@ pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
 // ---------------------------------------------------------------------------------------------
 
 /// As `scalar::max_pool_forward` (scan row by row, strictly greater wins, so the first maximum
-/// keeps the index). 2×2 windows with stride 2 take 4 outputs at a time: two loads of 8 inputs
-/// per window row, split into even and odd columns, and compare-and-select in the scan order.
-/// Other geometries use the scalar kernel.
+/// keeps the index), 4 outputs at a time for the non-overlapping windows of the workloads:
+/// 2×2 with stride 2 and 3×3 with stride 3. The inputs of one window row for 4 outputs are
+/// 8 or 12 consecutive floats, split into one vector per window column with shuffles; then
+/// compare-and-select in the scan order. Other geometries use the scalar kernel.
 pub fn max_pool_forward(d: &Pool2dDims, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
-    if d.size != 2 || d.stride != 2 {
+    if !(d.size == d.stride && (d.size == 2 || d.size == 3)) {
         return scalar::max_pool_forward(d, x, y, argmax);
     }
     assert!(x.len() >= d.in_len() && y.len() >= d.out_len() && argmax.len() >= d.out_len(), "max_pool: too short");
-    let w = d.w;
-    // Lane l of a 4-output block starts at column 2l.
-    let lane_cols = u32x4(0, 2, 4, 6);
+    let (w, size) = (d.w, d.size);
     unsafe {
         let (xp, yp, ap) = (x.as_ptr(), y.as_mut_ptr(), argmax.as_mut_ptr());
         let mut o = 0;
         for ci in 0..d.c {
             let plane = ci * d.h * w;
             for oy in 0..d.oh {
-                let row0 = plane + 2 * oy * w;
-                let row1 = row0 + w;
+                let row0 = plane + size * oy * w;
                 let mut ox = 0;
-                // Reads columns 2·ox .. 2·ox + 7, which must lie inside the row.
-                while ox + 4 <= d.ow && 2 * ox + 8 <= w {
-                    let c0 = 2 * ox;
-                    let (p, q) = (ld(xp.add(row0 + c0)), ld(xp.add(row0 + c0 + 4)));
-                    let (r, s) = (ld(xp.add(row1 + c0)), ld(xp.add(row1 + c0 + 4)));
-                    let i00 = i32x4_add(u32x4_splat((row0 + c0) as u32), lane_cols);
-                    let mut best = i32x4_shuffle::<0, 2, 4, 6>(p, q);
-                    let mut best_i = i00;
-                    for (v, di) in [
-                        (i32x4_shuffle::<1, 3, 5, 7>(p, q), 1u32),
-                        (i32x4_shuffle::<0, 2, 4, 6>(r, s), w as u32),
-                        (i32x4_shuffle::<1, 3, 5, 7>(r, s), w as u32 + 1),
-                    ] {
-                        let gt = f32x4_gt(v, best);
-                        best = v128_bitselect(v, best, gt);
-                        best_i = v128_bitselect(i32x4_add(i00, u32x4_splat(di)), best_i, gt);
-                    }
+                // Reads columns size·ox .. size·ox + 4·size − 1, which must lie inside the row.
+                while ox + 4 <= d.ow && size * (ox + 4) <= w {
+                    let first = row0 + size * ox;
+                    let (best, best_i) = if size == 2 { max4_2x2(xp, first, w) } else { max4_3x3(xp, first, w) };
                     st(yp.add(o), best);
                     v128_store(ap.add(o) as *mut v128, best_i);
                     o += 4;
                     ox += 4;
                 }
                 while ox < d.ow {
-                    let first = row0 + 2 * ox;
+                    let first = row0 + size * ox;
                     let (mut best, mut best_i) = (*xp.add(first), first);
-                    for idx in [first + 1, first + w, first + w + 1] {
-                        let v = *xp.add(idx);
-                        if v > best {
-                            best = v;
-                            best_i = idx;
+                    for ky in 0..size {
+                        for kx in 0..size {
+                            let idx = first + ky * w + kx;
+                            let v = *xp.add(idx);
+                            if v > best {
+                                best = v;
+                                best_i = idx;
+                            }
                         }
                     }
                     *yp.add(o) = best;
                     *ap.add(o) = best_i as u32;
+                    o += 1;
+                    ox += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Replaces (best, best_i) lane by lane where `v` is strictly greater (NaN never is).
+#[inline(always)]
+fn keep_max(best: &mut v128, best_i: &mut v128, v: v128, idx: v128) {
+    let gt = f32x4_gt(v, *best);
+    *best = v128_bitselect(v, *best, gt);
+    *best_i = v128_bitselect(idx, *best_i, gt);
+}
+
+/// Max and argmax of four 2×2 windows whose top-left corners are at first + 0, 2, 4, 6.
+#[inline(always)]
+unsafe fn max4_2x2(x: *const f32, first: usize, w: usize) -> (v128, v128) {
+    let i00 = i32x4_add(u32x4_splat(first as u32), u32x4(0, 2, 4, 6));
+    let (p, q) = (ld(x.add(first)), ld(x.add(first + 4)));
+    let (r, s) = (ld(x.add(first + w)), ld(x.add(first + w + 4)));
+    let mut best = i32x4_shuffle::<0, 2, 4, 6>(p, q);
+    let mut best_i = i00;
+    keep_max(&mut best, &mut best_i, i32x4_shuffle::<1, 3, 5, 7>(p, q), i32x4_add(i00, u32x4_splat(1)));
+    keep_max(&mut best, &mut best_i, i32x4_shuffle::<0, 2, 4, 6>(r, s), i32x4_add(i00, u32x4_splat(w as u32)));
+    keep_max(&mut best, &mut best_i, i32x4_shuffle::<1, 3, 5, 7>(r, s), i32x4_add(i00, u32x4_splat(w as u32 + 1)));
+    (best, best_i)
+}
+
+/// Max and argmax of four 3×3 windows whose top-left corners are at first + 0, 3, 6, 9.
+#[inline(always)]
+unsafe fn max4_3x3(x: *const f32, first: usize, w: usize) -> (v128, v128) {
+    let i00 = i32x4_add(u32x4_splat(first as u32), u32x4(0, 3, 6, 9));
+    let mut best = f32x4_splat(0.0);
+    let mut best_i = i00;
+    for ky in 0..3 {
+        let row = x.add(first + ky * w);
+        let (v0, v1, v2) = (ld(row), ld(row.add(4)), ld(row.add(8)));
+        // Column kx of the 4 windows: floats kx, kx + 3, kx + 6, kx + 9 of the 12.
+        let cols = [
+            i32x4_shuffle::<0, 1, 2, 5>(i32x4_shuffle::<0, 3, 6, 7>(v0, v1), v2),
+            i32x4_shuffle::<0, 1, 2, 6>(i32x4_shuffle::<1, 4, 7, 0>(v0, v1), v2),
+            i32x4_shuffle::<0, 1, 4, 7>(i32x4_shuffle::<2, 5, 0, 0>(v0, v1), v2),
+        ];
+        for (kx, v) in cols.into_iter().enumerate() {
+            let idx = i32x4_add(i00, u32x4_splat((ky * w + kx) as u32));
+            if ky == 0 && kx == 0 {
+                best = v; // the scan starts from the window's first value
+            } else {
+                keep_max(&mut best, &mut best_i, v, idx);
+            }
+        }
+    }
+    (best, best_i)
+}
+
+/// As `scalar::max_pool_backward`: grad_x[argmax] += grad_y. For 2×2 windows with stride 2 each
+/// input is in one window, so it gets at most one addition whatever the order: 4 outputs at a
+/// time, each window position updated where it is the winner (a select, so the others keep their
+/// bits exactly). Other geometries use the scalar kernel.
+pub fn max_pool_backward(d: &Pool2dDims, argmax: &[u32], grad_y: &[f32], grad_x: &mut [f32]) {
+    if d.size != 2 || d.stride != 2 {
+        return scalar::max_pool_backward(d, argmax, grad_y, grad_x);
+    }
+    assert!(grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len() && argmax.len() >= d.out_len(), "max_pool: too short");
+    let w = d.w;
+    unsafe {
+        let (ap, gy, gx) = (argmax.as_ptr(), grad_y.as_ptr(), grad_x.as_mut_ptr());
+        let mut o = 0;
+        for ci in 0..d.c {
+            let plane = ci * d.h * w;
+            for oy in 0..d.oh {
+                let row0 = plane + 2 * oy * w;
+                let mut ox = 0;
+                while ox + 4 <= d.ow && 2 * ox + 8 <= w {
+                    let first = row0 + 2 * ox;
+                    let g = ld(gy.add(o));
+                    let arg = v128_load(ap.add(o) as *const v128);
+                    let i00 = i32x4_add(u32x4_splat(first as u32), u32x4(0, 2, 4, 6));
+                    for ky in 0..2 {
+                        let p = gx.add(first + ky * w);
+                        let (lo, hi) = (ld(p), ld(p.add(4)));
+                        let (even, odd) = (i32x4_shuffle::<0, 2, 4, 6>(lo, hi), i32x4_shuffle::<1, 3, 5, 7>(lo, hi));
+                        let i_even = i32x4_add(i00, u32x4_splat((ky * w) as u32));
+                        let i_odd = i32x4_add(i_even, u32x4_splat(1));
+                        let even = v128_bitselect(f32x4_add(even, g), even, i32x4_eq(arg, i_even));
+                        let odd = v128_bitselect(f32x4_add(odd, g), odd, i32x4_eq(arg, i_odd));
+                        st(p, i32x4_shuffle::<0, 4, 1, 5>(even, odd));
+                        st(p.add(4), i32x4_shuffle::<2, 6, 3, 7>(even, odd));
+                    }
+                    o += 4;
+                    ox += 4;
+                }
+                while ox < d.ow {
+                    *gx.add(*ap.add(o) as usize) += *gy.add(o);
                     o += 1;
                     ox += 1;
                 }

@@ -77,6 +77,38 @@ fn seconds_per_call(mut f: impl FnMut()) -> f64 {
         .fold(f64::MAX, f64::min)
 }
 
+/// Seconds per call of `a` and of `b`, measured in alternating samples (so both see the same
+/// interference from other processes), fastest of 15 each.
+fn ab_seconds_per_call(mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    let mut reps = 1usize;
+    loop {
+        let t0 = now_ms();
+        for _ in 0..reps {
+            a();
+        }
+        let dt = now_ms() - t0;
+        if dt >= 20.0 {
+            break;
+        }
+        reps = if dt < 1.0 { reps * 10 } else { ((reps as f64) * 24.0 / dt).ceil() as usize };
+    }
+    let (mut best_a, mut best_b) = (f64::MAX, f64::MAX);
+    for _ in 0..15 {
+        let t0 = now_ms();
+        for _ in 0..reps {
+            a();
+        }
+        let t1 = now_ms();
+        for _ in 0..reps {
+            b();
+        }
+        let t2 = now_ms();
+        best_a = best_a.min((t1 - t0) / 1e3 / reps as f64);
+        best_b = best_b.min((t2 - t1) / 1e3 / reps as f64);
+    }
+    (best_a, best_b)
+}
+
 fn random(len: usize, seed: u64) -> Vec<f32> {
     let mut rng = Rng::new(seed);
     (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect()
@@ -335,7 +367,15 @@ fn build_layers(spec: &ModelSpec) -> (Vec<Box<dyn Layer>>, ParamStore) {
         let d = l.in_dims;
         let layer: Box<dyn Layer> = match l.op {
             Op::Conv2d { filters, kh, kw, stride, pad } => {
-                let conv = Conv2d::new(&mut store, l.spec_index, d, filters, (kh, kw), stride, (pad.top, pad.bottom, pad.left, pad.right));
+                let conv = Conv2d::new(
+                    &mut store,
+                    l.spec_index,
+                    d,
+                    filters,
+                    (kh, kw),
+                    stride,
+                    (pad.top, pad.bottom, pad.left, pad.right),
+                );
                 conv.init(&mut store.values, &mut rng, Init::He);
                 Box::new(conv)
             }
@@ -403,5 +443,27 @@ fn layers() {
             );
         }
         console_log!("{name:<16} total {:>8.3} | {:>8.3} ms per batch of {batch}", total_f * 1e3, total_b * 1e3);
+        // Conv layers: a training step with the im2col columns kept from forward, against one
+        // whose backward rebuilds them (after an evaluation-mode forward).
+        for i in 0..last {
+            if layers[i].kind() != "conv2d" {
+                continue;
+            }
+            let mut step = |mode: Mode| {
+                let (done, rest) = acts.split_at_mut(i + 1);
+                layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode, rng: &mut rng });
+                let (lower, upper) = grads.split_at_mut(i + 1);
+                let gx = if i > 0 { Some(&mut lower[i]) } else { None };
+                layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
+            };
+            let step = std::cell::RefCell::new(&mut step);
+            let (kept, rebuilt) =
+                ab_seconds_per_call(|| (step.borrow_mut())(Mode::Train), || (step.borrow_mut())(Mode::Eval));
+            console_log!(
+                "{name:<16} {i:>2} conv2d forward+backward: columns kept {:>8.3} ms, rebuilt {:>8.3} ms",
+                kept * 1e3,
+                rebuilt * 1e3
+            );
+        }
     }
 }

@@ -359,6 +359,11 @@ fn exp_based_activations_match_on_a_dense_sweep() {
     kernels::elu_forward(&x, 1.0, &mut yf);
     scalar::elu_forward(&x, 1.0, &mut ys);
     same_bits("elu sweep", &yf, &ys);
+    for m in [0.0, 3.5, -20.0, 87.0] {
+        kernels::exp_sub(&x, m, &mut yf);
+        scalar::exp_sub(&x, m, &mut ys);
+        same_bits(&format!("exp_sub sweep, m = {m}"), &yf, &ys);
+    }
 }
 
 /// Runs `steps` updates through both versions from the same state and compares params and state.

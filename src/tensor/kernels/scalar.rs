@@ -535,6 +535,15 @@ pub fn ln_f32(x: f32) -> f32 {
     (f + y) + e * LN2_HI
 }
 
+/// out[j] = e^(x[j] − m) (`exp_f32` of the rounded difference): the exponentials of a softmax
+/// row shifted by its maximum. Shapes: x, out the same length.
+pub fn exp_sub(x: &[f32], m: f32, out: &mut [f32]) {
+    debug_assert_eq!(x.len(), out.len());
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = exp_f32(v - m);
+    }
+}
+
 /// The logistic function 1/(1 + e^−x), written so the exponential never overflows:
 /// for x < 0 it is e^x/(1 + e^x).
 #[inline]

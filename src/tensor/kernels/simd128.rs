@@ -818,7 +818,10 @@ pub fn max_pool_backward(d: &Pool2dDims, argmax: &[u32], grad_y: &[f32], grad_x:
     if d.size != 2 || d.stride != 2 {
         return scalar::max_pool_backward(d, argmax, grad_y, grad_x);
     }
-    assert!(grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len() && argmax.len() >= d.out_len(), "max_pool: too short");
+    assert!(
+        grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len() && argmax.len() >= d.out_len(),
+        "max_pool: too short"
+    );
     let w = d.w;
     unsafe {
         let (ap, gy, gx) = (argmax.as_ptr(), grad_y.as_ptr(), grad_x.as_mut_ptr());
@@ -1023,6 +1026,12 @@ fn map2(a: &[f32], b: &[f32], y: &mut [f32], f4: impl Fn(v128, v128) -> v128, f1
     for i in blocks..len {
         y[i] = f1(a[i], b[i]);
     }
+}
+
+/// As `scalar::exp_sub`: e^(x − m), 4 lanes at a time.
+pub fn exp_sub(x: &[f32], m: f32, out: &mut [f32]) {
+    let mv = splat(m);
+    map1(x, out, |x| exp4(f32x4_sub(x, mv)), |x| scalar::exp_f32(x - m));
 }
 
 /// As `scalar::relu_forward`: x > 0 ? x : +0, i.e. pmax(+0, x) = 0 < x ? x : +0 (NaN and −0 give +0).

@@ -1,14 +1,10 @@
 //! 2-D convolution as a matrix product: y = W · im2col(x) + b, one image at a time.
 
-use super::{Ctx, Init, Layer, Mode};
+use super::{Ctx, Init, Layer};
 use crate::params::{Param, ParamStore};
 use crate::rng::Rng;
 use crate::tensor::kernels::{add_row_sums, col2im, gemm_nn, gemm_nt, gemm_tn, im2col, Conv2dDims};
 use crate::tensor::{Dims, Tensor};
-
-/// The most im2col floats a training batch keeps from forward for backward (32 MB); a larger
-/// batch rebuilds each image's columns in backward instead.
-const KEEP_COLS_MAX: usize = 8 << 20;
 
 /// A convolution with `filters` kernels of kh×kw over all input channels, a stride and zero
 /// padding that may differ per side.
@@ -17,10 +13,9 @@ const KEEP_COLS_MAX: usize = 8 << 20;
 /// `oh = ⌊(h + pad_top + pad_bottom − kh) / stride⌋ + 1` (likewise `ow`);
 /// W [F, c, kh, kw] (viewed as the matrix F × c·kh·kw); b [F].
 ///
-/// A training batch keeps every image's im2col columns from forward for backward (up to
-/// `KEEP_COLS_MAX` floats), which saves rebuilding them: measured, that was 5–10% of a training
-/// step of the workloads. Evaluation keeps only one image's columns at a time: columns take kh·kw
-/// times the memory of the input, and a large evaluation batch would need hundreds of MB.
+/// The im2col columns are rebuilt in backward rather than kept for the whole batch: they take
+/// kh·kw times the memory of the input (a large evaluation batch would need hundreds of MB), and
+/// rebuilding them costs a copy, about 1/F of the matrix products that use them.
 #[derive(Debug, Clone)]
 pub struct Conv2d {
     d: Conv2dDims,
@@ -29,12 +24,8 @@ pub struct Conv2d {
     out_dims: Dims,
     w: Param,
     b: Param,
-    /// Columns [c·kh·kw, oh·ow] per image: for a whole training batch when `kept` is set,
-    /// otherwise one image's worth at the front, reused.
+    /// One image's columns [c·kh·kw, oh·ow], reused by forward and backward.
     cols: Vec<f32>,
-    /// The input whose columns `cols` holds for every image, as (address of its data, batch
-    /// size), set by a training-mode forward; backward rebuilds the columns for any other input.
-    kept: Option<(usize, usize)>,
     /// One image's column gradient, the same shape.
     grad_cols: Vec<f32>,
 }
@@ -70,7 +61,6 @@ impl Conv2d {
             w,
             b,
             cols: vec![0.0; col_len],
-            kept: None,
             grad_cols: vec![0.0; col_len],
         }
     }
@@ -114,33 +104,23 @@ impl Layer for Conv2d {
     /// Shapes: x [n, c, h, w] → y [n, F, oh, ow].
     ///
     /// Per image: y = b (broadcast over pixels), then y += W(F × c·kh·kw) · cols(c·kh·kw × oh·ow).
-    fn forward(&mut self, params: &[f32], x: &Tensor, y: &mut Tensor, ctx: &mut Ctx) {
+    fn forward(&mut self, params: &[f32], x: &Tensor, y: &mut Tensor, _ctx: &mut Ctx) {
         debug_assert_eq!(x.dims(), self.in_dims);
         let (f, rows, ohw) = (self.filters, self.d.rows(), self.d.cols());
-        let col_len = rows * ohw;
-        let keep = ctx.mode == Mode::Train && x.n * col_len <= KEEP_COLS_MAX;
-        let need = if keep { x.n * col_len } else { col_len };
-        if self.cols.len() < need {
-            // Grows once per new largest training batch, then reuses its capacity.
-            self.cols.resize(need, 0.0);
-        }
         let w = &params[self.w.range()];
         let b = &params[self.b.range()];
         y.reshape(x.n, self.out_dims);
         for i in 0..x.n {
-            let at = if keep { i * col_len } else { 0 };
-            let cols = &mut self.cols[at..at + col_len];
-            im2col(&self.d, x.example(i), cols);
+            im2col(&self.d, x.example(i), &mut self.cols);
             let y_i = y.example_mut(i);
             for (row, &bias) in y_i.chunks_exact_mut(ohw).zip(b) {
                 row.fill(bias);
             }
-            gemm_nn(f, rows, ohw, w, cols, y_i);
+            gemm_nn(f, rows, ohw, w, &self.cols, y_i);
         }
-        self.kept = keep.then(|| (x.data.as_ptr() as usize, x.n));
     }
 
-    /// Per image, with cols = im2col(x) (kept from forward, or rebuilt) and gy [F × oh·ow]:
+    /// Per image, with cols = im2col(x) and gy [F × oh·ow]:
     /// grad_W += gy · colsᵀ, grad_b += Σ_pixels gy, grad_x = col2im(Wᵀ · gy).
     fn backward(
         &mut self,
@@ -158,17 +138,10 @@ impl Layer for Conv2d {
         if let Some(gx) = grad_x.as_deref_mut() {
             gx.reshape(x.n, self.in_dims);
         }
-        let col_len = rows * ohw;
-        let kept = self.kept == Some((x.data.as_ptr() as usize, x.n));
         for i in 0..x.n {
             let gy_i = grad_y.example(i);
-            let cols = if kept {
-                &self.cols[i * col_len..(i + 1) * col_len]
-            } else {
-                im2col(&self.d, x.example(i), &mut self.cols[..col_len]);
-                &self.cols[..col_len]
-            };
-            gemm_nt(f, ohw, rows, gy_i, cols, &mut grads[self.w.range()]);
+            im2col(&self.d, x.example(i), &mut self.cols);
+            gemm_nt(f, ohw, rows, gy_i, &self.cols, &mut grads[self.w.range()]);
             add_row_sums(f, ohw, gy_i, &mut grads[self.b.range()]);
             if let Some(gx) = grad_x.as_deref_mut() {
                 self.grad_cols.fill(0.0);
@@ -245,35 +218,6 @@ mod tests {
         // (6 + 3 − 4)/1 + 1 = 6
         let conv = Conv2d::new(&mut store, 4, Dims::new(1, 6, 6), 1, (4, 4), 1, (1, 2, 1, 2));
         assert_eq!(conv.out_dims(), Dims::new(1, 6, 6));
-    }
-
-    #[test]
-    fn kept_and_rebuilt_columns_give_the_same_bits() {
-        // A training forward keeps the columns for backward; an evaluation forward (or another
-        // input) makes backward rebuild them. Both must give identical gradients.
-        // 3 images of 2×6×5, 3 filters of 3×3, pad 1: (6 + 2 − 3) + 1 = 6, (5 + 2 − 3) + 1 = 5.
-        let mut store = ParamStore::new();
-        let mut conv = Conv2d::new(&mut store, 0, Dims::new(2, 6, 5), 3, (3, 3), 1, (1, 1, 1, 1));
-        let mut rng = Rng::new(3);
-        conv.init(&mut store.values, &mut rng, Init::He);
-        let x = Tensor::from_vec(3, Dims::new(2, 6, 5), (0..180).map(|_| rng.uniform(-1.0, 1.0)).collect());
-        let gy = Tensor::from_vec(3, Dims::new(3, 6, 5), (0..270).map(|_| rng.uniform(-1.0, 1.0)).collect());
-        let run = |conv: &mut Conv2d, store: &mut ParamStore, mode: Mode, other: Option<&Tensor>| {
-            let (mut y, mut gx) = (Tensor::default(), Tensor::default());
-            let mut rng = Rng::new(0);
-            conv.forward(&store.values, other.unwrap_or(&x), &mut y, &mut Ctx { mode, rng: &mut rng });
-            store.zero_grads();
-            conv.backward(&store.values, &mut store.grads, &x, &y, &gy, Some(&mut gx));
-            (store.grads.clone(), gx.data)
-        };
-        let kept = run(&mut conv, &mut store, Mode::Train, None);
-        assert!(conv.kept.is_some());
-        let rebuilt = run(&mut conv, &mut store, Mode::Eval, None);
-        assert!(conv.kept.is_none());
-        assert_eq!(kept, rebuilt);
-        // Columns kept for a different input are not used for this one.
-        let other = Tensor::from_vec(3, Dims::new(2, 6, 5), vec![0.5; 180]);
-        assert_eq!(run(&mut conv, &mut store, Mode::Train, Some(&other)), kept);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //!  --target wasm32-unknown-unknown --test web_speed -- --nocapture` (add a name to run one group:
 //! `gemm`, `kernels`, `training`, `phases`, `layers`).
 //!
-//! Kernel figures are the best of 7 samples of at least 50 ms each, training figures the median
-//! (and best) of 7 windows of about 100 ms; the machine is shared, so runs differ by up to ±30%
-//! and only ratios within one run mean much.
+//! Kernel figures are the best of 15 samples of at least 20 ms, scalar and SIMD alternating (per
+//! layer: best of 7 samples of 50 ms); training figures the median (and best) of 11 windows of
+//! about 150 ms. The machine is shared, so runs differ by up to ±30% (more while others build)
+//! and only ratios within one run mean much: other processes only ever slow a sample down.
 #![cfg(target_arch = "wasm32")]
 
 use nn_playground::data::dataset::Dataset;
@@ -34,6 +35,8 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 const SAMPLES: usize = 7;
+/// Training windows per workload.
+const WINDOWS: usize = 11;
 const SAMPLE_MS: f64 = 50.0;
 
 /// `performance.now()` in milliseconds (the worker's global has it; `Date.now()` is too coarse).
@@ -139,7 +142,7 @@ fn gemm() {
         ("nn", 256, 256, 256, "256³"),
     ];
     console_log!(
-        "GEMM GFLOP/s (median of {SAMPLES}): scalar reference | dispatched kernel (simd128 when built with it)"
+        "GEMM GFLOP/s (best of 15 alternating samples): scalar reference | dispatched kernel (simd128 when built with it)"
     );
     for &(kind, m, k, n, what) in shapes {
         let (fast, slow): (Gemm, Gemm) = match kind {
@@ -151,8 +154,8 @@ fn gemm() {
         let b = random(k * n, 2);
         let mut c = vec![0.0; m * n];
         let flops = 2.0 * (m * k * n) as f64;
-        let t_slow = seconds_per_call(|| slow(m, k, n, &a, &b, &mut c));
-        let t_fast = seconds_per_call(|| fast(m, k, n, &a, &b, &mut c));
+        let mut c2 = c.clone();
+        let (t_slow, t_fast) = ab_seconds_per_call(|| slow(m, k, n, &a, &b, &mut c), || fast(m, k, n, &a, &b, &mut c2));
         console_log!(
             "gemm_{kind} {m:>4}×{k:>4}×{n:>4}  {:>6.2} | {:>6.2} GFLOP/s  ({:.2}×)  {what}",
             flops / t_slow / 1e9,
@@ -164,7 +167,9 @@ fn gemm() {
 
 #[wasm_bindgen_test]
 fn kernels() {
-    console_log!("other kernels, µs per call (best of {SAMPLES}; per image unless noted): scalar | dispatched");
+    console_log!(
+        "other kernels, µs per call (best of 15 alternating samples; per image unless noted): scalar | dispatched"
+    );
     let report = |name: &str, slow: f64, fast: f64| {
         console_log!("{name:<44} {:>9.2} | {:>9.2} µs  ({:.2}×)", slow * 1e6, fast * 1e6, slow / fast);
     };
@@ -177,12 +182,14 @@ fn kernels() {
         let d = Conv2dDims::new(dims, (k, k), 1, (pad, pad, pad, pad));
         let x = random(d.in_len(), 3);
         let mut cols = vec![0.0; d.rows() * d.cols()];
-        let slow = seconds_per_call(|| scalar::im2col(&d, &x, &mut cols));
-        let fast = seconds_per_call(|| kernels::im2col(&d, &x, &mut cols));
+        let mut cols_2 = cols.clone();
+        let (slow, fast) =
+            ab_seconds_per_call(|| scalar::im2col(&d, &x, &mut cols), || kernels::im2col(&d, &x, &mut cols_2));
         report(&format!("im2col {name}"), slow, fast);
         let mut back = vec![0.0; d.in_len()];
-        let slow = seconds_per_call(|| scalar::col2im(&d, &cols, &mut back));
-        let fast = seconds_per_call(|| kernels::col2im(&d, &cols, &mut back));
+        let mut back_2 = back.clone();
+        let (slow, fast) =
+            ab_seconds_per_call(|| scalar::col2im(&d, &cols, &mut back), || kernels::col2im(&d, &cols, &mut back_2));
         report(&format!("col2im {name}"), slow, fast);
     }
     for (name, dims, size) in [
@@ -197,14 +204,23 @@ fn kernels() {
         let mut y = vec![0.0; d.out_len()];
         let mut arg = vec![0u32; d.out_len()];
         let mut gx = vec![0.0; d.in_len()];
-        let slow = seconds_per_call(|| scalar::max_pool_forward(&d, &x, &mut y, &mut arg));
-        let fast = seconds_per_call(|| kernels::max_pool_forward(&d, &x, &mut y, &mut arg));
+        let (mut y_2, mut arg_2) = (y.clone(), arg.clone());
+        let (slow, fast) = ab_seconds_per_call(
+            || scalar::max_pool_forward(&d, &x, &mut y, &mut arg),
+            || kernels::max_pool_forward(&d, &x, &mut y_2, &mut arg_2),
+        );
         report(&format!("max_pool_forward {name}"), slow, fast);
-        let slow = seconds_per_call(|| scalar::max_pool_backward(&d, &arg, &gy, &mut gx));
-        let fast = seconds_per_call(|| kernels::max_pool_backward(&d, &arg, &gy, &mut gx));
+        let mut gx_2 = gx.clone();
+        let (slow, fast) = ab_seconds_per_call(
+            || scalar::max_pool_backward(&d, &arg, &gy, &mut gx),
+            || kernels::max_pool_backward(&d, &arg, &gy, &mut gx_2),
+        );
         report(&format!("max_pool_backward {name}"), slow, fast);
-        let slow = seconds_per_call(|| scalar::avg_pool_forward(&d, &x, &mut y));
-        let fast = seconds_per_call(|| kernels::avg_pool_forward(&d, &x, &mut y));
+        let mut y_2 = y.clone();
+        let (slow, fast) = ab_seconds_per_call(
+            || scalar::avg_pool_forward(&d, &x, &mut y),
+            || kernels::avg_pool_forward(&d, &x, &mut y_2),
+        );
         report(&format!("avg_pool_forward {name}"), slow, fast);
     }
     let len = 64 * 32 * 26 * 26; // lenet conv1 output, whole batch
@@ -212,20 +228,22 @@ fn kernels() {
     let gy = random(len, 7);
     let mut y = vec![0.0; len];
     let mut gx = vec![0.0; len];
-    let slow = seconds_per_call(|| scalar::relu_forward(&x, &mut y));
-    let fast = seconds_per_call(|| kernels::relu_forward(&x, &mut y));
+    let mut y_2 = y.clone();
+    let (slow, fast) = ab_seconds_per_call(|| scalar::relu_forward(&x, &mut y), || kernels::relu_forward(&x, &mut y_2));
     report("relu_forward 64×32×26×26 (batch)", slow, fast);
-    let slow = seconds_per_call(|| scalar::relu_backward(&x, &gy, &mut gx));
-    let fast = seconds_per_call(|| kernels::relu_backward(&x, &gy, &mut gx));
+    let mut gx_2 = gx.clone();
+    let (slow, fast) =
+        ab_seconds_per_call(|| scalar::relu_backward(&x, &gy, &mut gx), || kernels::relu_backward(&x, &gy, &mut gx_2));
     report("relu_backward 64×32×26×26 (batch)", slow, fast);
     let len = 64 * 128;
     let x = random(len, 8);
     let mut y = vec![0.0; len];
-    let slow = seconds_per_call(|| scalar::sigmoid_forward(&x, &mut y));
-    let fast = seconds_per_call(|| kernels::sigmoid_forward(&x, &mut y));
+    let mut y_2 = y.clone();
+    let (slow, fast) =
+        ab_seconds_per_call(|| scalar::sigmoid_forward(&x, &mut y), || kernels::sigmoid_forward(&x, &mut y_2));
     report("sigmoid_forward 64×128 (batch)", slow, fast);
-    let slow = seconds_per_call(|| scalar::tanh_forward(&x, &mut y));
-    let fast = seconds_per_call(|| kernels::tanh_forward(&x, &mut y));
+    let mut y_2 = y.clone();
+    let (slow, fast) = ab_seconds_per_call(|| scalar::tanh_forward(&x, &mut y), || kernels::tanh_forward(&x, &mut y_2));
     report("tanh_forward 64×128 (batch)", slow, fast);
 }
 
@@ -280,17 +298,17 @@ fn trainer(name: &str) -> Trainer {
 
 #[wasm_bindgen_test]
 fn training() {
-    console_log!("training steps (Trainer::train_steps), examples/s, median of {SAMPLES} windows");
+    console_log!("training steps (Trainer::train_steps), examples/s over {WINDOWS} windows of ≥ 150 ms");
     for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
         let mut t = trainer(name);
         let batch = t.spec().batch_size;
         t.train_steps(10).expect("warm-up");
-        // Window size: about 100 ms of training.
+        // Window size: about 150 ms of training.
         let t0 = now_ms();
         t.train_steps(5).expect("calibration");
         let per_step = (now_ms() - t0) / 5.0;
-        let steps = ((100.0 / per_step.max(0.01)).ceil() as usize).max(5);
-        let windows: Vec<f64> = (0..SAMPLES)
+        let steps = ((150.0 / per_step.max(0.01)).ceil() as usize).max(3);
+        let windows: Vec<f64> = (0..WINDOWS)
             .map(|_| {
                 let t0 = now_ms();
                 t.train_steps(steps).expect("training");
@@ -443,27 +461,5 @@ fn layers() {
             );
         }
         console_log!("{name:<16} total {:>8.3} | {:>8.3} ms per batch of {batch}", total_f * 1e3, total_b * 1e3);
-        // Conv layers: a training step with the im2col columns kept from forward, against one
-        // whose backward rebuilds them (after an evaluation-mode forward).
-        for i in 0..last {
-            if layers[i].kind() != "conv2d" {
-                continue;
-            }
-            let mut step = |mode: Mode| {
-                let (done, rest) = acts.split_at_mut(i + 1);
-                layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode, rng: &mut rng });
-                let (lower, upper) = grads.split_at_mut(i + 1);
-                let gx = if i > 0 { Some(&mut lower[i]) } else { None };
-                layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
-            };
-            let step = std::cell::RefCell::new(&mut step);
-            let (kept, rebuilt) =
-                ab_seconds_per_call(|| (step.borrow_mut())(Mode::Train), || (step.borrow_mut())(Mode::Eval));
-            console_log!(
-                "{name:<16} {i:>2} conv2d forward+backward: columns kept {:>8.3} ms, rebuilt {:>8.3} ms",
-                kept * 1e3,
-                rebuilt * 1e3
-            );
-        }
     }
 }

@@ -1,1 +1,387 @@
-//! (to be written)
+//! The trainer: one object that owns a network, its optimizer and its data, and runs
+//! build → forward → loss → backward → step, one batch at a time.
+
+use serde::Serialize;
+
+use crate::data::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::layers::{Ctx, Mode};
+use crate::loss::{softmax, softmax_cross_entropy};
+use crate::model::network::Network;
+use crate::model::spec::ModelSpec;
+use crate::model::validate::{check_l2, check_learning_rate, validate, Plan};
+use crate::optim::schedule::lr_at;
+use crate::optim::{clip_grad_norm, grad_norm, Optimizer};
+use crate::rng::Rng;
+use crate::tensor::{Dims, Tensor};
+
+/// Examples per forward pass when evaluating (no gradients, so larger than a training batch).
+const EVAL_BATCH: usize = 250;
+
+/// What a run of training steps did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainReport {
+    /// Mean loss over the batches of this report.
+    pub loss: f32,
+    /// Fraction of the examples of this report classified correctly (before the update).
+    pub accuracy: f32,
+    /// Batches run since the start.
+    pub steps: u64,
+    /// Completed epochs, counting from 0.
+    pub epoch: usize,
+    /// How far into the current epoch, 0..1.
+    pub epoch_progress: f32,
+    pub examples_seen: u64,
+    /// The learning rate of the last step (after the schedule).
+    pub lr: f32,
+    /// All epochs of the spec have run.
+    pub done: bool,
+    /// The loss became NaN or infinite: training should stop and the settings change.
+    pub non_finite: bool,
+    /// Global gradient norm of the last step (before clipping).
+    pub grad_norm: f32,
+}
+
+/// Loss, accuracy and confusion matrix on (part of) the test split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub n: usize,
+    /// `classes × classes`, row = true class, column = predicted class.
+    pub confusion: Vec<u32>,
+    pub predictions: Vec<u8>,
+    /// `n × classes` probabilities.
+    pub confidences: Vec<f32>,
+}
+
+pub struct Trainer {
+    spec: ModelSpec,
+    net: Network,
+    optimizer: Optimizer,
+    dropout_rng: Rng,
+    data_rng: Rng,
+    train: Option<Dataset>,
+    test: Option<Dataset>,
+    order: Vec<usize>,
+    position: usize,
+    epoch: usize,
+    batch_indices: Vec<usize>,
+    labels: Vec<u8>,
+    base_lr: f32,
+    l2: f32,
+    steps: u64,
+    examples_seen: u64,
+    last_lr: f32,
+    last_grad_norm: f32,
+}
+
+impl Trainer {
+    /// Validates the spec and builds the network with weights drawn from its seed.
+    pub fn new(spec: ModelSpec) -> Result<Trainer> {
+        let plan = validate(&spec)?;
+        Ok(Self::from_plan(spec, &plan))
+    }
+
+    fn from_plan(spec: ModelSpec, plan: &Plan) -> Trainer {
+        // Separate streams, so that turning on augmentation does not change the initial weights.
+        let mut master = Rng::new(spec.seed);
+        let mut init_rng = master.fork();
+        let dropout_rng = master.fork();
+        let data_rng = master.fork();
+        let net = Network::build(plan, &mut init_rng);
+        let optimizer = Optimizer::new(&spec.optimizer, net.store.len());
+        let base_lr = spec.optimizer.lr();
+        Trainer {
+            l2: spec.l2,
+            spec,
+            net,
+            optimizer,
+            dropout_rng,
+            data_rng,
+            train: None,
+            test: None,
+            order: Vec::new(),
+            position: 0,
+            epoch: 0,
+            batch_indices: Vec::new(),
+            labels: Vec::new(),
+            base_lr,
+            steps: 0,
+            examples_seen: 0,
+            last_lr: base_lr,
+            last_grad_norm: 0.0,
+        }
+    }
+
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.net.plan
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.net
+    }
+
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
+    }
+
+    pub fn optimizer_mut(&mut self) -> &mut Optimizer {
+        &mut self.optimizer
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Restores the step counter and epoch position (used when loading a saved model).
+    pub fn set_progress(&mut self, steps: u64) {
+        self.steps = steps;
+        let per_epoch = self.steps_per_epoch().max(1) as u64;
+        self.epoch = (steps / per_epoch) as usize;
+        self.examples_seen = steps * self.spec.batch_size as u64;
+    }
+
+    /// Gives the trainer its data. The examples must match the spec's input shape and classes.
+    pub fn set_data(&mut self, train: Dataset, test: Dataset) -> Result<()> {
+        let want = Dims::new(self.spec.input[0], self.spec.input[1], self.spec.input[2]);
+        for (name, d) in [("training", &train), ("test", &test)] {
+            if d.dims() != want {
+                return Err(Error::Data(format!(
+                    "the {name} images are {} but the network expects {want}; change the input shape or load matching images",
+                    d.dims()
+                )));
+            }
+            if d.is_empty() {
+                return Err(Error::Data(format!("the {name} split has no examples")));
+            }
+            if let Some(max) = d.labels().iter().copied().max() {
+                if max as usize >= self.spec.classes {
+                    return Err(Error::Data(format!(
+                        "the {name} labels go up to {max}, but the network has {} classes",
+                        self.spec.classes
+                    )));
+                }
+            }
+        }
+        self.order = (0..train.len()).collect();
+        self.position = 0;
+        self.train = Some(train);
+        self.test = Some(test);
+        self.start_epoch();
+        Ok(())
+    }
+
+    pub fn train_data(&self) -> Option<&Dataset> {
+        self.train.as_ref()
+    }
+
+    pub fn test_data(&self) -> Option<&Dataset> {
+        self.test.as_ref()
+    }
+
+    fn start_epoch(&mut self) {
+        self.position = 0;
+        if self.spec.shuffle {
+            self.data_rng.shuffle(&mut self.order);
+        }
+    }
+
+    /// Batches per epoch; the last batch of an epoch may be smaller.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.as_ref().map_or(0, |d| d.len().div_ceil(self.spec.batch_size))
+    }
+
+    pub fn total_steps(&self) -> u64 {
+        (self.steps_per_epoch() * self.spec.epochs) as u64
+    }
+
+    /// Changes the base learning rate from the next step on (the schedule still applies).
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        check_learning_rate(lr)?;
+        self.base_lr = lr;
+        Ok(())
+    }
+
+    pub fn set_l2(&mut self, l2: f32) -> Result<()> {
+        check_l2(l2)?;
+        self.l2 = l2;
+        Ok(())
+    }
+
+    /// One training step on the next batch; returns (mean loss, correct predictions, batch size).
+    pub fn step(&mut self) -> Result<(f32, usize, usize)> {
+        let train = self.train.as_ref().ok_or_else(|| Error::Usage("no training data is loaded yet".into()))?;
+        if self.position >= self.order.len() {
+            self.epoch += 1;
+            self.start_epoch();
+        }
+        let end = (self.position + self.spec.batch_size).min(self.order.len());
+        self.batch_indices.clear();
+        self.batch_indices.extend_from_slice(&self.order[self.position..end]);
+        self.position = end;
+        let augment = if self.spec.augment { Some(&mut self.data_rng) } else { None };
+        train.fill_batch(&self.batch_indices, self.net.input_mut(), &mut self.labels, augment)?;
+
+        let mut ctx = Ctx { mode: Mode::Train, rng: &mut self.dropout_rng };
+        self.net.forward(&mut ctx);
+        let (loss, correct) = {
+            let (logits, grad) = self.net.logits_and_grad_mut();
+            softmax_cross_entropy(logits, &self.labels, grad)
+        };
+        self.net.store.zero_grads();
+        self.net.backward();
+        self.last_grad_norm = match self.spec.clip_norm {
+            Some(max) => clip_grad_norm(&mut self.net.store.grads, max),
+            None => grad_norm(&self.net.store.grads),
+        };
+        let lr = lr_at(&self.spec.schedule, self.base_lr, self.steps as usize, self.steps_per_epoch(), self.total_steps() as usize);
+        self.optimizer.step(&mut self.net.store, lr, self.l2);
+        self.last_lr = lr;
+        self.steps += 1;
+        let n = self.batch_indices.len();
+        self.examples_seen += n as u64;
+        Ok((loss, correct, n))
+    }
+
+    /// Runs up to `n` steps (fewer when the run ends or the loss stops being finite) and reports.
+    pub fn train_steps(&mut self, n: usize) -> Result<TrainReport> {
+        let (mut loss_sum, mut correct, mut seen, mut batches) = (0.0f64, 0usize, 0usize, 0usize);
+        let mut non_finite = false;
+        for _ in 0..n {
+            if self.is_done() {
+                break;
+            }
+            let (loss, c, size) = self.step()?;
+            batches += 1;
+            loss_sum += loss as f64;
+            correct += c;
+            seen += size;
+            if !loss.is_finite() || !self.last_grad_norm.is_finite() {
+                non_finite = true;
+                break;
+            }
+        }
+        let per_epoch = self.steps_per_epoch().max(1);
+        Ok(TrainReport {
+            loss: if batches > 0 { (loss_sum / batches as f64) as f32 } else { f32::NAN },
+            accuracy: if seen > 0 { correct as f32 / seen as f32 } else { f32::NAN },
+            steps: self.steps,
+            epoch: (self.steps as usize / per_epoch).min(self.spec.epochs),
+            epoch_progress: if self.is_done() { 1.0 } else { (self.steps as usize % per_epoch) as f32 / per_epoch as f32 },
+            examples_seen: self.examples_seen,
+            lr: self.last_lr,
+            done: self.is_done(),
+            non_finite,
+            grad_norm: self.last_grad_norm,
+        })
+    }
+
+    /// All epochs of the spec have run.
+    pub fn is_done(&self) -> bool {
+        self.train.is_some() && self.steps >= self.total_steps()
+    }
+
+    /// Loss, accuracy, confusion matrix and per-example predictions on the first `max` test examples.
+    pub fn evaluate(&mut self, max: usize) -> Result<Evaluation> {
+        let test = self.test.take().ok_or_else(|| Error::Usage("no test data is loaded yet".into()))?;
+        let result = self.evaluate_on(&test, max);
+        self.test = Some(test);
+        result
+    }
+
+    /// Evaluates on any dataset of the right shape (the training split, for instance).
+    pub fn evaluate_on(&mut self, data: &Dataset, max: usize) -> Result<Evaluation> {
+        let classes = self.spec.classes;
+        let n = data.len().min(max);
+        let mut confusion = vec![0u32; classes * classes];
+        let mut predictions = Vec::with_capacity(n);
+        let mut confidences = Vec::with_capacity(n * classes);
+        let mut loss_sum = 0.0f64;
+        let mut correct = 0usize;
+        let mut indices = Vec::with_capacity(EVAL_BATCH);
+        let mut probs = vec![0.0f32; classes];
+        let mut grad = Tensor::default();
+        for start in (0..n).step_by(EVAL_BATCH) {
+            let end = (start + EVAL_BATCH).min(n);
+            indices.clear();
+            indices.extend(start..end);
+            data.fill_batch(&indices, self.net.input_mut(), &mut self.labels, None)?;
+            let mut ctx = Ctx { mode: Mode::Eval, rng: &mut self.dropout_rng };
+            let logits = self.net.forward(&mut ctx);
+            let (loss, _) = softmax_cross_entropy(logits, &self.labels, &mut grad);
+            loss_sum += loss as f64 * (end - start) as f64;
+            for (row, &label) in self.labels.iter().enumerate() {
+                softmax(logits.example(row), &mut probs);
+                let predicted = argmax(&probs);
+                if predicted == label as usize {
+                    correct += 1;
+                }
+                confusion[label as usize * classes + predicted] += 1;
+                predictions.push(predicted as u8);
+                confidences.extend_from_slice(&probs);
+            }
+        }
+        Ok(Evaluation {
+            loss: if n > 0 { (loss_sum / n as f64) as f32 } else { f32::NAN },
+            accuracy: if n > 0 { correct as f32 / n as f32 } else { f32::NAN },
+            n,
+            confusion,
+            predictions,
+            confidences,
+        })
+    }
+
+    /// Class probabilities for one image of the input shape (values 0..1).
+    pub fn predict(&mut self, image: &[f32]) -> Result<Vec<f32>> {
+        self.forward_one(image)?;
+        let mut probs = vec![0.0; self.spec.classes];
+        softmax(self.net.logits().example(0), &mut probs);
+        Ok(probs)
+    }
+
+    /// Runs one image through the network (evaluation mode) and returns every activation:
+    /// the input first, then each layer's output.
+    pub fn activations(&mut self, image: &[f32]) -> Result<&[Tensor]> {
+        self.forward_one(image)?;
+        Ok(self.net.activations())
+    }
+
+    fn forward_one(&mut self, image: &[f32]) -> Result<()> {
+        let [c, h, w] = self.spec.input;
+        let dims = Dims::new(c, h, w);
+        if image.len() != dims.len() {
+            return Err(Error::Usage(format!(
+                "the image has {} values but the network expects {c}×{h}×{w} = {}",
+                image.len(),
+                dims.len()
+            )));
+        }
+        let input = self.net.input_mut();
+        input.reshape(1, dims);
+        input.data.copy_from_slice(image);
+        let mut ctx = Ctx { mode: Mode::Eval, rng: &mut self.dropout_rng };
+        self.net.forward(&mut ctx);
+        Ok(())
+    }
+}
+
+fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}

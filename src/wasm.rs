@@ -1,6 +1,17 @@
-//! The only file that knows about the browser: a thin `Engine` handle exported to JavaScript.
+//! The only file that knows about the browser: a thin `Engine` handle over `Trainer`, exported to
+//! JavaScript. Every fallible call returns `Result<_, JsError>`, so an error reaches JS as a thrown
+//! `Error` with the engine's message; nothing here panics on data from outside.
 
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+use crate::data::dataset::Dataset;
+use crate::error::Error;
+use crate::model::spec::ModelSpec;
+use crate::model::validate::validate;
+use crate::save;
+use crate::train::Trainer;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -18,4 +29,208 @@ pub fn engine_version() -> String {
 #[wasm_bindgen(js_name = simdEnabled)]
 pub fn simd_enabled() -> bool {
     crate::SIMD128
+}
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Plain objects with camelCase keys and `Map`s as objects, which is what the page expects.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal: could not convert a result for JavaScript: {e}")))
+}
+
+fn spec_from_js(spec: JsValue) -> Result<ModelSpec, JsError> {
+    // Through JSON text, so that error messages read the same as for a pasted spec.
+    let json = js_sys::JSON::stringify(&spec)
+        .map_err(|_| JsError::new("model spec: it is not a plain object that can be written as JSON"))?;
+    let json: String = json.into();
+    ModelSpec::from_json(&json).map_err(js_err)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// Checks a spec without building it; returns its summary (shapes, parameters, FLOPs, memory).
+#[wasm_bindgen(js_name = validateSpec)]
+pub fn validate_spec(spec: JsValue) -> Result<JsValue, JsError> {
+    let spec = spec_from_js(spec)?;
+    let plan = validate(&spec).map_err(js_err)?;
+    to_js(&plan)
+}
+
+/// A model being trained: the network, its optimizer and its data.
+#[wasm_bindgen]
+pub struct Engine {
+    trainer: Trainer,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Validates the spec and builds the network with weights drawn from its seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(spec: JsValue) -> Result<Engine, JsError> {
+        let spec = spec_from_js(spec)?;
+        Ok(Engine { trainer: Trainer::new(spec).map_err(js_err)? })
+    }
+
+    /// Shapes, parameter counts and costs of the built network.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(self.trainer.plan())
+    }
+
+    /// The spec the engine was built from, with every default filled in.
+    pub fn spec(&self) -> Result<JsValue, JsError> {
+        to_js(self.trainer.spec())
+    }
+
+    /// Loads one IDX images/labels pair (uncompressed bytes) and splits it with a seeded shuffle.
+    /// On error nothing changes.
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, images_idx: &[u8], labels_idx: &[u8], split_seed: u32, n_train: usize, n_test: usize) -> Result<(), JsError> {
+        let all = Dataset::from_idx(images_idx, labels_idx, self.trainer.spec().classes).map_err(js_err)?;
+        let (train, test) = all.split(split_seed, n_train, n_test).map_err(js_err)?;
+        self.trainer.set_data(train, test).map_err(js_err)
+    }
+
+    /// Loads separate training and test IDX pairs (a user's own files). On error nothing changes.
+    #[wasm_bindgen(js_name = setDataSplits)]
+    pub fn set_data_splits(&mut self, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<(), JsError> {
+        let classes = self.trainer.spec().classes;
+        let train = Dataset::from_idx(train_images, train_labels, classes).map_err(|e| js_err(prefix("training files", e)))?;
+        let test = Dataset::from_idx(test_images, test_labels, classes).map_err(|e| js_err(prefix("test files", e)))?;
+        self.trainer.set_data(train, test).map_err(js_err)
+    }
+
+    /// Runs up to `n` training batches; returns { loss, accuracy, steps, epoch, epochProgress,
+    /// examplesSeen, lr, done, nonFinite, gradNorm }.
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub fn train_steps(&mut self, n: usize) -> Result<JsValue, JsError> {
+        let report = self.trainer.train_steps(n).map_err(js_err)?;
+        to_js(&report)
+    }
+
+    /// Evaluates the first `max_examples` test examples: { loss, accuracy, n, confusion,
+    /// predictions, confidences } with typed arrays.
+    pub fn evaluate(&mut self, max_examples: usize) -> Result<JsValue, JsError> {
+        let e = self.trainer.evaluate(max_examples).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "loss", &JsValue::from_f64(e.loss as f64));
+        set(&out, "accuracy", &JsValue::from_f64(e.accuracy as f64));
+        set(&out, "n", &JsValue::from_f64(e.n as f64));
+        set(&out, "confusion", &Uint32Array::from(&e.confusion[..]).into());
+        set(&out, "predictions", &Uint8Array::from(&e.predictions[..]).into());
+        set(&out, "confidences", &Float32Array::from(&e.confidences[..]).into());
+        Ok(out.into())
+    }
+
+    /// Class probabilities for one image (c·h·w values in 0..1).
+    pub fn predict(&mut self, image: &[f32]) -> Result<Float32Array, JsError> {
+        let probs = self.trainer.predict(image).map_err(js_err)?;
+        Ok(Float32Array::from(&probs[..]))
+    }
+
+    /// One image through the network: [{ label, dims, data }] for the input and every layer.
+    pub fn activations(&mut self, image: &[f32]) -> Result<Array, JsError> {
+        self.trainer.activations(image).map_err(js_err)?;
+        let net = self.trainer.network();
+        let out = Array::new();
+        for (i, t) in net.activations().iter().enumerate() {
+            let entry = Object::new();
+            let label = if i == 0 { "input".to_string() } else { net.layer_label(i - 1) };
+            set(&entry, "label", &JsValue::from_str(&label));
+            set(&entry, "dims", &to_js(&t.dims())?);
+            set(&entry, "data", &Float32Array::from(t.example(0)).into());
+            out.push(&entry);
+        }
+        Ok(out)
+    }
+
+    /// Where each parameter tensor sits in `paramValues()`: [{ name, layer, offset, len, shape, decay }].
+    #[wasm_bindgen(js_name = paramLayout)]
+    pub fn param_layout(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.network().store.params)
+    }
+
+    /// A copy of every parameter value (conv weights are [filters, channels, kh, kw]).
+    #[wasm_bindgen(js_name = paramValues)]
+    pub fn param_values(&self) -> Float32Array {
+        Float32Array::from(&self.trainer.network().store.values[..])
+    }
+
+    /// A copy of the parameter gradients of the last step.
+    #[wasm_bindgen(js_name = paramGrads)]
+    pub fn param_grads(&self) -> Float32Array {
+        Float32Array::from(&self.trainer.network().store.grads[..])
+    }
+
+    /// The test split's images as u8 (n·c·h·w) — for galleries and the confusion matrix.
+    #[wasm_bindgen(js_name = testImages)]
+    pub fn test_images(&self) -> Uint8Array {
+        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(d.images()))
+    }
+
+    #[wasm_bindgen(js_name = testLabels)]
+    pub fn test_labels(&self) -> Uint8Array {
+        self.trainer.test_data().map_or_else(|| Uint8Array::new_with_length(0), |d| Uint8Array::from(d.labels()))
+    }
+
+    /// The first `k` training images as u8, for the sample strip.
+    #[wasm_bindgen(js_name = trainSample)]
+    pub fn train_sample(&self, k: usize) -> Uint8Array {
+        match self.trainer.train_data() {
+            Some(d) => {
+                let per = d.dims().len();
+                let k = k.min(d.len());
+                Uint8Array::from(&d.images()[..k * per])
+            }
+            None => Uint8Array::new_with_length(0),
+        }
+    }
+
+    #[wasm_bindgen(js_name = trainLabelsSample)]
+    pub fn train_labels_sample(&self, k: usize) -> Uint8Array {
+        match self.trainer.train_data() {
+            Some(d) => Uint8Array::from(&d.labels()[..k.min(d.len())]),
+            None => Uint8Array::new_with_length(0),
+        }
+    }
+
+    /// Changes the learning rate from the next step on (the schedule scales it).
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+        self.trainer.set_learning_rate(lr).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = setL2)]
+    pub fn set_l2(&mut self, l2: f32) -> Result<(), JsError> {
+        self.trainer.set_l2(l2).map_err(js_err)
+    }
+
+    /// The spec, every parameter and the optimizer state, in one versioned binary.
+    pub fn save(&self) -> Uint8Array {
+        Uint8Array::from(&save::save(&self.trainer)[..])
+    }
+
+    /// Rebuilds an engine from `save()`'s bytes.
+    pub fn load(bytes: &[u8]) -> Result<Engine, JsError> {
+        Ok(Engine { trainer: save::load(bytes).map_err(js_err)? })
+    }
+
+    /// Batches per epoch at the current data and batch size.
+    #[wasm_bindgen(js_name = stepsPerEpoch)]
+    pub fn steps_per_epoch(&self) -> usize {
+        self.trainer.steps_per_epoch()
+    }
+}
+
+fn prefix(what: &str, e: Error) -> Error {
+    match e {
+        Error::Data(m) => Error::Data(format!("{what}: {m}")),
+        other => other,
+    }
 }

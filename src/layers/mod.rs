@@ -57,3 +57,44 @@ pub trait Layer {
         0
     }
 }
+
+/// Weight initialisation schemes. Both are uniform rather than normal, so drawing them takes only
+/// exactly rounded operations (`Rng::uniform`, `sqrt`) and a seed gives the same weights natively
+/// and in WebAssembly. Biases always start at zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// He (Kaiming) uniform, U(±√(6/fan_in)): Var = 2/fan_in, which keeps the activation variance
+    /// steady through ReLU-family layers (He et al. 2015; PyTorch `kaiming_uniform_`, gain √2).
+    He,
+    /// Glorot (Xavier) uniform, U(±√(6/(fan_in + fan_out))): Var = 2/(fan_in + fan_out), for tanh,
+    /// sigmoid and linear layers (Glorot & Bengio 2010; PyTorch `xavier_uniform_`).
+    Xavier,
+}
+
+impl Init {
+    /// He for the ReLU family (relu, leaky_relu, elu), Glorot for everything else.
+    pub fn for_activation(activation: crate::model::spec::Activation) -> Init {
+        use crate::model::spec::Activation::{Elu, LeakyRelu, Relu};
+        match activation {
+            Relu | LeakyRelu | Elu => Init::He,
+            _ => Init::Xavier,
+        }
+    }
+
+    /// The half-width of the uniform range.
+    pub fn bound(self, fan_in: usize, fan_out: usize) -> f32 {
+        let fan = match self {
+            Init::He => fan_in,
+            Init::Xavier => fan_in + fan_out,
+        };
+        (6.0 / fan.max(1) as f32).sqrt()
+    }
+
+    /// Fills `values` from U(−bound, bound), in order.
+    pub fn fill(self, values: &mut [f32], fan_in: usize, fan_out: usize, rng: &mut Rng) {
+        let bound = self.bound(fan_in, fan_out);
+        for v in values {
+            *v = rng.uniform(-bound, bound);
+        }
+    }
+}

@@ -1,1 +1,135 @@
-//! (to be written)
+//! The built network: layers allocated from a validated plan, their parameters in one store, and
+//! every activation and its gradient kept between the forward and the backward pass.
+
+use crate::layers::activation::ActivationLayer;
+use crate::layers::conv2d::Conv2d;
+use crate::layers::dense::Dense;
+use crate::layers::dropout::Dropout;
+use crate::layers::flatten::Flatten;
+use crate::layers::pool::{AvgPool2d, MaxPool2d};
+use crate::layers::{Ctx, Init, Layer};
+use crate::model::spec::Activation;
+use crate::model::validate::{Op, Plan};
+use crate::params::ParamStore;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+pub struct Network {
+    pub plan: Plan,
+    layers: Vec<Box<dyn Layer>>,
+    pub store: ParamStore,
+    /// `acts[0]` is the input batch, `acts[i + 1]` the output of layer `i` (the last: logits).
+    acts: Vec<Tensor>,
+    /// `grads[i]` is the loss gradient with respect to `acts[i]` (`grads[0]` is never computed).
+    grads: Vec<Tensor>,
+}
+
+/// He initialisation for layers followed by a ReLU-family activation, Glorot otherwise.
+fn init_for(plan: &Plan, layer: usize) -> Init {
+    match plan.layers.get(layer + 1).map(|l| &l.op) {
+        Some(Op::Activation { function: Activation::Relu | Activation::LeakyRelu | Activation::Elu, .. }) => Init::He,
+        _ => Init::Xavier,
+    }
+}
+
+impl Network {
+    /// Allocates the layers of a validated plan and initialises their parameters from `rng`.
+    pub fn build(plan: &Plan, rng: &mut Rng) -> Network {
+        let mut store = ParamStore::new();
+        let mut layers: Vec<Box<dyn Layer>> = Vec::with_capacity(plan.layers.len());
+        for (i, l) in plan.layers.iter().enumerate() {
+            let d = l.in_dims;
+            let layer: Box<dyn Layer> = match l.op {
+                Op::Conv2d { filters, kh, kw, stride, pad } => {
+                    let conv = Conv2d::new(&mut store, l.spec_index, d, filters, (kh, kw), stride, (pad.top, pad.bottom, pad.left, pad.right));
+                    conv.init(&mut store.values, rng, init_for(plan, i));
+                    Box::new(conv)
+                }
+                Op::Dense { units } => {
+                    let dense = Dense::new(&mut store, l.spec_index, d.len(), units);
+                    dense.init(&mut store.values, rng, init_for(plan, i));
+                    Box::new(dense)
+                }
+                Op::Maxpool2d { size, stride } => Box::new(MaxPool2d::new(d, size, stride)),
+                Op::Avgpool2d { size, stride } => Box::new(AvgPool2d::new(d, size, stride)),
+                Op::Flatten => Box::new(Flatten::new(d)),
+                Op::Dropout { rate } => Box::new(Dropout::new(d, rate)),
+                Op::Activation { function, alpha } => Box::new(ActivationLayer::new(d, function, alpha)),
+            };
+            layers.push(layer);
+        }
+        let n = layers.len() + 1;
+        Network {
+            plan: plan.clone(),
+            layers,
+            store,
+            acts: (0..n).map(|_| Tensor::default()).collect(),
+            grads: (0..n).map(|_| Tensor::default()).collect(),
+        }
+    }
+
+    /// The input batch buffer, to be filled in place (by `Dataset::fill_batch`) before `forward`.
+    pub fn input_mut(&mut self) -> &mut Tensor {
+        &mut self.acts[0]
+    }
+
+    /// Runs every layer on the batch in `input_mut()` and returns the logits.
+    ///
+    /// Shapes: input [n, c, h, w] → logits [n, classes].
+    pub fn forward(&mut self, ctx: &mut Ctx) -> &Tensor {
+        let values = &self.store.values;
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let (done, rest) = self.acts.split_at_mut(i + 1);
+            layer.forward(values, &done[i], &mut rest[0], ctx);
+        }
+        &self.acts[self.layers.len()]
+    }
+
+    /// The buffer for the loss gradient with respect to the logits, to be filled before `backward`.
+    pub fn grad_logits_mut(&mut self) -> &mut Tensor {
+        let last = self.layers.len();
+        &mut self.grads[last]
+    }
+
+    /// The logits of the last forward pass and the buffer for their gradient, borrowed together.
+    pub fn logits_and_grad_mut(&mut self) -> (&Tensor, &mut Tensor) {
+        let last = self.layers.len();
+        (&self.acts[last], &mut self.grads[last])
+    }
+
+    pub fn logits(&self) -> &Tensor {
+        &self.acts[self.layers.len()]
+    }
+
+    /// Back-propagates `grad_logits_mut()` through every layer, adding into the parameter gradients.
+    pub fn backward(&mut self) {
+        let crate::params::ParamStore { values, grads: param_grads, .. } = &mut self.store;
+        for i in (0..self.layers.len()).rev() {
+            let (lower, upper) = self.grads.split_at_mut(i + 1);
+            // The input image needs no gradient.
+            let grad_x = if i > 0 { Some(&mut lower[i]) } else { None };
+            self.layers[i].backward(values, param_grads, &self.acts[i], &self.acts[i + 1], &upper[0], grad_x);
+        }
+    }
+
+    /// Activations of the last forward pass: the input, then each layer's output.
+    pub fn activations(&self) -> &[Tensor] {
+        &self.acts
+    }
+
+    /// Gradients of the last backward pass with respect to each activation.
+    pub fn activation_grads(&self) -> &[Tensor] {
+        &self.grads
+    }
+
+    pub fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// A readable label for layer `i` of the plan (`"3 conv2d"`, `"flatten (implicit)"`).
+    pub fn layer_label(&self, i: usize) -> String {
+        let l = &self.plan.layers[i];
+        let suffix = if l.implicit { " (implicit)" } else { "" };
+        format!("{} {}{}", l.spec_index + 1, self.layers[i].kind(), suffix)
+    }
+}

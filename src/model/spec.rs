@@ -38,6 +38,13 @@ pub struct ModelSpec {
     /// Random shifts of up to 2 pixels of each training image.
     #[serde(default)]
     pub augment: bool,
+    /// Reshuffle the training examples every epoch (off: stored order, as the benchmark runs).
+    #[serde(default = "yes")]
+    pub shuffle: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_input() -> [usize; 3] {

@@ -122,7 +122,8 @@ export class Controller {
       split: meta.split ?? { seed: 0, train: Math.round(meta.count * 0.8), test: Math.round(meta.count * 0.2) },
     };
     await this.useData(source, {
-      id, name: meta.name, classes: meta.classes, credit: meta.credit ?? DATASET_CREDITS[id] ?? '',
+      id, name: meta.name, classes: meta.classes,
+      credit: `${meta.credit ?? DATASET_CREDITS[id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`,
       restore: () => source,
     }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
   }
@@ -346,7 +347,7 @@ export class Controller {
         break;
       case Push.EVALUATION: {
         const report = this.run.get().report;
-        const epochsDone = (report?.epoch ?? 0) + (report?.epochProgress ?? 0);
+        const epochsDone = report?.position ?? 0;
         const health = this.health.checkEvaluation(msg, { epochsDone }) ?? (this.run.get().health?.kind === 'overfitting' ? null : this.run.get().health);
         this.run.set({ evaluation: msg, health });
         break;

@@ -118,6 +118,8 @@ export const Push = Object.freeze({
  * @property {number} steps           batches trained since the start of the run
  * @property {number} epoch           completed epochs
  * @property {number} epochProgress   0..1 within the current epoch
+ * @property {number} position        epochs trained, as a fraction (the charts' x)
+ * @property {number} gradNorm        global gradient norm of the last step
  * @property {number} examplesSeen
  * @property {number} examplesPerSecond
  * @property {number} lr              the learning rate in effect (after the schedule)
@@ -133,6 +135,7 @@ export const Push = Object.freeze({
  * @property {number} n               test images evaluated (the first n of the test split)
  * @property {number} steps           training steps when it was taken
  * @property {number} examplesSeen
+ * @property {number} epoch           epochs trained when it was taken (fraction)
  * @property {Uint32Array} confusion  classes² counts, row = true class, column = predicted
  * @property {Uint8Array} predictions
  * @property {Float32Array} confidences  n·classes probabilities

@@ -221,6 +221,11 @@ function schedule() {
   channel.port2.postMessage(null);
 }
 
+/** Where in the run a report is, in epochs (the engine reports progress 1 of the last epoch when done). */
+function position(r) {
+  return r.done ? r.epoch : r.epoch + r.epochProgress;
+}
+
 function report(r, force = false) {
   const p = run.pending;
   const t = now();
@@ -236,8 +241,10 @@ function report(r, force = false) {
     steps: r.steps,
     epoch: r.epoch,
     epochProgress: r.epochProgress,
+    position: position(r),
     examplesSeen: r.examplesSeen,
     examplesPerSecond,
+    gradNorm: r.gradNorm,
     lr: r.lr,
     done: r.done,
     nonFinite: r.nonFinite,
@@ -260,7 +267,7 @@ function evaluate(max) {
     {
       type: Push.EVALUATION, runId,
       loss: ev.loss, accuracy: ev.accuracy, n: ev.n,
-      steps: run.last.steps, examplesSeen: run.last.examplesSeen, epoch: run.last.epoch + run.last.epochProgress,
+      steps: run.last.steps, examplesSeen: run.last.examplesSeen, epoch: position(run.last),
       confusion, predictions, confidences,
     },
     [confusion.buffer, predictions.buffer, confidences.buffer],

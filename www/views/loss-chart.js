@@ -440,7 +440,7 @@ export function mountCharts(controller, el) {
       }
     }
     if (changed.includes('report') && r.report) {
-      const x = r.report.epoch + r.report.epochProgress;
+      const x = r.report.position;
       loss.addTrain(x, r.report.loss);
       accuracy.addTrain(x, r.report.accuracy);
     }

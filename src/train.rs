@@ -221,11 +221,14 @@ impl Trainer {
 
     /// One training step on the next batch; returns (mean loss, correct predictions, batch size).
     pub fn step(&mut self) -> Result<(f32, usize, usize)> {
-        let train = self.train.as_ref().ok_or_else(|| Error::Usage("no training data is loaded yet".into()))?;
+        if self.train.is_none() {
+            return Err(Error::Usage("no training data is loaded yet".into()));
+        }
         if self.position >= self.order.len() {
             self.epoch += 1;
             self.start_epoch();
         }
+        let train = self.train.as_ref().ok_or_else(|| Error::Usage("no training data is loaded yet".into()))?;
         let end = (self.position + self.spec.batch_size).min(self.order.len());
         self.batch_indices.clear();
         self.batch_indices.extend_from_slice(&self.order[self.position..end]);

@@ -54,6 +54,7 @@ export class Controller {
       rebuildNote: null,
     }, { deep: false });
     this.health = new HealthMonitor();
+    this.losses = [];
     this.elapsed = { total: 0, since: 0 };
     this.rebuildTimer = 0;
     this.queue = Promise.resolve();
@@ -201,7 +202,7 @@ export class Controller {
     const spec = buildSpec(this.settings.get(), this.dataMeta);
     try {
       const summary = await this.client.validate(spec);
-      if (seq === this.validateSeq) this.run.set({ specError: null, draft: summary });
+      if (seq === this.validateSeq) this.run.set({ specError: null, draft: summary, draftLayers: spec.layers });
       return summary;
     } catch (err) {
       if (seq === this.validateSeq) this.run.set({ specError: classifyError(err.message) });
@@ -236,6 +237,12 @@ export class Controller {
       if (dataError) this.run.set({ dataError: `This data does not fit the network: ${err.message}` });
       return false;
     }
+    // Back to the network that is already running (an edit undone): keep it and its progress.
+    const key = JSON.stringify([spec, s.trainLimit]);
+    if (data === 'current' && key === this.builtKey) {
+      this.run.set({ specError: null, draft: this.run.get().summary });
+      return true;
+    }
     let result;
     try {
       result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
@@ -244,6 +251,7 @@ export class Controller {
       else this.run.set({ specError: classifyError(err.message) });
       return false;
     }
+    this.builtKey = key;
     this.applyBuild(result, reason);
     return true;
   }
@@ -252,11 +260,13 @@ export class Controller {
     const phase = this.run.get().phase;
     const training = phase === 'training';
     this.health.reset();
+    this.losses = [];
     this.elapsed = { total: 0, since: performance.now() };
     this.run.set({
       runId: result.runId,
       summary: result.summary,
       draft: result.summary,
+      draftLayers: buildSpec(this.settings.get(), this.dataMeta).layers,
       layout: result.layout,
       data: { ...result.data, ...this.dataMeta, spec: this.settings.get() },
       specError: null,
@@ -362,7 +372,13 @@ export class Controller {
     }
   }
 
+  /** The training loss of every report of the current run (for tests and the console). */
+  lossHistory() {
+    return [...this.losses];
+  }
+
   onReport(report) {
+    this.losses.push(report.loss);
     const speed = this.run.get().speed;
     const eps = report.examplesPerSecond;
     const next = Number.isFinite(eps) && eps > 0 && report.steps > 1 ? (speed > 0 ? 0.7 * speed + 0.3 * eps : eps) : speed;

@@ -7,6 +7,7 @@ import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
 import { LAYER_TYPES, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
+import { buildSpec } from '../state/spec.js';
 
 export function mountNetworkEditor(controller, el) {
   const { run, settings } = controller;
@@ -127,7 +128,11 @@ export function mountNetworkEditor(controller, el) {
     const r = run.get();
     const s = settings.get();
     const err = r.specError?.scope === 'network' ? r.specError : null;
-    const summary = err ? null : r.draft ?? r.summary;
+    const summary = r.draft ?? r.summary;
+    // Shapes flow forward: with an error at layer k, the cards before it keep their shapes as long as
+    // the layers up to them are the ones the last valid summary was made from.
+    const spec = buildSpec(s, r.data ?? { shape: [1, 28, 28], classes: 10 }).layers;
+    const known = (i) => !err || (err.layer !== null && i < err.layer && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
     const input = r.data?.shape;
     replace(inputCard,
       h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image')),
@@ -143,7 +148,7 @@ export function mountNetworkEditor(controller, el) {
       perLayer.set(l.specIndex, entry);
     }
     cards.forEach((c, i) => {
-      const e = perLayer.get(i);
+      const e = known(i) ? perLayer.get(i) : null;
       const mine = err && err.layer === i;
       c.card.classList.toggle('has-error', !!mine);
       c.card.toggleAttribute('aria-invalid', !!mine);
@@ -157,7 +162,7 @@ export function mountNetworkEditor(controller, el) {
       }
     });
     const outIndex = s.layers.length;
-    const out = perLayer.get(outIndex);
+    const out = known(outIndex) ? perLayer.get(outIndex) : null;
     const classes = r.data?.classes?.length ?? r.data?.classes ?? 10;
     const outErr = err && err.layer === outIndex;
     outputCard.classList.toggle('has-error', !!outErr);
@@ -171,6 +176,7 @@ export function mountNetworkEditor(controller, el) {
     const general = err && (err.layer === null || err.layer > outIndex);
     netError.hidden = !general;
     netError.textContent = general ? err.message : '';
+    totals.classList.toggle('stale', !!err);
     if (summary) {
       replace(totals,
         h('div', {}, h('dt', {}, 'parameters'), h('dd', {}, formatInt(summary.totalParams))),

@@ -1,0 +1,87 @@
+// Training end to end: Play makes the loss fall and MNIST test accuracy pass 90% within a bounded
+// number of steps, the page's main thread stays responsive meanwhile, and the trained network reads
+// a drawn vertical stroke as a 1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+import { waitReady, choosePreset, readRun, watchLongTasks, drawStroke, drawnClass } from './playground.mjs';
+
+/** Tiny MLP, batch 32: 8,000 training images make 250 steps an epoch; 3 epochs are 750 steps. */
+const MAX_STEPS = 750;
+
+let app;
+before(async () => {
+  app = await openPlayground();
+  await waitReady(app.page);
+});
+after(async () => {
+  await app?.close();
+});
+
+test('Play makes the loss fall and test accuracy pass 90% on MNIST, without long tasks on the page', async () => {
+  const { page } = app;
+  await choosePreset(page, 'tiny-mlp');
+  const start = await readRun(page);
+  assert.equal(start.steps, 0);
+
+  const longTasks = await watchLongTasks(page);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'training', null, { timeout: 5_000 });
+  // A few seconds of training while the page draws every report.
+  await page.waitForTimeout(3_000);
+  const durations = await longTasks.stop();
+  assert.ok(durations.every((d) => d <= 100), `main-thread tasks over 100 ms while training: ${durations.join(', ')} ms`);
+
+  await page.waitForFunction(
+    () => (window.nnp.run.get().evaluation?.accuracy ?? 0) > 0.9 || window.nnp.run.get().phase === 'done',
+    null,
+    { timeout: 60_000 },
+  );
+  const end = await readRun(page);
+  await app.screenshot('training');
+  assert.ok(end.testAccuracy > 0.9, `test accuracy ${end.testAccuracy} after ${end.steps} steps`);
+  assert.ok(end.steps <= MAX_STEPS, `took ${end.steps} steps`);
+  assert.match(end.testAccuracyText, /^\d+\.\d%$/);
+
+  const curve = await page.evaluate(() => window.nnp.controller.lossHistory?.() ?? null);
+  const losses = curve ?? [];
+  if (losses.length >= 4) {
+    const first = losses.slice(0, 2).reduce((a, b) => a + b) / 2;
+    const last = losses.slice(-2).reduce((a, b) => a + b) / 2;
+    assert.ok(last < first / 2, `loss fell from ${first} to ${last}`);
+  }
+  assert.deepEqual(app.errors, []);
+});
+
+test('a drawn vertical stroke is read as a 1 by the trained network', async () => {
+  const { page } = app;
+  await drawStroke(page, [[0.5, 0.15], [0.5, 0.85]]);
+  await page.waitForTimeout(300);
+  const top = await drawnClass(page);
+  await page.locator('#draw').screenshot({ path: new URL('./artifacts/draw.png', import.meta.url).pathname });
+  assert.equal(top, 1, `the network says ${top}`);
+  assert.match(await page.textContent('#draw-verdict'), /The network says: 1/);
+  assert.deepEqual(app.errors, []);
+});
+
+test('Pause stops training, Step trains one batch, Reset returns to the same initial weights', async () => {
+  const { page } = app;
+  const phase = await page.evaluate(() => window.nnp.run.get().phase);
+  if (phase === 'training') {
+    await page.click('#btn-play');
+    await page.waitForFunction(() => window.nnp.run.get().phase !== 'training', null, { timeout: 5_000 });
+  }
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => window.nnp.run.get().report === null && window.nnp.run.get().phase === 'idle', null, { timeout: 10_000 });
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+  const firstLoss = await page.evaluate(() => window.nnp.run.get().report.loss);
+  await page.click('#btn-reset');
+  await page.waitForFunction(() => window.nnp.run.get().report === null, null, { timeout: 10_000 });
+  await page.click('#btn-step');
+  await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+  const again = await page.evaluate(() => window.nnp.run.get().report.loss);
+  assert.equal(again, firstLoss, 'the same seed gives the same first step');
+  assert.equal(await page.textContent('#stat-steps'), '1');
+  assert.deepEqual(app.errors, []);
+});

@@ -4,7 +4,7 @@
 import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
 import { bytesToFloats } from '../lib/preprocess.js';
-import { formatDims, formatInt, formatPercent, formatReal } from '../lib/format.js';
+import { formatDims, formatInt, formatPercent } from '../lib/format.js';
 
 const MAX_MAPS = 16;
 const MAX_UNITS = 256;
@@ -86,49 +86,69 @@ export function mountActivations(controller, el) {
   }
 
   function render(maps, names) {
-    replace(layers, maps.map((m, li) => {
-      const { c, h: hh, w: ww } = m.dims;
-      const last = li === maps.length - 1;
-      const head = h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, m.label), h('span', { class: 'fine' }, formatDims(m.dims)));
-      if (last && c === names.length && hh === 1 && ww === 1) {
-        let best = 0;
-        for (let i = 1; i < c; i++) if (m.data[i] > m.data[best]) best = i;
-        return h('li', { class: 'activation-layer' }, head,
-          h('ol', { class: 'prob-bars compact' }, Array.from(m.data, (p, i) => h('li', { class: i === best ? 'best' : '' },
-            h('span', { class: 'bar-label' }, names[i]),
-            h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: `${(p * 100).toFixed(1)}%` } })),
-            h('span', { class: 'bar-value' }, formatPercent(p, 0))))));
-      }
-      const max = maxAbs(m.data) || 1;
-      let body;
-      if (hh * ww > 1) {
-        const shown = Math.min(c, MAX_MAPS);
-        body = h('div', { class: 'maps' }, Array.from({ length: shown }, (_, ch) => {
-          const canvas = h('canvas', { class: 'map', width: ww, height: hh, title: `channel ${ch + 1}` });
-          const ctx = canvas.getContext('2d');
-          const img = ctx.createImageData(ww, hh);
-          paintDiverging(img, m.data, ch * hh * ww, max);
-          ctx.putImageData(img, 0, 0);
-          const size = Math.max(2.25, Math.min(4, (ww * 0.14)));
-          canvas.style.width = `${size}rem`;
-          return canvas;
-        }), shown < c ? h('span', { class: 'fine' }, `+${c - shown} more`) : null);
-      } else {
-        const units = Math.min(c, MAX_UNITS);
-        const cols = Math.min(units, 32);
-        const rows = Math.ceil(units / cols);
-        const canvas = h('canvas', { class: 'strip', width: cols, height: rows, title: `${formatInt(c)} values` });
+    // An implicit flatten only reshapes the previous output; it adds nothing to look at.
+    const shown = maps.filter((m) => !/\(implicit\)/.test(m.label));
+    const rows = shown.map((m) => layerRow(m));
+    const last = shown.at(-1);
+    if (last && last.dims.c === names.length && last.dims.h * last.dims.w === 1) {
+      rows.push(probabilityRow(softmax(last.data), names));
+    }
+    replace(layers, rows);
+  }
+
+  /** The class scores become probabilities the way the loss sees them: p_k = e^{z_k} / Σ_j e^{z_j}. */
+  function softmax(z) {
+    let max = -Infinity;
+    for (const v of z) max = Math.max(max, v);
+    const e = Array.from(z, (v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  }
+
+  function probabilityRow(probs, names) {
+    let best = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+    return h('li', { class: 'activation-layer' },
+      h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, 'softmax'), h('span', { class: 'fine' }, 'the class probabilities')),
+      h('ol', { class: 'prob-bars compact' }, probs.map((p, i) => h('li', { class: i === best ? 'best' : '' },
+        h('span', { class: 'bar-label' }, names[i]),
+        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: `${(p * 100).toFixed(1)}%` } })),
+        h('span', { class: 'bar-value' }, formatPercent(p, 0))))));
+  }
+
+  /** One layer's output: a small map per channel, or a strip with one cell per value. */
+  function layerRow(m) {
+    const { c, h: hh, w: ww } = m.dims;
+    const head = h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, m.label), h('span', { class: 'fine' }, formatDims(m.dims)));
+    const max = maxAbs(m.data) || 1;
+    let body;
+    if (hh * ww > 1) {
+      const shown = Math.min(c, MAX_MAPS);
+      const size = Math.max(2.25, Math.min(4, ww * 0.14));
+      body = h('div', { class: 'maps' }, Array.from({ length: shown }, (_, ch) => {
+        const canvas = h('canvas', { class: 'map', width: ww, height: hh, title: `channel ${ch + 1}` });
         const ctx = canvas.getContext('2d');
-        const img = ctx.createImageData(cols, rows);
-        const padded = new Float32Array(cols * rows);
-        padded.set(m.data.subarray(0, units));
-        paintDiverging(img, padded, 0, max);
+        const img = ctx.createImageData(ww, hh);
+        paintDiverging(img, m.data, ch * hh * ww, max);
         ctx.putImageData(img, 0, 0);
-        canvas.style.width = `${Math.min(16, cols * 0.5)}rem`;
-        body = h('div', { class: 'maps' }, canvas, units < c ? h('span', { class: 'fine' }, `first ${units} of ${formatInt(c)}`) : null);
-      }
-      return h('li', { class: 'activation-layer' }, head, body, h('div', { class: 'activation-scale fine' }, divergingLegend(h, max, `max |value| ${formatReal(max, 2)}`)));
-    }));
+        canvas.style.width = `${size}rem`;
+        return canvas;
+      }), shown < c ? h('span', { class: 'fine' }, `+${c - shown} more`) : null);
+    } else {
+      const units = Math.min(c, MAX_UNITS);
+      const cols = units <= 64 ? Math.min(units, 16) : 32;
+      const rows = Math.ceil(units / cols);
+      const canvas = h('canvas', { class: 'strip', width: cols, height: rows, title: `${formatInt(c)} values` });
+      const ctx = canvas.getContext('2d');
+      const img = ctx.createImageData(cols, rows);
+      const padded = new Float32Array(cols * rows);
+      padded.set(m.data.subarray(0, units));
+      paintDiverging(img, padded, 0, max);
+      ctx.putImageData(img, 0, 0);
+      canvas.style.width = `${cols * (units <= 64 ? 0.9 : 0.5)}rem`;
+      body = h('div', { class: 'maps' }, canvas, units < c ? h('span', { class: 'fine' }, `first ${units} of ${formatInt(c)}`) : null);
+    }
+    return h('li', { class: 'activation-layer' }, head, body, h('div', { class: 'activation-scale fine' }, divergingLegend(h, max, 'value')));
   }
 
   run.subscribe((r, changed) => {

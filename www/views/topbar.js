@@ -36,9 +36,11 @@ export function mountTopbar(controller) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const t = event.target;
     const tag = t?.tagName;
-    // Keys keep their own meaning inside controls (Space presses a focused button, arrows move sliders).
-    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || tag === 'BUTTON' || tag === 'SUMMARY' || tag === 'A' || t?.isContentEditable || t?.closest?.('[data-keys="own"]')) return;
-    if (event.key === ' ' || event.code === 'Space') {
+    // Keys keep their own meaning inside form fields and widgets that use them (sliders, the drawing
+    // pad, charts read with arrows); on a focused button, Space presses that button.
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || t?.isContentEditable || t?.closest?.('[data-keys="own"]')) return;
+    const onButton = tag === 'BUTTON' || tag === 'SUMMARY' || tag === 'A';
+    if ((event.key === ' ' || event.code === 'Space') && !onButton) {
       event.preventDefault();
       controller.togglePlay();
     } else if (event.key === 'ArrowRight') {

@@ -383,11 +383,11 @@ export class Controller {
     const eps = report.examplesPerSecond;
     const next = Number.isFinite(eps) && eps > 0 && report.steps > 1 ? (speed > 0 ? 0.7 * speed + 0.3 * eps : eps) : speed;
     const classes = this.dataMeta?.classes.length ?? 10;
-    const problem = this.health.checkReport(report, { classes, lr: this.settings.get().lr });
+    const problem = this.health.checkReport(report, { classes, lr: this.settings.get().lr, optimizer: this.settings.get().optimizer });
     this.run.set({ report, speed: next, ...(problem ? { health: problem } : {}) });
     if (problem?.pause && this.run.get().phase === 'training') {
       this.client.pause().catch(() => {});
-      this.run.set({ phase: problem.kind === 'diverged' ? 'diverged' : 'paused' });
+      this.run.set({ phase: 'diverged' });
     }
   }
 

@@ -17,6 +17,8 @@ const REPORT_MS = 50;
 /** Evaluate the test split at least this often (and at every epoch's end), but spend at most ~15% of the time on it. */
 const EVAL_MS = 2000;
 const EVAL_SHARE = 0.15;
+/** An epoch's end triggers an evaluation only if the last one is at least this old. */
+const EVAL_EPOCH_MS = 500;
 /** Test images evaluated while training; the whole test split is evaluated when the run ends. */
 const EVAL_MAX = 2000;
 /** Conv weights are posted for the filter pictures at most this often. */
@@ -318,8 +320,11 @@ function tick() {
       stop('done');
       return;
     }
+    // Every couple of seconds, and at an epoch's end unless that comes too often (small training
+    // sets end an epoch every few batches): evaluating must not take over the training time.
     const interval = Math.max(EVAL_MS, run.evalMs / EVAL_SHARE);
-    if (epochEnded || now() - run.lastEval > interval) evaluate(EVAL_MAX);
+    const sinceEval = now() - run.lastEval;
+    if (sinceEval > interval || (epochEnded && sinceEval > Math.max(EVAL_EPOCH_MS, 3 * run.evalMs))) evaluate(EVAL_MAX);
     if (now() - run.lastParams > PARAMS_MS) postParams();
   } catch (err) {
     failInLoop(err);

@@ -34,7 +34,7 @@ export const PRESETS = [
   {
     id: 'high-lr',
     name: 'Too high a learning rate',
-    description: 'The same tiny network with a learning rate 1,000× too large for SGD: watch the loss jump and explode, then make it 10× smaller until it learns.',
+    description: 'The tiny network with a learning rate hundreds of times too large for SGD: watch the loss explode, then make it 10× smaller until the network learns.',
     settings: { layers: [dense(32)], optimizer: 'sgd', lr: 8, momentum: 0.9, batchSize: 32, epochs: 3 },
   },
   {

@@ -90,6 +90,20 @@ test('a malformed IDX file is explained and changes nothing; a good pair loads',
     assert.match(counts, /test\s*40/);
     now = await readRun(page);
     assert.notEqual(now.runId, runId);
+
+    // Four files: a training pair and a test pair, told apart by their names.
+    const test = idxPair(30);
+    await input.setInputFiles([
+      { name: 't10k-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: test.labels },
+      { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: good.images },
+      { name: 't10k-images-idx3-ubyte.gz', mimeType: 'application/gzip', buffer: gzipSync(test.images) },
+      { name: 'train-labels-idx1-ubyte.gz', mimeType: 'application/gzip', buffer: gzipSync(good.labels) },
+    ]);
+    await page.waitForFunction(() => window.nnp.run.get().data?.nTest === 30, null, { timeout: 20_000 });
+    const pair = await page.textContent('#data-panel .counts');
+    assert.match(pair, /training\s*200/);
+    assert.match(pair, /test\s*30/);
+    assert.match(await page.textContent('#data-panel .file-notes'), /t10k-images-idx3-ubyte\.gz: test images, 30 of 28×28/);
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

@@ -67,6 +67,34 @@ test('Play makes the loss fall and test accuracy pass 90% on MNIST within a boun
   assert.deepEqual(app.errors, []);
 });
 
+test('a confusion-matrix cell shows its test images, and one of them its activations', async () => {
+  const { page } = app;
+  // The largest off-diagonal cell: the network's most common mistake.
+  const cell = await page.evaluate(() => {
+    const { evaluation, data } = window.nnp.run.get();
+    const k = data.classes.length;
+    let best = null;
+    for (let t = 0; t < k; t++) for (let p = 0; p < k; p++) {
+      const n = evaluation.confusion[t * k + p];
+      if (t !== p && n > 0 && (!best || n > best.n)) best = { t, p, n };
+    }
+    return best;
+  });
+  assert.ok(cell, 'the network makes at least one mistake');
+  await page.click(`.confusion button[data-t="${cell.t}"][data-p="${cell.p}"]`);
+  assert.equal(await page.textContent('#mistakes h3'), `${cell.t} taken for ${cell.p}`);
+  assert.equal(await page.locator('#mistakes .gallery button').count(), Math.min(cell.n, 24));
+  assert.equal(await page.getAttribute(`.confusion button[data-t="${cell.t}"][data-p="${cell.p}"]`, 'aria-pressed'), 'true');
+  await page.click('#mistakes .gallery button >> nth=0');
+  await page.waitForFunction((t) => new RegExp(`a ${t}, predicted`).test(document.querySelector('.activation-caption')?.textContent), cell.t, { timeout: 10_000 });
+  // Input, the hidden dense layer and its ReLU, the output scores, and the softmax probabilities.
+  assert.ok(await page.locator('.activation-layers > li').count() >= 4);
+  await page.locator('#activations').screenshot({ path: new URL('./artifacts/activations.png', import.meta.url).pathname });
+  await page.click('#mistakes button:has-text("Show all mistakes")');
+  assert.equal(await page.textContent('#mistakes h3'), 'Mistakes');
+  assert.deepEqual(app.errors, []);
+});
+
 test('a drawn vertical stroke is read as a 1 by the trained network', async () => {
   const { page } = app;
   await drawStroke(page, [[0.5, 0.15], [0.5, 0.85]]);
@@ -96,6 +124,6 @@ test('Pause stops training, Step trains one batch, Reset returns to the same ini
   await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
   const again = await page.evaluate(() => window.nnp.run.get().report.loss);
   assert.equal(again, firstLoss, 'the same seed gives the same first step');
-  assert.equal(await page.textContent('#stat-steps'), '1');
+  await page.waitForFunction(() => document.getElementById('stat-steps').textContent === '1', null, { timeout: 5_000 });
   assert.deepEqual(app.errors, []);
 });

@@ -71,3 +71,33 @@ export function divergingLegend(h, max, caption = 'weight') {
     h('span', { class: 'legend-value' }, `+${fmt(max)}`),
     h('span', { class: 'legend-caption' }, caption));
 }
+
+/** Relative luminance (WCAG 2) of an sRGB colour given as [r, g, b] in 0..255. */
+export function luminance([r, g, b]) {
+  const lin = (v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** Contrast ratio between two colours (1..21). */
+export function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Mixes colour `c` over background `bg` at opacity t (0..1). */
+export function mix(c, bg, t) {
+  return c.map((v, i) => Math.round(bg[i] + (v - bg[i]) * t));
+}
+
+/** Black or white text, whichever reads better on `bg` (any colour gets at least 4.58:1 with one of the two). */
+export function textOn(bg) {
+  return contrast(bg, [255, 255, 255]) >= contrast(bg, [0, 0, 0]) ? '#ffffff' : '#000000';
+}
+
+/** The page background as [r, g, b]. */
+export function pageBackground() {
+  return isDark() ? [22, 24, 28] : [255, 255, 255];
+}

@@ -3,11 +3,15 @@
 
 import { h, replace, helpNote } from '../lib/dom.js';
 import { formatInt, formatPercent } from '../lib/format.js';
+import { mix, textOn, pageBackground } from '../lib/colors.js';
 
-/** Short column/row headers: the class name when it is short, otherwise its number. */
+const BLUE = [0, 114, 178];
+const VERMILLION = [213, 94, 0];
+
+/** Short column/row headers: the class names when they are all short (digits), otherwise numbers. */
 export function shortName(names, k) {
-  const n = names?.[k];
-  return n && n.length <= 3 ? n : String(k);
+  const short = names?.length && names.every((n) => n.length <= 3);
+  return short ? names[k] : String(k);
 }
 
 export function mountConfusion(controller, el) {
@@ -33,6 +37,7 @@ export function mountConfusion(controller, el) {
       return;
     }
     const sel = r.selection;
+    const bg = pageBackground();
     const rowTotals = Array.from({ length: k }, (_, t) => {
       let s = 0;
       for (let p = 0; p < k; p++) s += ev.confusion[t * k + p];
@@ -47,13 +52,13 @@ export function mountConfusion(controller, el) {
         const share = rowTotals[t] ? count / rowTotals[t] : 0;
         // Right answers in blue, mistakes in vermillion; mistakes are rarer, so their scale is stretched.
         const strength = t === p ? share : Math.min(1, share * 4);
-        const hue = t === p ? '0, 114, 178' : '213, 94, 0';
+        const fill = count ? mix(t === p ? BLUE : VERMILLION, bg, 0.1 + 0.9 * strength) : null;
         const selected = sel && sel.trueClass === t && sel.predicted === p;
         return h('td', {},
           h('button', {
             type: 'button',
             class: `cell${t === p ? ' diag' : ''}${count === 0 ? ' zero' : ''}${selected ? ' selected' : ''}`,
-            style: { background: count ? `rgba(${hue}, ${(0.08 + 0.92 * strength).toFixed(3)})` : '', color: strength > 0.5 ? '#fff' : '' },
+            style: fill ? { background: `rgb(${fill.join(',')})`, color: textOn(fill) } : {},
             'aria-label': `true ${names[t]}, predicted ${names[p]}: ${count} image${count === 1 ? '' : 's'} (${formatPercent(share)} of the ${names[t]} images)`,
             'aria-pressed': String(!!selected),
             dataset: { t: String(t), p: String(p) },

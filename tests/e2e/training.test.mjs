@@ -31,6 +31,12 @@ test('the page stays responsive while the default conv net trains, and Pause tak
   assert.ok(durations.every((d) => d <= 100), `main-thread tasks over 100 ms while training: ${durations.join(', ')} ms`);
   assert.match(await page.textContent('#stat-speed'), /^[\d,]+ ex\/s$/);
 
+  // The learning rate changes live: same run, and the next reports use it.
+  await page.click('button[aria-label="Learning rate 10 times smaller"]');
+  await page.waitForFunction(() => Math.abs(window.nnp.run.get().report?.lr - 0.0001) < 1e-9, null, { timeout: 5_000 });
+  assert.equal((await readRun(page)).runId, during.runId, 'no rebuild for a new learning rate');
+  assert.equal(await page.textContent('#stat-lr'), '0.0001');
+
   const t0 = Date.now();
   await page.click('#btn-play');
   await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 5_000 });

@@ -91,3 +91,17 @@ fn save_and_load_round_trip_exactly() -> Result<()> {
     assert!(err.contains("not a saved nn-playground model"), "{err}");
     Ok(())
 }
+
+/// Prints the accuracy table of README.md ("What the workloads reach"); slow, so run by hand:
+/// `cargo test --release --test training -- --ignored --nocapture`.
+#[test]
+#[ignore = "prints the README table; takes a few minutes"]
+fn workload_accuracy_table() -> Result<()> {
+    println!("| workload | after 1 epoch | after 3 epochs |");
+    for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
+        let mut t = trainer(name, 3)?;
+        let acc = accuracies(&mut t, 3)?;
+        println!("| {name} | {:.1}% | {:.1}% |", acc[0] * 100.0, acc[2] * 100.0);
+    }
+    Ok(())
+}

@@ -3,8 +3,8 @@
 use super::{Ctx, Layer};
 use crate::model::spec::Activation;
 use crate::tensor::kernels::{
-    elu_backward, elu_forward, leaky_relu_backward, leaky_relu_forward, relu_backward,
-    relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward,
+    elu_backward, elu_forward, leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward, sigmoid_backward,
+    sigmoid_forward, tanh_backward, tanh_forward,
 };
 use crate::tensor::{Dims, Tensor};
 

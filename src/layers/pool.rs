@@ -1,9 +1,7 @@
 //! Max and average pooling over size×size windows, without padding (the output size rounds down).
 
 use super::{Ctx, Layer};
-use crate::tensor::kernels::{
-    avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward, Pool2dDims,
-};
+use crate::tensor::kernels::{avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward, Pool2dDims};
 use crate::tensor::{Dims, Tensor};
 
 /// Output dims of a pool: `oh = ⌊(h − size) / stride⌋ + 1`, `ow` likewise, channels unchanged.

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::layers::activation::default_alpha;
 use crate::model::spec::{Activation, LayerSpec, ModelSpec, OptimizerSpec, Padding, PaddingName, ScheduleSpec};
 use crate::tensor::Dims;
 
@@ -83,14 +84,6 @@ pub struct Plan {
     pub training_flops: u64,
     /// Estimated bytes the engine allocates at the spec's batch size.
     pub memory_bytes: u64,
-}
-
-/// Default slope of leaky ReLU and α of ELU when the spec gives none.
-fn default_alpha(f: Activation) -> f32 {
-    match f {
-        Activation::LeakyRelu => 0.01,
-        _ => 1.0,
-    }
 }
 
 fn spec_err(index: usize, kind: &str, msg: impl std::fmt::Display) -> Error {

@@ -24,6 +24,9 @@ impl Dims {
     pub const fn len(&self) -> usize {
         self.c * self.h * self.w
     }
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     pub const fn is_flat(&self) -> bool {
         self.h == 1 && self.w == 1
     }

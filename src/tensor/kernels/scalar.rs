@@ -395,6 +395,9 @@ const ROUND_MAGIC: f32 = 12_582_912.0;
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
 /// ln 2 split in two (Cody–Waite): `LN2_HI` has 9 significant bits, so `n·LN2_HI` is exact for
 /// |n| ≤ 2¹⁵ and `x − n·LN2_HI` loses nothing; `LN2_LO` carries the rest. (Cephes `expf`.)
+/// Here and in the polynomials the Cephes constants are written as published; the compiler rounds
+/// each to the nearest f32, the same on every target.
+#[allow(clippy::excessive_precision)]
 const LN2_HI: f32 = 0.693_359_375;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// Inputs outside [EXP_MIN, EXP_MAX] are clamped: e^−87 ≈ 1.6e-38 is still a normal f32 and
@@ -407,12 +410,12 @@ pub const EXP_MAX: f32 = 88.0;
 /// x = n·ln2 + r with n = round(x·log₂e); e^r − 1 = r + r²·P(r), the Cephes `expf` minimax
 /// polynomial (degree 5, theoretical relative error 4.2e-9 on [−0.5, 0.5]).
 #[inline]
+#[allow(clippy::excessive_precision)]
 fn exp_parts(x: f32) -> (f32, f32) {
     let x = x.clamp(EXP_MIN, EXP_MAX);
     let n = (x * LOG2_E + ROUND_MAGIC) - ROUND_MAGIC;
     let r = (x - n * LN2_HI) - n * LN2_LO;
-    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
+    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
         * r
         + 5.000_000_1e-1;
     let em1 = p * (r * r) + r;
@@ -448,6 +451,7 @@ pub fn expm1_f32(x: f32) -> f32 {
 ///
 /// x = 2ᵉ·m with m ∈ [√½, √2); ln m = f − f²/2 + f³·P(f) with f = m − 1 (the Cephes `logf`
 /// polynomial); ln x = ln m + e·ln2, with ln2 split as in `exp_f32`.
+#[allow(clippy::excessive_precision)]
 pub fn ln_f32(x: f32) -> f32 {
     if x.is_nan() || x < 0.0 {
         return f32::NAN;
@@ -472,9 +476,7 @@ pub fn ln_f32(x: f32) -> f32 {
         m - 1.0
     };
     let z = f * f;
-    let p = ((((((((7.037_683_6e-2 * f - 1.151_461e-1) * f + 1.167_699_9e-1) * f
-        - 1.242_014_1e-1)
-        * f
+    let p = ((((((((7.037_683_6e-2 * f - 1.151_461e-1) * f + 1.167_699_9e-1) * f - 1.242_014_1e-1) * f
         + 1.424_932_3e-1)
         * f
         - 1.666_805_8e-1)
@@ -667,17 +669,11 @@ mod tests {
         im2col(&d, &x, &mut cols);
         // Row 0 is the top-left tap (ki = 0, kj = 0): pixel (oy − 1, ox − 1).
         let r0: Vec<f32> = cols[0..16].to_vec();
-        assert_eq!(
-            r0,
-            [0., 0., 0., 0., 0., 0., 1., 2., 0., 4., 5., 6., 0., 8., 9., 10.]
-        );
+        assert_eq!(r0, [0., 0., 0., 0., 0., 0., 1., 2., 0., 4., 5., 6., 0., 8., 9., 10.]);
         // Row 4 is the centre tap: the image itself.
         assert_eq!(&cols[4 * 16..5 * 16], &x[..]);
         // Row 8 is the bottom-right tap: pixel (oy + 1, ox + 1).
-        assert_eq!(
-            &cols[8 * 16..9 * 16],
-            &[5., 6., 7., 0., 9., 10., 11., 0., 13., 14., 15., 0., 0., 0., 0., 0.]
-        );
+        assert_eq!(&cols[8 * 16..9 * 16], &[5., 6., 7., 0., 9., 10., 11., 0., 13., 14., 15., 0., 0., 0., 0., 0.]);
     }
 
     #[test]

@@ -6,7 +6,12 @@
 import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
 
-const PAD = { left: 46, right: 12, top: 10, bottom: 30 };
+/** Margins around the plot, in rem (so projector mode scales them with the text). */
+const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
+
+function rootRem() {
+  return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+}
 
 function palette() {
   const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
@@ -20,12 +25,17 @@ function palette() {
   };
 }
 
-/** The smallest "nice" number ≥ x: 1, 2, 2.5, 5 × 10ⁿ. */
-function niceCeil(x) {
+/** The smallest "nice" number ≥ x: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ. */
+function niceCeil(x, steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
   if (!(x > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x - 1e-12) return m * p;
+  for (const m of steps) if (m * p >= x - 1e-12) return m * p;
   return 10 * p;
+}
+
+/** A tick spacing that gives about `count` ticks over `span`: 1, 2, 2.5 or 5 × 10ⁿ. */
+function niceStep(span, count) {
+  return niceCeil(span / count, [1, 2, 2.5, 5, 10]);
 }
 
 function lowerBound(xs, x) {
@@ -172,14 +182,14 @@ export class Chart {
   }
 
   px(x) {
-    return PAD.left + (x / this.domain.xMax) * (this.w - PAD.left - PAD.right);
+    return this.pad.left + (x / this.domain.xMax) * (this.w - this.pad.left - this.pad.right);
   }
 
   py(y) {
     const { yMin, yMax, log } = this.domain;
     const t = log ? (Math.log10(Math.max(y, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin)) : (y - yMin) / (yMax - yMin);
     const clamped = Math.max(-0.02, Math.min(1.02, t));
-    return PAD.top + (1 - clamped) * (this.h - PAD.top - PAD.bottom);
+    return this.pad.top + (1 - clamped) * (this.h - this.pad.top - this.pad.bottom);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -194,6 +204,8 @@ export class Chart {
       this.domain = d;
       this.w = rect.width;
       this.h = rect.height;
+      this.rem = rootRem();
+      this.pad = Object.fromEntries(Object.entries(PAD_REM).map(([k, v]) => [k, v * this.rem]));
       this.ctx = fitCanvas(this.base, this.w, this.h);
       fitCanvas(this.overlay, this.w, this.h);
       this.drawAxes();
@@ -208,7 +220,7 @@ export class Chart {
     const c = palette();
     this.colors = c;
     ctx.clearRect(0, 0, this.w, this.h);
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = `${Math.round(0.7 * this.rem)}px system-ui, sans-serif`;
     ctx.lineWidth = 1;
     ctx.strokeStyle = c.grid;
     ctx.fillStyle = c.axis;
@@ -217,7 +229,7 @@ export class Chart {
     if (log) {
       for (let e = Math.log10(yMin); e <= Math.log10(yMax) + 1e-9; e++) ticks.push(10 ** e);
     } else {
-      const step = niceCeil((yMax - yMin) / 5);
+      const step = niceStep(yMax - yMin, 5);
       for (let v = yMin; v <= yMax + 1e-9; v += step) ticks.push(v);
     }
     ctx.textAlign = 'right';
@@ -225,23 +237,23 @@ export class Chart {
     for (const v of ticks) {
       const y = Math.round(this.py(v)) + 0.5;
       ctx.beginPath();
-      ctx.moveTo(PAD.left, y);
-      ctx.lineTo(this.w - PAD.right, y);
+      ctx.moveTo(this.pad.left, y);
+      ctx.lineTo(this.w - this.pad.right, y);
       ctx.stroke();
-      ctx.fillText(this.kind === 'accuracy' ? `${Math.round(v * 100)}%` : formatReal(v, 3), PAD.left - 6, y);
+      ctx.fillText(this.kind === 'accuracy' ? `${Math.round(v * 100)}%` : formatReal(v, 3), this.pad.left - 0.4 * this.rem, y);
     }
-    const xStep = xMax <= 0.25 ? 0.05 : xMax <= 0.5 ? 0.1 : xMax <= 1 ? 0.25 : niceCeil(xMax / 6);
+    const xStep = xMax <= 0.25 ? 0.05 : xMax <= 0.5 ? 0.1 : xMax <= 1 ? 0.25 : niceStep(xMax, 6);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     for (let v = 0; v <= xMax + 1e-9; v += xStep) {
       const x = Math.round(this.px(v)) + 0.5;
       ctx.beginPath();
-      ctx.moveTo(x, PAD.top);
-      ctx.lineTo(x, this.h - PAD.bottom);
+      ctx.moveTo(x, this.pad.top);
+      ctx.lineTo(x, this.h - this.pad.bottom);
       ctx.stroke();
-      ctx.fillText(formatReal(Number(v.toFixed(3)), 3), x, this.h - PAD.bottom + 4);
+      ctx.fillText(formatReal(Number(v.toFixed(3)), 3), x, this.h - this.pad.bottom + 0.25 * this.rem);
     }
-    ctx.fillText('epoch', (PAD.left + this.w - PAD.right) / 2, this.h - 13);
+    ctx.fillText('epoch', (this.pad.left + this.w - this.pad.right) / 2, this.h - 0.85 * this.rem);
   }
 
   drawSeries() {
@@ -253,7 +265,7 @@ export class Chart {
       // Raw points: thin and faint, so noise is visible but the trend reads first.
       ctx.save();
       ctx.beginPath();
-      ctx.rect(PAD.left, PAD.top - 2, this.w - PAD.left - PAD.right, this.h - PAD.top - PAD.bottom + 4);
+      ctx.rect(this.pad.left, this.pad.top - 2, this.w - this.pad.left - this.pad.right, this.h - this.pad.top - this.pad.bottom + 4);
       ctx.clip();
       ctx.lineJoin = 'round';
       if (this.smoothing > 0) {
@@ -315,7 +327,7 @@ export class Chart {
 
   hoverAt(offsetX) {
     if (!this.domain || this.train.x.length + this.test.x.length === 0) return;
-    const x = ((offsetX - PAD.left) / (this.w - PAD.left - PAD.right)) * this.domain.xMax;
+    const x = ((offsetX - this.pad.left) / (this.w - this.pad.left - this.pad.right)) * this.domain.xMax;
     this.hover(this.nearestTrain(x));
   }
 
@@ -357,8 +369,8 @@ export class Chart {
     octx.strokeStyle = this.colors.axis;
     octx.lineWidth = 1;
     octx.beginPath();
-    octx.moveTo(X, PAD.top);
-    octx.lineTo(X, this.h - PAD.bottom);
+    octx.moveTo(X, this.pad.top);
+    octx.lineTo(X, this.h - this.pad.bottom);
     octx.stroke();
     const lines = [`epoch ${x.toFixed(2)}`];
     if (useTrain) {
@@ -384,9 +396,16 @@ export class Chart {
     }
     this.tip.hidden = false;
     replace(this.tip, lines.map((l) => h('div', {}, l)));
-    const left = X > this.w / 2;
-    this.tip.style.left = left ? '' : `${X + 10}px`;
-    this.tip.style.right = left ? `${this.w - X + 10}px` : '';
+    // Beside the cursor line where there is room, otherwise against the nearer edge, never outside.
+    const tipW = this.tip.offsetWidth;
+    const gap = 10;
+    let left = X + gap + tipW <= this.w ? X + gap : X - gap - tipW;
+    left = Math.max(0, Math.min(this.w - tipW, left));
+    this.tip.style.left = `${left}px`;
+    // Over the lower half when the cursor's values sit high, and the other way round.
+    const y = useTrain ? this.py(this.train.s[index]) : this.h / 2;
+    this.tip.style.top = y < this.h / 2 ? '' : '0.25rem';
+    this.tip.style.bottom = y < this.h / 2 ? `${this.pad.bottom + 4}px` : '';
   }
 }
 

@@ -98,7 +98,7 @@ export class Controller {
     this.notify('error', `The engine hit an internal error (${reason}) and was restarted; training starts again from the initial weights.`);
     this.run.set({ phase: 'loading', summary: null });
     try {
-      await this.client.init();
+      await this.client.init(this.run.get().runId);
       if (this.dataSource) {
         const source = await this.dataSource();
         await this.client.loadData(source);

@@ -75,3 +75,23 @@ test('a lesson loads its network and says what it shows', async () => {
     await app.close();
   }
 });
+
+test('after an engine crash the page starts a fresh worker and rebuilds the same network', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    const before = await page.evaluate(() => ({ runId: window.nnp.run.get().runId, params: window.nnp.run.get().summary.totalParams }));
+    // What the worker posts when the wasm instance traps (a panic in the engine).
+    await page.evaluate(() => window.nnp.controller.client.receive({ type: 'crashed', message: 'RuntimeError: unreachable' }));
+    await page.waitForFunction((id) => window.nnp.run.get().summary && window.nnp.run.get().runId > id, before.runId, { timeout: 20_000 });
+    await page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
+    assert.match(await page.textContent('#notices'), /internal error \(RuntimeError: unreachable\) and was restarted/);
+    assert.equal(await page.evaluate(() => window.nnp.run.get().summary.totalParams), before.params);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -69,9 +69,12 @@ export class EngineClient {
     });
   }
 
-  /** @returns {Promise<import('./protocol.js').EngineInfo>} */
-  init() {
-    return this.request(Request.INIT);
+  /**
+   * @param {number} [firstRunId]  runs of this worker get ids above it (after a restart: the last id seen)
+   * @returns {Promise<import('./protocol.js').EngineInfo>}
+   */
+  init(firstRunId = 0) {
+    return this.request(Request.INIT, { firstRunId });
   }
 
   /** @returns {Promise<import('./protocol.js').Summary>} rejects with the engine's message */

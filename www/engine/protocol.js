@@ -10,7 +10,7 @@
 
 /** Requests the page sends. */
 export const Request = Object.freeze({
-  /** Load the wasm module. Reply: {@link EngineInfo}. */
+  /** Load the wasm module: { firstRunId } (run ids continue above it). Reply: {@link EngineInfo}. */
   INIT: 'init',
   /** Check a spec without building it: { spec }. Reply: {@link Summary}; error: the engine's message. */
   VALIDATE: 'validate',

@@ -363,7 +363,9 @@ function requireEngine() {
 // Requests
 
 const handlers = {
-  async [Request.INIT]() {
+  async [Request.INIT]({ firstRunId = 0 } = {}) {
+    // Run ids continue across a restarted worker, so the page never mistakes a new run for an old one.
+    runId = Math.max(runId, firstRunId);
     const m = await loadEngine();
     return { version: m.engineVersion(), simd: m.simdEnabled(), build: 'simd128' };
   },

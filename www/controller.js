@@ -150,7 +150,9 @@ export class Controller {
       this.dataMeta = { id: meta.id, name: meta.name, shape: info.shape, classes: classNames, credit: meta.credit, info };
       const ok = await this.rebuild({ data: 'staged', reason: note, dataError: true });
       if (!ok) {
+        // The data in use stays; so does the network, whose cards must not keep this data's message.
         this.dataMeta = previous;
+        if (previous) await this.validateDraft();
         return false;
       }
       this.dataSource = meta.restore;

@@ -91,14 +91,21 @@ test('a malformed IDX file is explained and changes nothing; a good pair loads',
     now = await readRun(page);
     assert.notEqual(now.runId, runId);
 
-    // Four files: a training pair and a test pair, told apart by their names.
+    // Four files dropped on the data column: a training pair and a test pair, told apart by their names.
     const test = idxPair(30);
-    await input.setInputFiles([
-      { name: 't10k-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: test.labels },
-      { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: good.images },
-      { name: 't10k-images-idx3-ubyte.gz', mimeType: 'application/gzip', buffer: gzipSync(test.images) },
-      { name: 'train-labels-idx1-ubyte.gz', mimeType: 'application/gzip', buffer: gzipSync(good.labels) },
-    ]);
+    const dropped = [
+      ['t10k-labels-idx1-ubyte', test.labels],
+      ['train-images-idx3-ubyte', good.images],
+      ['t10k-images-idx3-ubyte.gz', gzipSync(test.images)],
+      ['train-labels-idx1-ubyte.gz', gzipSync(good.labels)],
+    ].map(([name, buffer]) => ({ name, b64: buffer.toString('base64') }));
+    await page.evaluate((files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      const column = document.getElementById('col-data');
+      column.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      column.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, dropped);
     await page.waitForFunction(() => window.nnp.run.get().data?.nTest === 30, null, { timeout: 20_000 });
     const pair = await page.textContent('#data-panel .counts');
     assert.match(pair, /training\s*200/);

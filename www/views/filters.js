@@ -6,8 +6,10 @@ import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
 
 const MAX_FILTERS = 32;
 const MAX_CHANNELS = 8;
-/** CSS pixels per weight. */
-const ZOOM = 4;
+/** Pixels per weight (at 16 px per rem): large for a few filters, never below 3. */
+function zoomFor(width) {
+  return Math.max(3, Math.min(7, Math.floor(256 / width)));
+}
 
 /**
  * @param {HTMLElement} el  the card's filter area (kept between updates)
@@ -38,7 +40,7 @@ export function drawFilters(el, tensor, name) {
   const gap = 1;
   canvas.width = nf * (kw + gap) + gap;
   canvas.height = nc * (kh + gap) + gap;
-  canvas.style.width = `${(canvas.width * (c > 1 ? ZOOM - 1 : ZOOM)) / 16}rem`;
+  canvas.style.width = `${(canvas.width * zoomFor(canvas.width)) / 16}rem`;
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = getComputedStyle(el).getPropertyValue('--line') || '#888';
   ctx.fillRect(0, 0, canvas.width, canvas.height);

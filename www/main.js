@@ -1,16 +1,53 @@
-// Boot: start the engine worker and show what was loaded.
+//! Boot: start the engine worker, read the settings from the URL, mount the views, load the data.
 import { EngineClient } from './engine/client.js';
+import { Controller } from './controller.js';
+import { mountTopbar } from './views/topbar.js';
+import { mountNotices } from './views/notices.js';
+import { mountDataPanel } from './views/data-panel.js';
+import { mountNetworkEditor } from './views/network-editor.js';
+import { mountHyperparams } from './views/hyperparams.js';
+import { mountMetrics } from './views/metrics.js';
+import { mountCharts } from './views/loss-chart.js';
+import { mountConfusion } from './views/confusion.js';
+import { mountMistakes } from './views/mistakes.js';
+import { mountDraw } from './views/draw.js';
+import { mountActivations } from './views/activations.js';
 
-const status = document.getElementById('engine-status');
-const engine = new EngineClient();
+const $ = (id) => document.getElementById(id);
+const client = new EngineClient();
+const controller = new Controller(client, window.location.hash);
+controller.client = client;
 
-try {
-  const info = await engine.init();
-  status.textContent = `Engine ${info.version} · WebAssembly SIMD ${info.simd ? 'active' : 'off'}`;
-  status.dataset.state = 'ready';
-  document.body.dataset.engine = 'ready';
-} catch (err) {
-  status.textContent = err.message;
-  status.dataset.state = 'error';
-  document.body.dataset.engine = 'error';
-}
+mountTopbar(controller);
+mountNotices(controller, $('notices'));
+mountDataPanel(controller, $('data-panel'));
+mountNetworkEditor(controller, $('network-editor'));
+mountHyperparams(controller, $('hyperparams'));
+mountMetrics(controller, $('metrics'), $('health'));
+mountCharts(controller, $('charts'));
+mountConfusion(controller, $('confusion'));
+mountMistakes(controller, $('mistakes'));
+mountDraw(controller, $('draw'));
+mountActivations(controller, $('activations'));
+
+// The engine status line (tests read it): version and whether SIMD is active.
+const status = $('engine-status');
+controller.run.subscribe((r) => {
+  if (r.engine?.error) {
+    status.textContent = r.engine.error;
+    status.dataset.state = 'error';
+    document.body.dataset.engine = 'error';
+  } else if (r.engine) {
+    status.textContent = `Engine ${r.engine.version} · WebAssembly SIMD ${r.engine.simd ? 'active' : 'off'}`;
+    status.dataset.state = 'ready';
+    document.body.dataset.engine = 'ready';
+  }
+}, ['engine']);
+controller.run.subscribe((r) => {
+  document.body.dataset.runId = String(r.runId);
+}, ['runId']);
+
+// A read-only handle for people poking around in the console (and for the end-to-end tests).
+window.nnp = { settings: controller.settings, run: controller.run, controller };
+
+controller.start();

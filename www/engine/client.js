@@ -1,17 +1,26 @@
-// The page's handle on the engine worker: one method per request, each returning a promise.
-// Views reach the worker only through this module.
-import { Request } from './protocol.js';
+//! The page's handle on the engine worker: one method per request, each returning a promise.
+//! Views reach the worker only through this module.
+//!
+//! If the wasm instance traps (a bug in the engine), the worker says so and this client starts a
+//! fresh worker; listeners get a `{ type: 'restarted' }` push and set it up again.
+import { Request, Push } from './protocol.js';
 
 export class EngineClient {
   constructor() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.nextId = 1;
     this.pending = new Map();
     this.listeners = new Set();
+    this.start();
+  }
+
+  start() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault?.();
-      this.failAll(new Error(`The engine worker failed to start: ${event.message || 'unknown error'}`));
+      const error = new Error(`The engine worker failed: ${event.message || 'unknown error'}`);
+      this.failAll(error);
+      this.emit({ type: Push.FATAL, message: error.message });
     };
   }
 
@@ -23,7 +32,22 @@ export class EngineClient {
       else resolve(msg.value);
       return;
     }
+    if (msg.type === Push.CRASHED) {
+      this.restart(msg.message);
+      return;
+    }
+    this.emit(msg);
+  }
+
+  emit(msg) {
     for (const listener of this.listeners) listener(msg);
+  }
+
+  restart(reason) {
+    this.worker.terminate();
+    this.failAll(new Error(`The engine stopped after an internal error (${reason}) and was restarted.`));
+    this.start();
+    this.emit({ type: 'restarted', message: reason });
   }
 
   failAll(error) {
@@ -31,7 +55,7 @@ export class EngineClient {
     this.pending.clear();
   }
 
-  /** Subscribes to messages the worker pushes (reports, fatal errors). Returns an unsubscribe function. */
+  /** Subscribes to messages the worker pushes (reports, evaluations, status). Returns an unsubscribe function. */
   onPush(listener) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -45,9 +69,77 @@ export class EngineClient {
     });
   }
 
-  /** @returns {Promise<import('./protocol.js').EngineInfo>} */
-  init() {
-    return this.request(Request.INIT);
+  /**
+   * @param {number} [firstRunId]  runs of this worker get ids above it (after a restart: the last id seen)
+   * @returns {Promise<import('./protocol.js').EngineInfo>}
+   */
+  init(firstRunId = 0) {
+    return this.request(Request.INIT, { firstRunId });
+  }
+
+  /** @returns {Promise<import('./protocol.js').Summary>} rejects with the engine's message */
+  validate(spec) {
+    return this.request(Request.VALIDATE, { spec });
+  }
+
+  /**
+   * @param {import('./protocol.js').DataSource} source  file bytes are transferred (the caller's copies become empty)
+   * @returns {Promise<import('./protocol.js').DataInfo>}
+   */
+  loadData(source) {
+    const transfer = source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
+    return this.request(Request.LOAD_DATA, { source }, transfer);
+  }
+
+  /** @returns {Promise<import('./protocol.js').BuildResult>} */
+  build(spec, { data = 'current', trainLimit = 0 } = {}) {
+    return this.request(Request.BUILD, { spec, data, trainLimit });
+  }
+
+  /** @returns {Promise<import('./protocol.js').BuildResult>} */
+  reset() {
+    return this.request(Request.RESET);
+  }
+
+  play() {
+    return this.request(Request.PLAY);
+  }
+
+  pause() {
+    return this.request(Request.PAUSE);
+  }
+
+  /** @returns {Promise<import('./protocol.js').TrainReport>} */
+  step() {
+    return this.request(Request.STEP);
+  }
+
+  setLearningRate(lr) {
+    return this.request(Request.SET_LR, { lr });
+  }
+
+  setL2(l2) {
+    return this.request(Request.SET_L2, { l2 });
+  }
+
+  evaluate(max) {
+    return this.request(Request.EVALUATE, { max });
+  }
+
+  /** @param {Float32Array} image  c·h·w values in 0..1 (copied) @returns {Promise<Float32Array>} */
+  predict(image) {
+    const copy = image.slice();
+    return this.request(Request.PREDICT, { image: copy }, [copy.buffer]);
+  }
+
+  /** @returns {Promise<import('./protocol.js').Activation[]>} */
+  activations(image) {
+    const copy = image.slice();
+    return this.request(Request.ACTIVATIONS, { image: copy }, [copy.buffer]);
+  }
+
+  watchParams(on) {
+    return this.request(Request.WATCH_PARAMS, { on });
   }
 
   terminate() {

@@ -1,21 +1,68 @@
-// The messages between the page and the engine worker, declared in one place.
-//
-// Every request is { type, id, ...payload } and gets exactly one reply with the same id:
-// { type: 'result', id, value } or { type: 'error', id, message }. The worker also pushes
-// unsolicited messages (no id), such as training reports.
+//! The messages between the page and the engine worker, declared in one place.
+//!
+//! Every request is { type, id, ...payload } and gets exactly one reply with the same id:
+//! { type: 'result', id, value } or { type: 'error', id, message }. The worker also pushes
+//! unsolicited messages (no id): training reports, evaluations, weights, status changes.
+//! Typed arrays cross as transferred buffers, never as clones.
+//!
+//! A run has an id (`runId`), new at every build or reset; pushes carry it, so the page can drop
+//! a report that was already in flight from the network it just replaced.
 
 /** Requests the page sends. */
 export const Request = Object.freeze({
-  /** Load the wasm module. Reply value: {@link EngineInfo}. */
+  /** Load the wasm module: { firstRunId } (run ids continue above it). Reply: {@link EngineInfo}. */
   INIT: 'init',
+  /** Check a spec without building it: { spec }. Reply: {@link Summary}; error: the engine's message. */
+  VALIDATE: 'validate',
+  /**
+   * Fetch or receive IDX files, inflate them, read their headers and keep them aside ("staged"),
+   * changing nothing yet: { source: {@link DataSource} }. Reply: {@link DataInfo}.
+   */
+  LOAD_DATA: 'loadData',
+  /**
+   * Build a new engine for { spec, data: 'staged' | 'current', trainLimit } and give it the data.
+   * On success the staged data becomes current; on failure nothing changes.
+   * Training keeps going if it was going. Reply: {@link BuildResult}.
+   */
+  BUILD: 'build',
+  /** Rebuild the current spec with the same seed: the same initial weights. Reply: {@link BuildResult}. */
+  RESET: 'reset',
+  /** Start the cooperative training loop. Reply: null. */
+  PLAY: 'play',
+  /** Stop after the current chunk of steps. Reply: null. */
+  PAUSE: 'pause',
+  /** Train exactly one batch (when paused). Reply: {@link TrainReport}. */
+  STEP: 'step',
+  /** Change the learning rate, also while training: { lr }. Reply: null. */
+  SET_LR: 'setLearningRate',
+  /** Change L2, also while training: { l2 }. Reply: null. */
+  SET_L2: 'setL2',
+  /** Evaluate the test split now: { max }. Reply: {@link Evaluation} (also pushed). */
+  EVALUATE: 'evaluate',
+  /** Class probabilities of one image: { image: Float32Array(c·h·w, 0..1) }. Reply: Float32Array. */
+  PREDICT: 'predict',
+  /** Every layer's output for one image: { image }. Reply: {@link Activation}[]. */
+  ACTIVATIONS: 'activations',
+  /** Push conv weights while training (for the filter pictures): { on }. Reply: null. */
+  WATCH_PARAMS: 'watchParams',
 });
 
 /** Messages the worker pushes on its own. */
 export const Push = Object.freeze({
-  /** The worker could not start (no WebAssembly SIMD, failed download): { message }. */
-  FATAL: 'fatal',
   /** The worker's script has loaded and accepts requests. */
   READY: 'ready',
+  /** The worker cannot work (no WebAssembly SIMD, failed download): { message }. */
+  FATAL: 'fatal',
+  /** The wasm instance trapped (a bug): { message }. The client restarts the worker. */
+  CRASHED: 'crashed',
+  /** Progress of training, at most ~20 per second: {@link TrainReport}. */
+  REPORT: 'report',
+  /** The test split's metrics, every ~2 s while training and at each epoch's end: {@link Evaluation}. */
+  EVALUATION: 'evaluation',
+  /** Conv weights for the filter pictures: {@link ParamsPush}. */
+  PARAMS: 'params',
+  /** The loop started or stopped: {@link StatusPush}. */
+  STATUS: 'status',
 });
 
 /**
@@ -23,4 +70,93 @@ export const Push = Object.freeze({
  * @property {string} version   the engine crate's version
  * @property {boolean} simd     the loaded module was compiled with SIMD128
  * @property {string} build     which module was loaded ("simd128")
+ */
+
+/**
+ * @typedef {{ kind: 'builtin', id: string, images: string, labels: string, split: { seed: number, train: number, test: number } }
+ *   | { kind: 'files', files: { name: string, bytes: ArrayBuffer }[] }} DataSource
+ * Builtin paths are relative to www/data/. Files may be gzipped (detected by their first bytes).
+ */
+
+/**
+ * @typedef {object} DataInfo
+ * @property {number[]} shape       [c, h, w] of one image
+ * @property {number} classes       largest label + 1
+ * @property {number} count         images in all files
+ * @property {boolean} separateTest a test pair was given (no split)
+ * @property {number} nTrain        training images available
+ * @property {number} nTest         test images
+ * @property {string[]} files       how each file was understood, for the page to show
+ */
+
+/** @typedef {{ c: number, h: number, w: number }} Dims */
+
+/**
+ * @typedef {object} Summary
+ * @property {Dims} input
+ * @property {number} classes
+ * @property {{ specIndex: number, op: object, inDims: Dims, outDims: Dims, params: number, flops: number, implicit: boolean }[]} layers
+ * @property {number} totalParams
+ * @property {number} forwardFlops
+ * @property {number} trainingFlops
+ * @property {number} memoryBytes
+ */
+
+/**
+ * @typedef {object} BuildResult
+ * @property {number} runId
+ * @property {Summary} summary
+ * @property {{ name: string, layer: number, offset: number, len: number, shape: number[], decay: boolean }[]} layout
+ * @property {{ nTrain: number, nTest: number, shape: number[], classes: number, sample: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array }} data
+ */
+
+/**
+ * @typedef {object} TrainReport
+ * @property {number} runId
+ * @property {number} loss            mean over the batches since the previous report
+ * @property {number} accuracy        mean training accuracy over those batches (0..1)
+ * @property {number} steps           batches trained since the start of the run
+ * @property {number} epoch           completed epochs
+ * @property {number} epochProgress   0..1 within the current epoch
+ * @property {number} position        epochs trained, as a fraction (the charts' x)
+ * @property {number} gradNorm        global gradient norm of the last step
+ * @property {number} examplesSeen
+ * @property {number} examplesPerSecond
+ * @property {number} lr              the learning rate in effect (after the schedule)
+ * @property {boolean} done           all epochs ran
+ * @property {boolean} nonFinite      the loss became NaN or infinite; training stopped
+ */
+
+/**
+ * @typedef {object} Evaluation
+ * @property {number} runId
+ * @property {number} loss
+ * @property {number} accuracy
+ * @property {number} n               test images evaluated (the first n of the test split)
+ * @property {number} steps           training steps when it was taken
+ * @property {number} examplesSeen
+ * @property {number} epoch           epochs trained when it was taken (fraction)
+ * @property {Uint32Array} confusion  classes² counts, row = true class, column = predicted
+ * @property {Uint8Array} predictions
+ * @property {Float32Array} confidences  n·classes probabilities
+ */
+
+/**
+ * @typedef {object} Activation
+ * @property {string} label
+ * @property {Dims} dims
+ * @property {Float32Array} data
+ */
+
+/**
+ * @typedef {object} ParamsPush
+ * @property {number} runId
+ * @property {{ layer: number, name: string, shape: number[], data: Float32Array }[]} tensors  conv weights [f, c, kh, kw]
+ */
+
+/**
+ * @typedef {object} StatusPush
+ * @property {number} runId
+ * @property {'training'|'paused'|'done'|'diverged'} status
+ * @property {string} [message]
  */

@@ -1,0 +1,72 @@
+// The network editor: an edit that makes an impossible shape shows the engine's message on the card
+// that caused it, the last valid network keeps training, and fixing the edit rebuilds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+import { waitReady, readRun } from './playground.mjs';
+
+test('an invalid layer edit is explained on its card while the last valid network keeps training', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    // The default network: conv 8@5×5 same → maxpool 2 → conv 16@5×5 same → maxpool 3.
+    await page.click('#btn-play');
+    await page.waitForFunction(() => (window.nnp.run.get().report?.steps ?? 0) > 0, null, { timeout: 20_000 });
+    const { runId } = await readRun(page);
+
+    // Layer 4's pooling window becomes 16×16: it cannot fit the 14×14 maps after the first pooling.
+    const card = page.locator('.layer-card[data-index="3"]');
+    await card.locator('input[name="size"]').fill('16');
+    await card.locator('input[name="size"]').press('Enter');
+    const error = card.locator('.card-error');
+    await error.waitFor({ state: 'visible', timeout: 10_000 });
+    const message = await error.textContent();
+    assert.match(message, /^layer 4 \(maxpool2d\): a 16×16 window does not fit the 14×14 input/);
+    assert.equal(await card.getAttribute('aria-invalid'), '');
+    // No other card shows it.
+    assert.equal(await page.locator('.card-error:visible').count(), 1);
+    await app.screenshot('editor-invalid');
+
+    // Training goes on with the network that was valid.
+    const before = (await readRun(page)).steps;
+    await page.waitForFunction((b) => window.nnp.run.get().report?.steps > b, before, { timeout: 10_000 });
+    const during = await readRun(page);
+    assert.equal(during.runId, runId, 'the running network was not replaced');
+    assert.equal(during.phase, 'training');
+
+    // A window that fits clears the message and rebuilds; training continues on the new network.
+    await card.locator('input[name="size"]').fill('2');
+    await card.locator('input[name="size"]').press('Enter');
+    await error.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.waitForFunction((id) => window.nnp.run.get().runId !== id, runId, { timeout: 10_000 });
+    assert.match(await card.locator('.layer-shape').textContent(), /→ 16×5×5 · 0 parameters/);
+    await page.waitForFunction(() => (window.nnp.run.get().report?.steps ?? 0) > 0, null, { timeout: 20_000 });
+    assert.match(await page.textContent('#notices'), /network changed/i);
+    await page.click('#btn-play');
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('layers can be added, moved and removed from the keyboard', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    await page.selectOption('.add-layer select', 'dropout');
+    await page.click('.add-layer-button');
+    await page.waitForSelector('.layer-card[data-index="4"][data-type="dropout"]');
+    await page.focus('.layer-card[data-index="4"] .up');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.layer-card[data-index="3"][data-type="dropout"]');
+    assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /Move layer 4 \(dropout\) up/);
+    await page.click('.layer-card[data-index="3"] .remove');
+    await page.waitForFunction(() => document.querySelectorAll('.layer-list > .layer-card').length === 4);
+    await page.waitForFunction(() => !window.location.hash.includes('dropout'));
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,97 @@
+// The page itself: it loads without console errors at phone, tablet and laptop widths with 1, 2 and
+// 3 columns, every control has a name, the projector toggle scales the text, and a lesson loads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+import { waitReady } from './playground.mjs';
+
+const columnsAt = (page) => page.evaluate(() => {
+  const tops = ['col-data', 'col-network', 'col-output'].map((id) => document.getElementById(id).getBoundingClientRect());
+  return new Set(tops.map((r) => Math.round(r.left))).size;
+});
+
+for (const [name, viewport, columns] of [
+  ['laptop', { width: 1440, height: 900 }, 3],
+  ['tablet', { width: 900, height: 1100 }, 2],
+  ['phone', { width: 390, height: 844 }, 1],
+]) {
+  test(`the page lays out in ${columns} column(s) on a ${name}, without console errors`, async () => {
+    const app = await openPlayground({ viewport });
+    try {
+      await waitReady(app.page);
+      await app.page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
+      assert.equal(await columnsAt(app.page), columns);
+      // Nothing is wider than the screen.
+      const overflow = await app.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the viewport`);
+      await app.screenshot(`page-${name}`);
+      assert.deepEqual(app.errors, []);
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+test('every control is labelled and reachable, the shortcuts are announced, projector mode scales text', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    const unnamed = await page.evaluate(() => {
+      const name = (el) => el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent.trim()) || el.closest('label')?.textContent.trim() || el.textContent.trim() || el.title;
+      return [...document.querySelectorAll('button, input, select, summary, [tabindex="0"]')]
+        .filter((el) => !el.closest('[hidden]') && !name(el))
+        .map((el) => el.outerHTML.slice(0, 80));
+    });
+    assert.deepEqual(unnamed, []);
+    for (const [id, key] of [['btn-play', 'Space'], ['btn-step', 'ArrowRight'], ['btn-reset', 'R']]) {
+      assert.equal(await page.getAttribute(`#${id}`, 'aria-keyshortcuts'), key);
+      assert.match(await page.getAttribute(`#${id}`, 'title'), /\(.+\)/);
+    }
+    const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    const normal = await size();
+    await page.click('#btn-projector');
+    assert.ok((await size()) > normal * 1.2);
+    assert.equal(await page.getAttribute('#btn-projector', 'aria-pressed'), 'true');
+    assert.match(page.url(), /projector=1/);
+    await app.screenshot('projector');
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a lesson loads its network and says what it shows', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    await page.selectOption('#preset', 'lenet');
+    await page.waitForFunction(() => document.querySelectorAll('.layer-list > .layer-card').length === 6);
+    await page.waitForFunction(() => /LeNet-ish/.test(document.getElementById('notices').textContent), null, { timeout: 10_000 });
+    assert.match(page.url(), /dense:120:relu,dense:84:relu/);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('after an engine crash the page starts a fresh worker and rebuilds the same network', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    const before = await page.evaluate(() => ({ runId: window.nnp.run.get().runId, params: window.nnp.run.get().summary.totalParams }));
+    // What the worker posts when the wasm instance traps (a panic in the engine).
+    await page.evaluate(() => window.nnp.controller.client.receive({ type: 'crashed', message: 'RuntimeError: unreachable' }));
+    await page.waitForFunction((id) => window.nnp.run.get().summary && window.nnp.run.get().runId > id, before.runId, { timeout: 20_000 });
+    await page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
+    assert.match(await page.textContent('#notices'), /internal error \(RuntimeError: unreachable\) and was restarted/);
+    assert.equal(await page.evaluate(() => window.nnp.run.get().summary.totalParams), before.params);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

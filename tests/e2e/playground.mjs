@@ -1,0 +1,72 @@
+// Steps the end-to-end tests share: wait for the page to be ready, pick a lesson, train until a
+// target, draw on the canvas. They drive the page the way a person would (clicks and keys) and read
+// what it shows; `window.nnp` is only used to read state that is drawn on canvases.
+
+/** Waits until the engine is loaded and a network is built on the data. */
+export async function waitReady(page, { timeout = 30_000 } = {}) {
+  await page.waitForSelector('body[data-engine="ready"]', { timeout });
+  await page.waitForFunction(() => window.nnp?.run.get().summary && window.nnp.run.get().data, null, { timeout });
+}
+
+/** Picks a lesson from the top bar and waits for the network it describes to be built. */
+export async function choosePreset(page, id) {
+  const before = await page.evaluate(() => window.nnp.run.get().runId);
+  await page.selectOption('#preset', id);
+  await page.waitForFunction((b) => window.nnp.run.get().runId !== b, before, { timeout: 20_000 });
+}
+
+/** The numbers the page shows for the current run. */
+export function readRun(page) {
+  return page.evaluate(() => {
+    const r = window.nnp.run.get();
+    return {
+      phase: r.phase,
+      runId: r.runId,
+      steps: r.report?.steps ?? 0,
+      loss: r.report?.loss ?? null,
+      testAccuracy: r.evaluation?.accuracy ?? null,
+      testAccuracyText: document.getElementById('stat-test-acc').textContent,
+    };
+  });
+}
+
+/**
+ * Watches long tasks on the page's main thread from now on; `stop()` returns their durations in ms.
+ */
+export async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    window.__longTaskObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+    });
+    window.__longTaskObserver.observe({ type: 'longtask' });
+  });
+  return {
+    stop: () => page.evaluate(() => {
+      window.__longTaskObserver.disconnect();
+      return window.__longTasks;
+    }),
+  };
+}
+
+/** Draws a polyline on the drawing canvas; points are fractions (0..1) of its size. */
+export async function drawStroke(page, points, { steps = 12 } = {}) {
+  const pad = page.locator('.draw-pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  const [x0, y0] = at(points[0]);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  for (const p of points.slice(1)) {
+    const [x, y] = at(p);
+    await page.mouse.move(x, y, { steps });
+  }
+  await page.mouse.up();
+}
+
+/** Waits until the drawing's prediction settles, and returns the top class index. */
+export async function drawnClass(page) {
+  await page.waitForFunction(() => document.getElementById('draw-probs')?.dataset.top !== undefined, null, { timeout: 10_000 });
+  return Number(await page.getAttribute('#draw-probs', 'data-top'));
+}

@@ -1,0 +1,97 @@
+// The page's pure modules, run directly in Node: URL state round trip and fallbacks, the spec the
+// engine receives, and the MNIST-style preprocessing of a drawing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeState, decodeState } from '../../www/state/url.js';
+import { defaultState } from '../../www/state/schema.js';
+import { buildSpec, layerOfMessage } from '../../www/state/spec.js';
+import { preprocessDrawing } from '../../www/lib/preprocess.js';
+import { suggestLr } from '../../www/state/health.js';
+import { formatInt, formatPercent, formatSI } from '../../www/lib/format.js';
+
+test('a state survives the URL hash unchanged', () => {
+  const state = {
+    ...defaultState(),
+    dataset: 'fashion',
+    layers: [
+      { type: 'conv2d', filters: 6, kernel: 3, stride: 2, padding: 'valid', activation: 'tanh' },
+      { type: 'avgpool2d', size: 2, stride: 1 },
+      { type: 'dropout', rate: 0.3 },
+      { type: 'flatten' },
+      { type: 'dense', units: 40, activation: 'elu' },
+      { type: 'activation', fn: 'sigmoid' },
+    ],
+    optimizer: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true, l2: 1e-4, batchSize: 64,
+    schedule: 'cosine', minLr: 0.001, epochs: 7, seed: 1234567, augment: true, trainLimit: 500, clipNorm: 5,
+    logScale: true, smoothing: 0.3, projector: true,
+  };
+  const { state: back, notices } = decodeState(`#${encodeState(state)}`);
+  assert.deepEqual(notices, []);
+  assert.deepEqual(back, state);
+});
+
+test('the hash keeps the dataset, layers and seed even at their defaults', () => {
+  const hash = encodeState(defaultState());
+  assert.match(hash, /dataset=mnist/);
+  assert.match(hash, /layers=conv2d:8:5:1:same:relu,maxpool:2:2/);
+  assert.match(hash, /seed=42/);
+  assert.doesNotMatch(hash, /optimizer=/);
+});
+
+test('unreadable values fall back to their defaults with a notice each', () => {
+  const { state, notices } = decodeState('#lr=banana&batchSize=0&optimizer=adagrad&layers=conv2d:8:99,dense:10&bogus=1&seed=7');
+  const d = defaultState();
+  assert.equal(state.lr, d.lr);
+  assert.equal(state.batchSize, d.batchSize);
+  assert.equal(state.optimizer, d.optimizer);
+  assert.deepEqual(state.layers, d.layers);
+  assert.equal(state.seed, 7);
+  assert.equal(notices.length, 5);
+  assert.ok(notices.some((n) => /Learning rate/.test(n) && /banana/.test(n)));
+  assert.ok(notices.some((n) => /network could not be read/.test(n) && /kernel/.test(n)));
+  assert.ok(notices.some((n) => /bogus/.test(n)));
+});
+
+test('the spec ends with the output layer and carries only fields the engine knows', () => {
+  const spec = buildSpec({ ...defaultState(), clipNorm: 0 }, { shape: [1, 28, 28], classes: ['a', 'b', 'c'] });
+  assert.deepEqual(spec.layers.at(-1), { type: 'dense', units: 3, activation: 'softmax' });
+  assert.equal(spec.classes, 3);
+  assert.equal('clipNorm' in spec, false);
+  assert.deepEqual(spec.optimizer, { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  assert.equal(layerOfMessage('layer 3 (conv2d): 5×5 kernel does not fit'), 2);
+  assert.equal(layerOfMessage('batch size must be from 1 to 4096'), null);
+});
+
+test('a drawing is cropped, scaled into 20×20 and centred by its centre of mass', () => {
+  const W = 200;
+  const ink = new Float32Array(W * W);
+  // A vertical bar 10 px wide and 160 px tall near the left edge.
+  for (let y = 20; y < 180; y++) for (let x = 10; x < 20; x++) ink[y * W + x] = 1;
+  const img = preprocessDrawing(ink, W, W);
+  let mass = 0, mx = 0, my = 0, rows = new Set(), cols = new Set();
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const v = img[y * 28 + x];
+      if (v > 0) {
+        rows.add(y);
+        cols.add(x);
+      }
+      mass += v;
+      mx += v * (x + 0.5);
+      my += v * (y + 0.5);
+    }
+  }
+  assert.equal(rows.size, 20, 'the long side becomes 20 pixels');
+  assert.ok(cols.size <= 3, `the bar stays thin (${cols.size} columns)`);
+  assert.ok(Math.abs(mx / mass - 14) <= 0.75 && Math.abs(my / mass - 14) <= 0.75, 'centred at (14, 14)');
+  assert.ok(Math.abs(mass - (10 * 160) * (20 / 160) ** 2) < 1e-3, 'area averaging keeps the ink');
+  assert.equal(preprocessDrawing(new Float32Array(W * W), W, W), null);
+});
+
+test('numbers are formatted for people', () => {
+  assert.equal(formatInt(3120.4), '3,120');
+  assert.equal(formatPercent(0.9741), '97.4%');
+  assert.equal(formatSI(4_750_000, 'FLOP'), '4.75 MFLOP');
+  assert.equal(suggestLr(8), 0.8);
+  assert.equal(suggestLr(0.03), 0.003);
+});

@@ -1,0 +1,135 @@
+// Training end to end: the page's main thread stays responsive while a conv net trains; Play makes the
+// loss fall and MNIST test accuracy pass 90% within a bounded number of steps; the trained network
+// reads a drawn vertical stroke as a 1; Pause, Step and Reset do what they say.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+import { waitReady, choosePreset, readRun, watchLongTasks, drawStroke, drawnClass } from './playground.mjs';
+
+/** Tiny MLP, batch 32: 8,000 training images make 250 steps an epoch; 3 epochs are 750 steps. */
+const MAX_STEPS = 750;
+
+let app;
+before(async () => {
+  app = await openPlayground();
+  await waitReady(app.page);
+});
+after(async () => {
+  await app?.close();
+});
+
+test('the page stays responsive while the default conv net trains, and Pause takes effect at once', async () => {
+  const { page } = app;
+  const longTasks = await watchLongTasks(page);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'training', null, { timeout: 5_000 });
+  // A few seconds of training while the page draws every report, the filters and the evaluations.
+  await page.waitForTimeout(4_000);
+  const durations = await longTasks.stop();
+  const during = await readRun(page);
+  assert.ok(during.steps > 0, 'it trained');
+  assert.ok(durations.every((d) => d <= 100), `main-thread tasks over 100 ms while training: ${durations.join(', ')} ms`);
+  assert.match(await page.textContent('#stat-speed'), /^[\d,]+ ex\/s$/);
+
+  // The learning rate changes live: same run, and the next reports use it.
+  await page.click('button[aria-label="Learning rate 10 times smaller"]');
+  await page.waitForFunction(() => Math.abs(window.nnp.run.get().report?.lr - 0.0001) < 1e-9, null, { timeout: 5_000 });
+  assert.equal((await readRun(page)).runId, during.runId, 'no rebuild for a new learning rate');
+  assert.equal(await page.textContent('#stat-lr'), '0.0001');
+
+  const t0 = Date.now();
+  await page.click('#btn-play');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 5_000 });
+  const pauseMs = Date.now() - t0;
+  assert.ok(pauseMs < 1_000, `pausing took ${pauseMs} ms`);
+  const steps = (await readRun(page)).steps;
+  await page.waitForTimeout(300);
+  assert.equal((await readRun(page)).steps, steps, 'no steps after the pause');
+  assert.deepEqual(app.errors, []);
+});
+
+test('Play makes the loss fall and test accuracy pass 90% on MNIST within a bounded number of steps', async () => {
+  const { page } = app;
+  await choosePreset(page, 'tiny-mlp');
+  const start = await readRun(page);
+  assert.equal(start.steps, 0);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(
+    () => (window.nnp.run.get().evaluation?.accuracy ?? 0) > 0.9 || window.nnp.run.get().phase === 'done',
+    null,
+    { timeout: 60_000 },
+  );
+  const end = await readRun(page);
+  await app.screenshot('training');
+  assert.ok(end.testAccuracy > 0.9, `test accuracy ${end.testAccuracy} after ${end.steps} steps`);
+  assert.ok(end.steps <= MAX_STEPS, `took ${end.steps} steps`);
+  assert.match(end.testAccuracyText, /^\d+\.\d%$/);
+
+  const losses = await page.evaluate(() => window.nnp.controller.lossHistory());
+  assert.ok(losses.length >= 2, `${losses.length} reports`);
+  const first = losses[0];
+  const last = losses.at(-1);
+  assert.ok(last < first / 2, `the loss fell from ${first} to ${last}`);
+  assert.deepEqual(app.errors, []);
+});
+
+test('a confusion-matrix cell shows its test images, and one of them its activations', async () => {
+  const { page } = app;
+  // The largest off-diagonal cell: the network's most common mistake.
+  const cell = await page.evaluate(() => {
+    const { evaluation, data } = window.nnp.run.get();
+    const k = data.classes.length;
+    let best = null;
+    for (let t = 0; t < k; t++) for (let p = 0; p < k; p++) {
+      const n = evaluation.confusion[t * k + p];
+      if (t !== p && n > 0 && (!best || n > best.n)) best = { t, p, n };
+    }
+    return best;
+  });
+  assert.ok(cell, 'the network makes at least one mistake');
+  await page.click(`.confusion button[data-t="${cell.t}"][data-p="${cell.p}"]`);
+  assert.equal(await page.textContent('#mistakes h3'), `${cell.t} taken for ${cell.p}`);
+  assert.equal(await page.locator('#mistakes .gallery button').count(), Math.min(cell.n, 24));
+  assert.equal(await page.getAttribute(`.confusion button[data-t="${cell.t}"][data-p="${cell.p}"]`, 'aria-pressed'), 'true');
+  await page.click('#mistakes .gallery button >> nth=0');
+  await page.waitForFunction((t) => new RegExp(`a ${t}, predicted`).test(document.querySelector('.activation-caption')?.textContent), cell.t, { timeout: 10_000 });
+  // Input, the hidden dense layer and its ReLU, the output scores, and the softmax probabilities.
+  assert.ok(await page.locator('.activation-layers > li').count() >= 4);
+  await page.locator('#activations').screenshot({ path: new URL('./artifacts/activations.png', import.meta.url).pathname });
+  await page.click('#mistakes button:has-text("Show all mistakes")');
+  assert.equal(await page.textContent('#mistakes h3'), 'Mistakes');
+  assert.deepEqual(app.errors, []);
+});
+
+test('a drawn vertical stroke is read as a 1 by the trained network', async () => {
+  const { page } = app;
+  await drawStroke(page, [[0.5, 0.15], [0.5, 0.85]]);
+  await page.waitForTimeout(300);
+  const top = await drawnClass(page);
+  await page.locator('#draw').screenshot({ path: new URL('./artifacts/draw.png', import.meta.url).pathname });
+  assert.equal(top, 1, `the network says ${top}`);
+  assert.match(await page.textContent('#draw-verdict'), /The network says: 1/);
+  assert.deepEqual(app.errors, []);
+});
+
+test('Pause stops training, Step trains one batch, Reset returns to the same initial weights', async () => {
+  const { page } = app;
+  const phase = await page.evaluate(() => window.nnp.run.get().phase);
+  if (phase === 'training') {
+    await page.click('#btn-play');
+    await page.waitForFunction(() => window.nnp.run.get().phase !== 'training', null, { timeout: 5_000 });
+  }
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => window.nnp.run.get().report === null && window.nnp.run.get().phase === 'idle', null, { timeout: 10_000 });
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+  const firstLoss = await page.evaluate(() => window.nnp.run.get().report.loss);
+  await page.click('#btn-reset');
+  await page.waitForFunction(() => window.nnp.run.get().report === null, null, { timeout: 10_000 });
+  await page.click('#btn-step');
+  await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+  const again = await page.evaluate(() => window.nnp.run.get().report.loss);
+  assert.equal(again, firstLoss, 'the same seed gives the same first step');
+  await page.waitForFunction(() => document.getElementById('stat-steps').textContent === '1', null, { timeout: 5_000 });
+  assert.deepEqual(app.errors, []);
+});

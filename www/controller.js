@@ -1,0 +1,475 @@
+//! The playground's controller: turns settings changes into engine requests (rebuild, live learning
+//! rate, data loading) and engine pushes into the runtime store the views draw from.
+//!
+//! Two stores: `settings` (what a person chose; serialized in the URL) and `run` (what the engine
+//! reports: phase, summary, latest report and evaluation, errors). Views read both; only this file
+//! talks to the engine client, apart from views asking for predictions and activations.
+
+import { Push } from './engine/protocol.js';
+import { Store } from './state/store.js';
+import { SETTING, defaultState } from './state/schema.js';
+import { buildSpec, layerOfMessage } from './state/spec.js';
+import { encodeState, decodeState } from './state/url.js';
+import { HealthMonitor } from './state/health.js';
+import { PRESETS, PRESET_SCOPE } from './state/presets.js';
+
+/** Settings that the engine takes while training, without a rebuild. */
+const LIVE = new Set(['lr', 'l2']);
+const VIEW = new Set(['logScale', 'smoothing', 'projector']);
+const DATA = new Set(['dataset']);
+/** How long an edit must rest before the network is rebuilt. */
+const REBUILD_DELAY_MS = 350;
+
+const DATASET_CREDITS = {
+  mnist: 'MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).',
+  fashion: 'Fashion-MNIST by Han Xiao, Kashif Rasul and Roland Vollgraf, Zalando Research (MIT licence).',
+};
+
+export class Controller {
+  /**
+   * @param {import('./engine/client.js').EngineClient} client
+   * @param {{ hash: string }} location
+   */
+  constructor(client, hash) {
+    this.client = client;
+    const { state, notices } = decodeState(hash);
+    this.settings = new Store(state);
+    this.run = new Store({
+      phase: 'loading', // loading | idle | training | paused | done | diverged | error
+      engine: null,
+      datasets: [],
+      data: null,
+      dataError: null,
+      dataBusy: false,
+      summary: null,
+      specError: null, // { message, layer: index into the spec's layers | null, scope: 'network'|'training' }
+      runId: 0,
+      layout: null,
+      report: null,
+      evaluation: null,
+      params: null,
+      speed: 0,
+      health: null,
+      notices: notices.map((text) => ({ id: noticeId(), kind: 'warning', text })),
+      rebuildNote: null,
+    }, { deep: false });
+    this.health = new HealthMonitor();
+    this.losses = [];
+    this.elapsed = { total: 0, since: 0 };
+    this.rebuildTimer = 0;
+    this.queue = Promise.resolve();
+    this.validateSeq = 0;
+    this.dataMeta = null; // { id, name, shape, classes: string[] }
+
+    this.settings.subscribe((s, changed, meta) => this.onSettings(s, changed, meta));
+    client.onPush((msg) => this.onPush(msg));
+    window.addEventListener('hashchange', () => this.onHash());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Boot
+
+  async start() {
+    try {
+      const info = await this.client.init();
+      this.run.set({ engine: info });
+    } catch (err) {
+      this.run.set({ phase: 'error', engine: { error: err.message } });
+      return;
+    }
+    let datasets = [];
+    try {
+      const response = await fetch('data/datasets.json');
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      const json = await response.json();
+      datasets = Array.isArray(json) ? json : json.datasets ?? [];
+    } catch (err) {
+      this.run.set({ dataError: `The built-in datasets could not be loaded (${err.message}). You can still load your own IDX files.` });
+    }
+    this.run.set({ datasets });
+    this.writeHash();
+    let id = this.settings.get().dataset;
+    if (!datasets.some((d) => d.id === id)) id = datasets[0]?.id;
+    if (id) await this.useBuiltin(id, { initial: true });
+    if (!this.run.get().summary) this.run.set({ phase: 'idle' });
+  }
+
+  async restartEngine(reason) {
+    this.notify('error', `The engine hit an internal error (${reason}) and was restarted; training starts again from the initial weights.`);
+    this.run.set({ phase: 'loading', summary: null });
+    try {
+      await this.client.init(this.run.get().runId);
+      if (this.dataSource) {
+        const source = await this.dataSource();
+        await this.client.loadData(source);
+        await this.rebuild({ data: 'staged', reason: null });
+      }
+    } catch (err) {
+      this.run.set({ phase: 'error' });
+      this.notify('error', err.message);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Data
+
+  /** Loads a built-in dataset (listed in data/datasets.json) and rebuilds the network for it. */
+  async useBuiltin(id, { initial = false } = {}) {
+    const meta = this.run.get().datasets.find((d) => d.id === id);
+    if (!meta) return;
+    const source = {
+      kind: 'builtin', id,
+      images: meta.files.images, labels: meta.files.labels,
+      split: meta.split ?? { seed: 0, train: Math.round(meta.count * 0.8), test: Math.round(meta.count * 0.2) },
+    };
+    await this.useData(source, {
+      id, name: meta.name, classes: meta.classes,
+      credit: `${meta.credit ?? DATASET_CREDITS[id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`,
+      restore: () => source,
+    }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
+  }
+
+  /** Loads a person's files ({ name, bytes: ArrayBuffer }[]); nothing changes if they are not usable. */
+  async useFiles(files) {
+    // Keep our own copies: the bytes are transferred to the worker, and kept for a restart.
+    const copies = files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
+    const source = () => ({ kind: 'files', files: copies.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })) });
+    const names = files.map((f) => f.name).join(', ');
+    return this.useData(source(), { id: 'custom', name: 'Your files', classes: null, credit: `Your own files (${names}).`, restore: source },
+      'Loaded your files: the network was rebuilt for them.');
+  }
+
+  async useData(source, meta, note) {
+    this.run.set({ dataBusy: true, dataError: null });
+    try {
+      const info = await this.client.loadData(source);
+      const classNames = meta.classes && meta.classes.length === info.classes
+        ? meta.classes
+        : Array.from({ length: info.classes }, (_, i) => String(i));
+      const previous = this.dataMeta;
+      this.dataMeta = { id: meta.id, name: meta.name, shape: info.shape, classes: classNames, credit: meta.credit, info };
+      const ok = await this.rebuild({ data: 'staged', reason: note, dataError: true });
+      if (!ok) {
+        // The data in use stays; so does the network, whose cards must not keep this data's message.
+        this.dataMeta = previous;
+        if (previous) await this.validateDraft();
+        return false;
+      }
+      this.dataSource = meta.restore;
+      if (this.settings.get().dataset !== meta.id) this.settings.set({ dataset: meta.id }, { source: 'data' });
+      return true;
+    } catch (err) {
+      this.run.set({ dataError: err.message });
+      return false;
+    } finally {
+      this.run.set({ dataBusy: false });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Settings → engine
+
+  onSettings(s, changed, meta) {
+    this.writeHash();
+    if (changed.includes('projector')) document.documentElement.classList.toggle('projector', s.projector);
+    if (meta.source === 'data') return;
+    if (changed.includes('dataset') && s.dataset !== 'custom' && s.dataset !== this.dataMeta?.id) {
+      this.useBuiltin(s.dataset);
+    }
+    const rest = changed.filter((k) => !VIEW.has(k) && !DATA.has(k));
+    if (rest.length === 0) return;
+    if (rest.every((k) => LIVE.has(k)) && this.run.get().summary) {
+      this.applyLive(s, rest);
+      return;
+    }
+    this.scheduleRebuild(describeChange(rest, meta));
+  }
+
+  /** Learning rate and L2 go to the running engine; the spec keeps them for the next rebuild. */
+  async applyLive(s, keys) {
+    const check = await this.validateDraft();
+    if (!check) return;
+    try {
+      if (keys.includes('lr')) await this.client.setLearningRate(s.lr);
+      if (keys.includes('l2')) await this.client.setL2(s.l2);
+    } catch (err) {
+      this.run.set({ specError: { message: err.message, layer: null, scope: 'training' } });
+    }
+  }
+
+  /** Validates the current settings; shows the engine's message where it belongs. Returns the summary or null. */
+  async validateDraft() {
+    if (!this.dataMeta) return null;
+    const seq = ++this.validateSeq;
+    const spec = buildSpec(this.settings.get(), this.dataMeta);
+    try {
+      const summary = await this.client.validate(spec);
+      if (seq === this.validateSeq) this.run.set({ specError: null, draft: summary, draftLayers: spec.layers });
+      return summary;
+    } catch (err) {
+      if (seq === this.validateSeq) this.run.set({ specError: classifyError(err.message) });
+      return null;
+    }
+  }
+
+  scheduleRebuild(reason) {
+    clearTimeout(this.rebuildTimer);
+    this.validateDraft().then((summary) => {
+      if (!summary) return;
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = setTimeout(() => this.rebuild({ data: 'current', reason }), REBUILD_DELAY_MS);
+    });
+  }
+
+  /** Builds the network from the current settings; runs one at a time. Returns whether it worked. */
+  rebuild({ data = 'current', reason = null, dataError = false } = {}) {
+    const job = this.queue.then(() => this.doRebuild({ data, reason, dataError }));
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  async doRebuild({ data, reason, dataError }) {
+    if (!this.dataMeta) return false;
+    const s = this.settings.get();
+    const spec = buildSpec(s, this.dataMeta);
+    try {
+      await this.client.validate(spec);
+    } catch (err) {
+      this.run.set({ specError: classifyError(err.message) });
+      if (dataError) this.run.set({ dataError: `This data does not fit the network: ${err.message}` });
+      return false;
+    }
+    // Back to the network that is already running (an edit undone): keep it and its progress.
+    const key = JSON.stringify([spec, s.trainLimit]);
+    if (data === 'current' && key === this.builtKey) {
+      this.run.set({ specError: null, draft: this.run.get().summary });
+      return true;
+    }
+    let result;
+    try {
+      result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
+    } catch (err) {
+      if (dataError) this.run.set({ dataError: err.message });
+      else this.run.set({ specError: classifyError(err.message) });
+      return false;
+    }
+    this.builtKey = key;
+    this.applyBuild(result, reason);
+    return true;
+  }
+
+  applyBuild(result, reason) {
+    const phase = this.run.get().phase;
+    const training = phase === 'training';
+    this.health.reset();
+    this.losses = [];
+    this.elapsed = { total: 0, since: performance.now() };
+    this.run.set({
+      runId: result.runId,
+      summary: result.summary,
+      draft: result.summary,
+      draftLayers: buildSpec(this.settings.get(), this.dataMeta).layers,
+      layout: result.layout,
+      data: { ...result.data, ...this.dataMeta, spec: this.settings.get() },
+      specError: null,
+      dataError: null,
+      report: null,
+      evaluation: null,
+      params: null,
+      speed: 0,
+      health: null,
+      selection: null,
+      phase: training ? 'training' : 'idle',
+      rebuildNote: reason ? { id: noticeId(), text: reason } : null,
+    });
+    this.client.evaluate(2000).catch(() => {});
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transport
+
+  async play() {
+    const { phase, summary } = this.run.get();
+    if (!summary || phase === 'training') return;
+    if (phase === 'done' || phase === 'diverged') await this.reset();
+    this.run.set({ phase: 'training', health: this.run.get().health?.pause ? null : this.run.get().health });
+    this.elapsed.since = performance.now();
+    try {
+      await this.client.play();
+    } catch (err) {
+      this.run.set({ phase: 'paused' });
+      this.notify('error', err.message);
+    }
+  }
+
+  async pause() {
+    if (this.run.get().phase !== 'training') return;
+    await this.client.pause().catch(() => {});
+  }
+
+  togglePlay() {
+    return this.run.get().phase === 'training' ? this.pause() : this.play();
+  }
+
+  async step() {
+    const { phase, summary } = this.run.get();
+    if (!summary || phase === 'training') return;
+    if (phase === 'done' || phase === 'diverged') await this.reset();
+    try {
+      await this.client.step();
+    } catch (err) {
+      this.notify('error', err.message);
+    }
+  }
+
+  async reset() {
+    if (!this.run.get().summary) return;
+    try {
+      const result = await this.client.reset();
+      const { phase } = this.run.get();
+      this.applyBuild(result, null);
+      if (phase === 'done' || phase === 'diverged' || phase === 'paused') this.run.set({ phase: 'idle' });
+    } catch (err) {
+      this.notify('error', err.message);
+    }
+  }
+
+  elapsedSeconds() {
+    const running = this.run.get().phase === 'training';
+    return (this.elapsed.total + (running ? performance.now() - this.elapsed.since : 0)) / 1000;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Engine → run store
+
+  onPush(msg) {
+    if (msg.type === 'restarted') {
+      this.restartEngine(msg.message);
+      return;
+    }
+    if (msg.type === Push.FATAL) {
+      this.run.set({ phase: 'error' });
+      this.notify('error', msg.message);
+      return;
+    }
+    if (msg.runId !== undefined && msg.runId !== this.run.get().runId) return; // from a network already replaced
+    switch (msg.type) {
+      case Push.REPORT:
+        this.onReport(msg);
+        break;
+      case Push.EVALUATION: {
+        const report = this.run.get().report;
+        const epochsDone = report?.position ?? 0;
+        const health = this.health.checkEvaluation(msg, { epochsDone }) ?? (this.run.get().health?.kind === 'overfitting' ? null : this.run.get().health);
+        this.run.set({ evaluation: msg, health });
+        break;
+      }
+      case Push.PARAMS:
+        this.run.set({ params: msg });
+        break;
+      case Push.STATUS:
+        this.onStatus(msg);
+        break;
+      default:
+    }
+  }
+
+  /** The training loss of every report of the current run (for tests and the console). */
+  lossHistory() {
+    return [...this.losses];
+  }
+
+  onReport(report) {
+    this.losses.push(report.loss);
+    const speed = this.run.get().speed;
+    const eps = report.examplesPerSecond;
+    const next = Number.isFinite(eps) && eps > 0 && report.steps > 1 ? (speed > 0 ? 0.7 * speed + 0.3 * eps : eps) : speed;
+    const classes = this.dataMeta?.classes.length ?? 10;
+    const problem = this.health.checkReport(report, { classes, lr: this.settings.get().lr, optimizer: this.settings.get().optimizer });
+    this.run.set({ report, speed: next, ...(problem ? { health: problem } : {}) });
+    if (problem?.pause && this.run.get().phase === 'training') {
+      this.client.pause().catch(() => {});
+      this.run.set({ phase: 'diverged' });
+    }
+  }
+
+  onStatus(msg) {
+    const now = performance.now();
+    const was = this.run.get().phase;
+    if (was === 'training' && msg.status !== 'training') this.elapsed.total += now - this.elapsed.since;
+    if (msg.status === 'training' && was !== 'training') this.elapsed.since = now;
+    const current = this.run.get().phase;
+    let phase = msg.status;
+    // A pause asked for by the health check keeps its more specific phase.
+    if (msg.status === 'paused' && current === 'diverged') phase = 'diverged';
+    this.run.set({ phase });
+    if (msg.status === 'paused' && msg.message) this.notify('error', msg.message);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Presets, notices, URL
+
+  applyPreset(id) {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    const defaults = defaultState();
+    const patch = {};
+    for (const key of PRESET_SCOPE) patch[key] = defaults[key];
+    Object.assign(patch, structuredClone(preset.settings));
+    this.settings.set(patch, { source: 'preset', preset });
+  }
+
+  /** The learning-rate fix the health message offers: set it, reset, and keep training. */
+  async applyLr(lr) {
+    this.settings.set({ lr }, { source: 'health' });
+    this.run.set({ health: null });
+    await this.queue;
+    await this.reset();
+  }
+
+  notify(kind, text) {
+    const notices = [...this.run.get().notices, { id: noticeId(), kind, text }].slice(-4);
+    this.run.set({ notices });
+  }
+
+  dismiss(id) {
+    this.run.set({ notices: this.run.get().notices.filter((n) => n.id !== id) });
+  }
+
+  writeHash() {
+    const hash = `#${encodeState(this.settings.get())}`;
+    if (hash !== window.location.hash) history.replaceState(null, '', hash);
+  }
+
+  onHash() {
+    const { state, notices } = decodeState(window.location.hash);
+    for (const text of notices) this.notify('warning', text);
+    if (this.settings.get().dataset === 'custom' && state.dataset === 'mnist') state.dataset = 'custom';
+    this.settings.set(state, { source: 'url' });
+  }
+}
+
+let nextNotice = 1;
+function noticeId() {
+  return nextNotice++;
+}
+
+const TRAINING_WORDS = /learning rate|L2|momentum|beta|epsilon|weight decay|schedule|batch size|epochs|clipping|Nesterov|alpha/i;
+
+/** Where an engine message belongs: on a layer card, on the network's totals, or on the training settings. */
+export function classifyError(message) {
+  const layer = layerOfMessage(message);
+  if (layer !== null) return { message, layer, scope: 'network' };
+  if (TRAINING_WORDS.test(message) && !/last layer|parameters|memory|needs about/.test(message)) return { message, layer: null, scope: 'training' };
+  return { message, layer: null, scope: 'network' };
+}
+
+function describeChange(keys, meta) {
+  if (meta.source === 'preset') return `Loaded the lesson “${meta.preset.name}”: ${meta.preset.description}`;
+  if (meta.source === 'url') return 'Loaded the settings from the link: the network was rebuilt.';
+  if (keys.includes('layers')) return 'The network changed: it was rebuilt with new initial weights.';
+  if (keys.includes('seed')) return `New seed ${meta.seed ?? ''}: the network was rebuilt with other initial weights.`.replace('  ', ' ');
+  const labels = keys.map((k) => SETTING[k]?.label ?? k).join(', ');
+  return `${labels} changed: the network was rebuilt and training starts again.`;
+}
+

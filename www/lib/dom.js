@@ -1,0 +1,82 @@
+//! A few lines of DOM building: h('button', { class: 'x', onclick }, 'text') and friends.
+
+/**
+ * Creates an element. Attributes starting with "on" become listeners; `class`, `text`, `html` are
+ * shortcuts; `dataset` and `style` take objects; `false`/`null` attributes are left out.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
+    else if (key in el && typeof value !== 'string' && key !== 'list') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : value);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Replaces an element's children. */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+let uid = 0;
+/** A unique id for label/aria wiring. */
+export function uniqueId(prefix = 'id') {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/** A "?" disclosure with the course-style explanation (and formula) of a control. Keyboard-reachable, no script. */
+export function helpNote(label, text, formula) {
+  return h('details', { class: 'help' },
+    h('summary', { 'aria-label': `About ${label}`, title: `About ${label}` }, '?'),
+    h('div', { class: 'help-body' }, h('p', {}, text), formula ? h('p', { class: 'formula' }, formula) : null));
+}
+
+/** Runs fn at most once per animation frame, with the latest arguments. */
+export function perFrame(fn) {
+  let scheduled = false;
+  let lastArgs = [];
+  return (...args) => {
+    lastArgs = args;
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      fn(...lastArgs);
+    });
+  };
+}
+
+/** Sizes a canvas's backing store to its CSS size × devicePixelRatio; returns the 2D context scaled to CSS pixels. */
+export function fitCanvas(canvas, cssWidth, cssHeight) {
+  const ratio = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(cssWidth * ratio));
+  const hgt = Math.max(1, Math.round(cssHeight * ratio));
+  if (canvas.width !== w || canvas.height !== hgt) {
+    canvas.width = w;
+    canvas.height = hgt;
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return ctx;
+}
+
+export function prefersReducedMotion() {
+  return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+}

@@ -1,0 +1,327 @@
+//! Every setting of the playground: name, type, default, range, label and a course-style explanation.
+//!
+//! The URL hash, the controls and the engine spec are all derived from this one list, so adding a
+//! setting here is enough for it to be saved in links and validated when a link is opened.
+
+/**
+ * @typedef {object} Setting
+ * @property {string} name
+ * @property {'int'|'number'|'bool'|'enum'|'layers'} type
+ * @property {*} default
+ * @property {number} [min]
+ * @property {number} [max]
+ * @property {boolean} [minExclusive]   min itself is not allowed (a learning rate of 0)
+ * @property {string[]} [options]       for enums
+ * @property {Record<string,string>} [optionLabels]
+ * @property {string} label             short name shown next to the control
+ * @property {string} help              what it does, in the words of a course
+ * @property {string} [formula]         the rule it enters, where there is one
+ * @property {'data'|'network'|'training'|'view'} group
+ * @property {boolean} [live]           takes effect while training without a rebuild
+ * @property {(s: object) => boolean} [when]  shown only when this holds
+ */
+
+export const ACTIVATIONS = ['relu', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'linear'];
+
+export const ACTIVATION_HELP = {
+  relu: 'ReLU(x) = max(0, x): passes positive values, zeroes negative ones.',
+  leaky_relu: 'Leaky ReLU(x) = x if x > 0, else 0.01·x: like ReLU, but negative inputs keep a small slope.',
+  elu: 'ELU(x) = x if x > 0, else eˣ − 1: smooth below zero.',
+  tanh: 'tanh(x) squashes any value into (−1, 1).',
+  sigmoid: 'σ(x) = 1 / (1 + e⁻ˣ) squashes any value into (0, 1).',
+  linear: 'No activation: the output is the weighted sum itself.',
+};
+
+/** @type {Setting[]} */
+export const SETTINGS = [
+  // Data
+  {
+    name: 'dataset', type: 'enum', default: 'mnist', options: ['mnist', 'fashion', 'custom'],
+    optionLabels: { mnist: 'MNIST digits', fashion: 'Fashion-MNIST', custom: 'Your own IDX files' },
+    label: 'Dataset', group: 'data',
+    help: 'The pictures the network learns from. Each is 28×28 grey pixels with one correct label.',
+  },
+  {
+    name: 'trainLimit', type: 'int', default: 0, min: 0, max: 1_000_000, group: 'data',
+    label: 'Training examples',
+    help: 'How many training images the network may learn from (0 = all). Fewer examples make overfitting easy to see: the network memorises them and does worse on new images.',
+  },
+  {
+    name: 'augment', type: 'bool', default: false, group: 'data', label: 'Augment (random shifts)',
+    help: 'Each time a training image is used, shift it by up to 2 pixels in a random direction. The network sees more variety, which reduces overfitting; the test images are never shifted.',
+  },
+
+  // Network
+  {
+    name: 'layers', type: 'layers', group: 'network', label: 'Layers',
+    default: [
+      { type: 'conv2d', filters: 8, kernel: 5, stride: 1, padding: 'same', activation: 'relu' },
+      { type: 'maxpool2d', size: 2, stride: 2 },
+      { type: 'conv2d', filters: 16, kernel: 5, stride: 1, padding: 'same', activation: 'relu' },
+      { type: 'maxpool2d', size: 3, stride: 3 },
+    ],
+    help: 'The network, from the input image to the class scores. The last layer (one output per class, softmax) is always there.',
+  },
+
+  // Training
+  {
+    name: 'optimizer', type: 'enum', default: 'adam', options: ['sgd', 'adam', 'adamw', 'rmsprop'],
+    optionLabels: { sgd: 'SGD (momentum)', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp' },
+    label: 'Optimizer', group: 'training',
+    help: 'The rule that turns a gradient into a change of the weights.',
+    formula: 'SGD: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − η·m̂ / (√v̂ + ε), with m̂, v̂ corrected for their start at 0.   AdamW: Adam plus θ ← θ − η·wd·θ.   RMSProp: s ← αs + (1−α)g²;  θ ← θ − η·g / (√s + ε).',
+  },
+  {
+    name: 'lr', type: 'number', default: 0.001, min: 0, minExclusive: true, max: 10, group: 'training', live: true,
+    label: 'Learning rate η',
+    help: 'Learning rate — how big a step each update takes. Too small: learning crawls. Too large: the loss jumps around or explodes. It can be changed while training.',
+    formula: 'θ ← θ − η · (update from the optimizer)',
+  },
+  {
+    name: 'momentum', type: 'number', default: 0.9, min: 0, max: 0.999, group: 'training',
+    label: 'Momentum μ', when: (s) => s.optimizer === 'sgd',
+    help: 'How much of the previous step is kept: the updates roll like a ball downhill, smoothing out noisy gradients. 0 is plain SGD; 0.9 is typical.',
+    formula: 'v ← μ·v + g;  θ ← θ − η·v',
+  },
+  {
+    name: 'nesterov', type: 'bool', default: false, group: 'training', label: 'Nesterov',
+    when: (s) => s.optimizer === 'sgd',
+    help: 'Nesterov momentum looks ahead: the step uses the gradient plus the momentum it is about to apply. Needs momentum above 0.',
+    formula: 'θ ← θ − η·(g + μ·v)',
+  },
+  {
+    name: 'beta1', type: 'number', default: 0.9, min: 0, max: 0.9999, group: 'training', label: 'β₁',
+    when: (s) => s.optimizer === 'adam' || s.optimizer === 'adamw',
+    help: 'How long Adam remembers the average gradient (its momentum). 0.9 is typical.',
+    formula: 'm ← β₁·m + (1 − β₁)·g',
+  },
+  {
+    name: 'beta2', type: 'number', default: 0.999, min: 0, max: 0.99999, group: 'training', label: 'β₂',
+    when: (s) => s.optimizer === 'adam' || s.optimizer === 'adamw',
+    help: 'How long Adam remembers the average squared gradient, which sets each weight\'s own step size. 0.999 is typical.',
+    formula: 'v ← β₂·v + (1 − β₂)·g²',
+  },
+  {
+    name: 'rmsAlpha', type: 'number', default: 0.99, min: 0, max: 0.9999, group: 'training', label: 'α (decay)',
+    when: (s) => s.optimizer === 'rmsprop',
+    help: 'How long RMSProp remembers the average squared gradient. 0.99 is typical.',
+    formula: 's ← α·s + (1 − α)·g²;  θ ← θ − η·g / (√s + ε)',
+  },
+  {
+    name: 'rmsMomentum', type: 'number', default: 0, min: 0, max: 0.999, group: 'training', label: 'Momentum',
+    when: (s) => s.optimizer === 'rmsprop',
+    help: 'Momentum on top of RMSProp\'s scaled steps. 0 turns it off.',
+  },
+  {
+    name: 'eps', type: 'number', default: 1e-8, min: 0, minExclusive: true, max: 0.1, group: 'training', label: 'ε',
+    when: (s) => s.optimizer !== 'sgd',
+    help: 'A tiny number added to the denominator so a step never divides by zero. 1e-8 is typical.',
+  },
+  {
+    name: 'weightDecay', type: 'number', default: 0.01, min: 0, max: 0.999, group: 'training', label: 'Weight decay',
+    when: (s) => s.optimizer === 'adamw',
+    help: 'AdamW shrinks every weight a little each step, separately from the gradient. 0.01 is typical.',
+    formula: 'θ ← θ − η·wd·θ',
+  },
+  {
+    name: 'schedule', type: 'enum', default: 'constant', options: ['constant', 'step', 'cosine'],
+    optionLabels: { constant: 'Constant', step: 'Step decay', cosine: 'Cosine' },
+    label: 'Learning-rate schedule', group: 'training',
+    help: 'How the learning rate changes during the run. Big steps early and small steps late often end lower.',
+    formula: 'step: η·γ^⌊epoch / every⌋.   cosine: η_min + ½(η − η_min)(1 + cos(π·t/T))',
+  },
+  {
+    name: 'stepEvery', type: 'int', default: 2, min: 1, max: 1000, group: 'training', label: 'Every (epochs)',
+    when: (s) => s.schedule === 'step',
+    help: 'Multiply the learning rate by γ after this many epochs.',
+  },
+  {
+    name: 'stepGamma', type: 'number', default: 0.5, min: 0, minExclusive: true, max: 1, group: 'training', label: 'γ',
+    when: (s) => s.schedule === 'step',
+    help: 'The factor the learning rate is multiplied by at each step (0.5 halves it).',
+  },
+  {
+    name: 'minLr', type: 'number', default: 0, min: 0, max: 10, group: 'training', label: 'Final η',
+    when: (s) => s.schedule === 'cosine',
+    help: 'The learning rate the cosine schedule ends at. It must not exceed the learning rate.',
+  },
+  {
+    name: 'batchSize', type: 'int', default: 32, min: 1, max: 4096, group: 'training', label: 'Batch size',
+    help: 'How many images are averaged for one update. Small batches give noisy but frequent updates; large ones are smoother but fewer per epoch.',
+    formula: 'g = (1/B) · Σᵢ ∇ loss(xᵢ)',
+  },
+  {
+    name: 'l2', type: 'number', default: 0, min: 0, max: 1, group: 'training', live: true, label: 'L2 λ',
+    help: 'L2 regularisation — a penalty on large weights that pulls them toward zero and reduces overfitting (biases are left alone). 0 turns it off; 0.0001–0.001 is typical. It can be changed while training.',
+    formula: 'loss + λ/2·Σθ²   ⇒   g ← g + λ·θ',
+  },
+  {
+    name: 'clipNorm', type: 'number', default: 0, min: 0, max: 1000, group: 'training', label: 'Clip gradient norm',
+    help: 'If the gradient is longer than this, scale it down to this length; it guards against single huge steps. 0 turns it off.',
+    formula: 'g ← g · min(1, c / ‖g‖)',
+  },
+  {
+    name: 'epochs', type: 'int', default: 5, min: 1, max: 1000, group: 'training', label: 'Epochs',
+    help: 'How many times the training runs through all its training images.',
+  },
+  {
+    name: 'seed', type: 'int', default: 42, min: 0, max: 4_294_967_295, group: 'training', label: 'Seed',
+    help: 'The seed of the random numbers: the initial weights, the order of the images, dropout and augmentation. The same seed and settings give the same run; a link keeps it.',
+  },
+
+  // View
+  { name: 'logScale', type: 'bool', default: false, group: 'view', label: 'Log scale', help: 'Show the loss on a logarithmic axis, where late, small improvements stay visible.' },
+  { name: 'smoothing', type: 'number', default: 0.6, min: 0, max: 0.99, group: 'view', label: 'Smoothing', help: 'Averages each training point with the ones before it (an exponential moving average), so the trend is easier to see. The test points are never smoothed.' },
+  { name: 'projector', type: 'bool', default: false, group: 'view', label: 'Projector text size', help: 'Larger text and controls for a projector or a big screen.' },
+];
+
+export const SETTING = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
+
+/** The learning rate each optimizer usually starts from, offered when the optimizer changes. */
+export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001 };
+
+/** Layer kinds the editor offers, with their fields (same shape as a Setting). */
+export const LAYER_TYPES = {
+  conv2d: {
+    label: 'Convolution', short: 'conv2d',
+    help: 'Slides small learned filters over the image; each filter makes one feature map that lights up where its pattern appears.',
+    formula: 'out[f, y, x] = b_f + Σ_c Σ_i Σ_j W[f, c, i, j] · in[c, y·s + i − p, x·s + j − p]',
+    fields: [
+      { name: 'filters', type: 'int', default: 8, min: 1, max: 256, label: 'Filters', help: 'How many different patterns this layer learns (the number of output channels).' },
+      { name: 'kernel', type: 'int', default: 5, min: 1, max: 31, label: 'Kernel', help: 'The filter size in pixels (5 means 5×5).' },
+      { name: 'stride', type: 'int', default: 1, min: 1, max: 8, label: 'Stride', help: 'How many pixels the filter moves each time; 2 halves the output size.' },
+      { name: 'padding', type: 'enum', default: 'same', options: ['same', 'valid'], optionLabels: { same: 'same', valid: 'valid' }, label: 'Padding', help: '"same" adds zeros around the border so the output keeps the input size (at stride 1); "valid" adds none, so the output shrinks by kernel − 1.' },
+      { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value; without one, stacked layers collapse into one linear map.' },
+    ],
+  },
+  maxpool2d: {
+    label: 'Max pooling', short: 'maxpool',
+    help: 'Keeps the largest value of each small window: the map gets smaller and small shifts of the input matter less.',
+    formula: 'out[c, y, x] = max over the size×size window at (y·s, x·s)',
+    fields: [
+      { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
+      { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
+    ],
+  },
+  avgpool2d: {
+    label: 'Average pooling', short: 'avgpool',
+    help: 'Averages each small window: the map gets smaller and smoother.',
+    formula: 'out[c, y, x] = mean over the size×size window at (y·s, x·s)',
+    fields: [
+      { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
+      { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
+    ],
+  },
+  dense: {
+    label: 'Dense', short: 'dense',
+    help: 'Every output is a weighted sum of every input (a fully connected layer). Images are flattened into one long vector first.',
+    formula: 'y = W·x + b',
+    fields: [
+      { name: 'units', type: 'int', default: 64, min: 1, max: 4096, label: 'Units', help: 'How many outputs (neurons) this layer has.' },
+      { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value.' },
+    ],
+  },
+  dropout: {
+    label: 'Dropout', short: 'dropout',
+    help: 'During training, zeroes a random fraction of the values and scales up the rest, so the network cannot rely on any single one. Switched off for testing.',
+    formula: 'y = x · m / (1 − p),  m ~ Bernoulli(1 − p)',
+    fields: [
+      { name: 'rate', type: 'number', default: 0.25, min: 0, max: 0.95, label: 'Rate p', help: 'The fraction of values dropped at each training step.' },
+    ],
+  },
+  flatten: {
+    label: 'Flatten', short: 'flatten',
+    help: 'Lays the feature maps out as one long vector (a dense layer does this by itself when needed).',
+    fields: [],
+  },
+  activation: {
+    label: 'Activation', short: 'activation',
+    help: 'Applies a function to every value on its own.',
+    fields: [
+      { name: 'fn', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Function', help: 'The function applied to every value.' },
+    ],
+  },
+};
+
+/** A new layer of the given type with default settings. */
+export function defaultLayer(type) {
+  const def = LAYER_TYPES[type];
+  const layer = { type };
+  for (const f of def.fields) layer[f.name] = f.default;
+  return layer;
+}
+
+/** The default state: every setting's default value (layers deep-copied). */
+export function defaultState() {
+  const state = {};
+  for (const s of SETTINGS) state[s.name] = s.type === 'layers' ? structuredClone(s.default) : s.default;
+  return state;
+}
+
+/** What a value must look like, in words, for a notice. */
+export function describeRange(def) {
+  switch (def.type) {
+    case 'bool': return 'on or off';
+    case 'enum': return `one of ${def.options.join(', ')}`;
+    case 'int': return `a whole number from ${def.min} to ${def.max}`;
+    case 'number': return def.minExclusive ? `a number above ${def.min} and up to ${def.max}` : `a number from ${def.min} to ${def.max}`;
+    default: return 'a valid value';
+  }
+}
+
+/**
+ * Checks one value against a setting or a layer field.
+ * @returns {{ ok: true, value: any } | { ok: false, message: string }}
+ */
+export function checkValue(def, value) {
+  const bad = () => ({ ok: false, message: `${def.label} must be ${describeRange(def)}` });
+  switch (def.type) {
+    case 'bool':
+      return typeof value === 'boolean' ? { ok: true, value } : bad();
+    case 'enum':
+      return def.options.includes(value) ? { ok: true, value } : bad();
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < def.min || value > def.max) return bad();
+      return { ok: true, value };
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || value > def.max) return bad();
+      if (def.minExclusive && value === def.min) return bad();
+      return { ok: true, value };
+    default:
+      return { ok: true, value };
+  }
+}
+
+/** Parses text (from a URL or an input box) for a setting or a layer field. */
+export function parseValue(def, text) {
+  switch (def.type) {
+    case 'bool':
+      if (text === '1' || text === 'true' || text === 'on') return checkValue(def, true);
+      if (text === '0' || text === 'false' || text === 'off') return checkValue(def, false);
+      return { ok: false, message: `${def.label} must be on or off` };
+    case 'enum':
+      return checkValue(def, text);
+    case 'int':
+    case 'number': {
+      const t = String(text).trim();
+      const v = t === '' ? NaN : Number(t);
+      return checkValue(def, v);
+    }
+    default:
+      return { ok: false, message: `${def.label} cannot be read from text` };
+  }
+}
+
+/** Checks a whole layer object; unknown types and fields are rejected. */
+export function checkLayer(layer) {
+  if (!layer || !LAYER_TYPES[layer.type]) {
+    return { ok: false, message: `unknown layer type "${layer?.type}"; use one of ${Object.keys(LAYER_TYPES).join(', ')}` };
+  }
+  const out = { type: layer.type };
+  for (const f of LAYER_TYPES[layer.type].fields) {
+    const r = checkValue(f, layer[f.name] ?? f.default);
+    if (!r.ok) return r;
+    out[f.name] = r.value;
+  }
+  return { ok: true, value: out };
+}

@@ -1,0 +1,162 @@
+//! One image followed through the network: every layer's output as small maps (one per channel) or a
+//! strip of values, on a diverging scale centred at 0, ending with the class probabilities.
+
+import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
+import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
+import { bytesToFloats } from '../lib/preprocess.js';
+import { formatDims, formatInt, formatPercent } from '../lib/format.js';
+
+const MAX_MAPS = 16;
+const MAX_UNITS = 256;
+
+export function mountActivations(controller, el) {
+  const { run, client } = controller;
+  const indexInput = h('input', { type: 'number', id: uniqueId('test-index'), min: '1', step: '1', inputmode: 'numeric', class: 'narrow' });
+  const prev = h('button', { type: 'button', class: 'small', 'aria-label': 'Previous test image', onclick: () => move(-1) }, '←');
+  const next = h('button', { type: 'button', class: 'small', 'aria-label': 'Next test image', onclick: () => move(1) }, '→');
+  const caption = h('p', { class: 'activation-caption' });
+  const layers = h('ol', { class: 'activation-layers' });
+  replace(el,
+    h('div', { class: 'section-head' }, h('h3', {}, 'Inside the network'),
+      helpNote('activations', 'What every layer computes for one image. Each small map is one channel (one filter\'s response); blue is positive, vermillion negative, white near zero. Dense layers are shown as a strip, one cell per neuron. Choose an image here, in the mistakes, or draw one.')),
+    h('div', { class: 'activation-picker' },
+      h('label', { for: indexInput.id }, 'Test image'), prev, indexInput, next),
+    caption,
+    layers);
+
+  indexInput.addEventListener('change', () => {
+    const n = run.get().data?.testLabels?.length ?? 0;
+    const i = Math.round(Number(indexInput.value)) - 1;
+    if (Number.isFinite(i) && i >= 0 && i < n) run.set({ inspect: { kind: 'test', index: i } });
+  });
+
+  function move(delta) {
+    const n = run.get().data?.testLabels?.length ?? 0;
+    if (!n) return;
+    const cur = run.get().inspect;
+    const i = cur?.kind === 'test' ? cur.index : -1;
+    run.set({ inspect: { kind: 'test', index: (i + delta + n) % n } });
+  }
+
+  let busy = false;
+  let pending = false;
+  let lastAt = 0;
+
+  async function refresh() {
+    const r = run.get();
+    if (!r.summary || !r.data?.testImages) return;
+    if (busy) {
+      pending = true;
+      return;
+    }
+    const target = r.inspect ?? { kind: 'test', index: 0 };
+    const [c, hh, ww] = r.data.shape;
+    const per = c * hh * ww;
+    let image;
+    let label;
+    if (target.kind === 'drawing') {
+      image = target.image;
+      label = 'your drawing';
+      indexInput.value = '';
+    } else {
+      const i = Math.min(target.index, r.data.testLabels.length - 1);
+      image = bytesToFloats(r.data.testImages, i * per, per);
+      const names = r.data.classes;
+      const ev = r.evaluation;
+      const pred = ev && i < ev.n ? ev.predictions[i] : null;
+      label = `test image ${formatInt(i + 1)}: a ${names[r.data.testLabels[i]]}${pred !== null ? `, predicted ${names[pred]}` : ''}`;
+      indexInput.value = String(i + 1);
+      indexInput.max = String(r.data.testLabels.length);
+    }
+    busy = true;
+    lastAt = performance.now();
+    try {
+      const maps = await client.activations(image);
+      caption.textContent = `Following ${label}.`;
+      render(maps, r.data.classes);
+    } catch (err) {
+      caption.textContent = `The activations could not be computed: ${err.message}`;
+    } finally {
+      busy = false;
+      if (pending) {
+        pending = false;
+        refresh();
+      }
+    }
+  }
+
+  function render(maps, names) {
+    // An implicit flatten only reshapes the previous output; it adds nothing to look at.
+    const shown = maps.filter((m) => !/\(implicit\)/.test(m.label));
+    const rows = shown.map((m) => layerRow(m));
+    const last = shown.at(-1);
+    if (last && last.dims.c === names.length && last.dims.h * last.dims.w === 1) {
+      rows.push(probabilityRow(softmax(last.data), names));
+    }
+    replace(layers, rows);
+  }
+
+  /** The class scores become probabilities the way the loss sees them: p_k = e^{z_k} / Σ_j e^{z_j}. */
+  function softmax(z) {
+    let max = -Infinity;
+    for (const v of z) max = Math.max(max, v);
+    const e = Array.from(z, (v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  }
+
+  function probabilityRow(probs, names) {
+    let best = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+    return h('li', { class: 'activation-layer' },
+      h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, 'softmax'), h('span', { class: 'fine' }, 'the class probabilities')),
+      h('ol', { class: 'prob-bars compact' }, probs.map((p, i) => h('li', { class: i === best ? 'best' : '' },
+        h('span', { class: 'bar-label' }, names[i]),
+        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: `${(p * 100).toFixed(1)}%` } })),
+        h('span', { class: 'bar-value' }, formatPercent(p, 0))))));
+  }
+
+  /** One layer's output: a small map per channel, or a strip with one cell per value. */
+  function layerRow(m) {
+    const { c, h: hh, w: ww } = m.dims;
+    const head = h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, m.label), h('span', { class: 'fine' }, formatDims(m.dims)));
+    const max = maxAbs(m.data) || 1;
+    let body;
+    if (hh * ww > 1) {
+      const shown = Math.min(c, MAX_MAPS);
+      const size = Math.max(2.25, Math.min(4, ww * 0.14));
+      body = h('div', { class: 'maps' }, Array.from({ length: shown }, (_, ch) => {
+        const canvas = h('canvas', { class: 'map', width: ww, height: hh, title: `channel ${ch + 1}` });
+        const ctx = canvas.getContext('2d');
+        const img = ctx.createImageData(ww, hh);
+        paintDiverging(img, m.data, ch * hh * ww, max);
+        ctx.putImageData(img, 0, 0);
+        canvas.style.width = `${size}rem`;
+        return canvas;
+      }), shown < c ? h('span', { class: 'fine' }, `+${c - shown} more`) : null);
+    } else {
+      const units = Math.min(c, MAX_UNITS);
+      const cols = units <= 64 ? Math.min(units, 16) : 32;
+      const rows = Math.ceil(units / cols);
+      const canvas = h('canvas', { class: 'strip', width: cols, height: rows, title: `${formatInt(c)} values` });
+      const ctx = canvas.getContext('2d');
+      const img = ctx.createImageData(cols, rows);
+      const padded = new Float32Array(cols * rows);
+      padded.set(m.data.subarray(0, units));
+      paintDiverging(img, padded, 0, max);
+      ctx.putImageData(img, 0, 0);
+      canvas.style.width = `${cols * (units <= 64 ? 0.9 : 0.5)}rem`;
+      body = h('div', { class: 'maps' }, canvas, units < c ? h('span', { class: 'fine' }, `first ${units} of ${formatInt(c)}`) : null);
+    }
+    return h('li', { class: 'activation-layer' }, head, body, h('div', { class: 'activation-scale fine' }, divergingLegend(h, max, 'value')));
+  }
+
+  run.subscribe((r, changed) => {
+    if (changed.includes('inspect') || changed.includes('runId')) {
+      refresh();
+      return;
+    }
+    // While training: follow the weights, but not more than about once a second.
+    if (changed.includes('evaluation') || (changed.includes('params') && performance.now() - lastAt > 1500)) refresh();
+  }, ['inspect', 'runId', 'evaluation', 'params']);
+}

@@ -1,0 +1,56 @@
+//! A conv layer's filters as small images: one column per filter, one row per input channel, on a
+//! diverging scale centred at 0 (vermillion negative, blue positive) with its legend.
+
+import { h, replace } from '../lib/dom.js';
+import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
+
+const MAX_FILTERS = 32;
+const MAX_CHANNELS = 8;
+/** Pixels per weight (at 16 px per rem): large for a few filters, never below 3. */
+function zoomFor(width) {
+  return Math.max(3, Math.min(7, Math.floor(256 / width)));
+}
+
+/**
+ * @param {HTMLElement} el  the card's filter area (kept between updates)
+ * @param {{ shape: number[], data: Float32Array } | null} tensor  weights [f, c, kh, kw]
+ */
+export function drawFilters(el, tensor, name) {
+  if (!tensor) {
+    if (el.dataset.state !== 'empty') {
+      el.dataset.state = 'empty';
+      replace(el, h('p', { class: 'fine' }, 'Filters appear here once this network is built.'));
+    }
+    return;
+  }
+  const [f, c, kh, kw] = tensor.shape;
+  const nf = Math.min(f, MAX_FILTERS);
+  const nc = Math.min(c, MAX_CHANNELS);
+  let canvas = el.querySelector('canvas');
+  const key = `${f}x${c}x${kh}x${kw}`;
+  if (!canvas || el.dataset.state !== key) {
+    el.dataset.state = key;
+    canvas = h('canvas', { class: 'filter-grid' });
+    const shown = `${nf < f ? `the first ${nf} of ` : ''}${f} filters`;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `The ${shown} of ${name}, ${kh}×${kw} each${c > 1 ? `, one row per input channel${nc < c ? ` (first ${nc} of ${c})` : ''}` : ''}`);
+    replace(el, canvas, h('div', { class: 'legend-slot' }),
+      h('p', { class: 'fine' }, c > 1 ? `Filters: one column each; one row per input channel${nc < c ? ` (${nc} of ${c} shown)` : ''}.` : `Filters: what each of the ${shown} looks for.`));
+  }
+  const gap = 1;
+  canvas.width = nf * (kw + gap) + gap;
+  canvas.height = nc * (kh + gap) + gap;
+  canvas.style.width = `${(canvas.width * zoomFor(canvas.width)) / 16}rem`;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = getComputedStyle(el).getPropertyValue('--line') || '#888';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const max = maxAbs(tensor.data) || 1;
+  const img = ctx.createImageData(kw, kh);
+  for (let fi = 0; fi < nf; fi++) {
+    for (let ci = 0; ci < nc; ci++) {
+      paintDiverging(img, tensor.data, ((fi * c) + ci) * kh * kw, max);
+      ctx.putImageData(img, gap + fi * (kw + gap), gap + ci * (kh + gap));
+    }
+  }
+  replace(el.querySelector('.legend-slot'), divergingLegend(h, max, 'weight'));
+}

@@ -1,0 +1,85 @@
+//! A gallery of test images with the network's top-3 guesses: the mistakes of the latest evaluation,
+//! or the images behind the chosen confusion-matrix cell. Clicking one shows its activations.
+
+import { h, replace, helpNote } from '../lib/dom.js';
+import { paintGrey } from '../lib/colors.js';
+import { formatInt } from '../lib/format.js';
+
+const MAX_SHOWN = 24;
+
+function topK(confidences, offset, k, count) {
+  const idx = Array.from({ length: k }, (_, i) => i);
+  idx.sort((a, b) => confidences[offset + b] - confidences[offset + a]);
+  return idx.slice(0, count).map((c) => ({ c, p: confidences[offset + c] }));
+}
+
+export function thumbnail(bytes, index, shape, label) {
+  const [, hh, ww] = shape;
+  const canvas = h('canvas', { class: 'thumb', width: ww, height: hh, role: 'img', 'aria-label': label });
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(ww, hh);
+  paintGrey(img, bytes, index * hh * ww);
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
+
+export function mountMistakes(controller, el) {
+  const { run } = controller;
+  const title = h('h3', {}, 'Mistakes');
+  const note = h('p', { class: 'fine' });
+  const grid = h('ul', { class: 'gallery' });
+  const clear = h('button', { type: 'button', class: 'small', hidden: true, onclick: () => run.set({ selection: null }) }, 'Show all mistakes');
+  replace(el,
+    h('div', { class: 'section-head' }, title,
+      helpNote('the mistakes', 'Test images the network got wrong, with its three most likely classes and their probabilities. Some are hard even for people. Click an image to follow it through the network.'),
+      clear),
+    note,
+    grid);
+
+  function render(r) {
+    const ev = r.evaluation;
+    const data = r.data;
+    if (!ev || !data?.testLabels) {
+      replace(grid);
+      note.textContent = 'Appears after the first evaluation on the test images.';
+      return;
+    }
+    const names = data.classes;
+    const k = names.length;
+    const sel = r.selection;
+    const matches = [];
+    let total = 0;
+    for (let i = 0; i < ev.n; i++) {
+      const t = data.testLabels[i];
+      const p = ev.predictions[i];
+      const hit = sel ? t === sel.trueClass && p === sel.predicted : t !== p;
+      if (!hit) continue;
+      total += 1;
+      if (matches.length < MAX_SHOWN) matches.push(i);
+    }
+    clear.hidden = !sel;
+    if (sel) {
+      title.textContent = sel.trueClass === sel.predicted ? `Right: ${names[sel.trueClass]}` : `${names[sel.trueClass]} taken for ${names[sel.predicted]}`;
+      note.textContent = `${formatInt(total)} test image${total === 1 ? '' : 's'}${total > MAX_SHOWN ? `; the first ${MAX_SHOWN} are shown` : ''}.`;
+    } else {
+      title.textContent = 'Mistakes';
+      note.textContent = total ? `${formatInt(total)} of ${formatInt(ev.n)} test images are wrong${total > MAX_SHOWN ? `; the first ${MAX_SHOWN} are shown` : ''}.` : 'No mistakes on the test images.';
+    }
+    const inspected = r.inspect?.kind === 'test' ? r.inspect.index : -1;
+    replace(grid, matches.map((i) => {
+      const t = data.testLabels[i];
+      const top = topK(ev.confidences, i * k, k, 3);
+      const label = `Test image ${i + 1}: really ${names[t]}; the network says ${top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`).join(', ')}`;
+      return h('li', {},
+        h('button', {
+          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, 'aria-label': `${label}. Show its activations.`, title: label,
+          onclick: () => run.set({ inspect: { kind: 'test', index: i } }),
+        },
+          thumbnail(data.testImages, i, data.shape, ''),
+          h('span', { class: 'truth' }, `is ${names[t]}`),
+          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' }, `${names[x.c]} ${Math.round(x.p * 100)}%`)))));
+    }));
+  }
+  run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);
+  render(run.get());
+}

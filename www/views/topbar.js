@@ -1,0 +1,97 @@
+//! The top bar: Play/Pause, Step, Reset (with Space, → and R), progress through the epoch and the run,
+//! speed and elapsed time, the lesson picker and the projector toggle.
+
+import { h, perFrame } from '../lib/dom.js';
+import { formatInt, formatDuration } from '../lib/format.js';
+import { PRESETS } from '../state/presets.js';
+
+export function mountTopbar(controller) {
+  const { run, settings } = controller;
+  const $ = (id) => document.getElementById(id);
+  const play = $('btn-play');
+  const step = $('btn-step');
+  const reset = $('btn-reset');
+  const preset = $('preset');
+  const projector = $('btn-projector');
+
+  play.addEventListener('click', () => controller.togglePlay());
+  step.addEventListener('click', () => controller.step());
+  reset.addEventListener('click', () => controller.reset());
+
+  preset.append(h('option', { value: '' }, 'Choose a lesson…'), ...PRESETS.map((p) => h('option', { value: p.id, title: p.description }, p.name)));
+  preset.addEventListener('change', () => {
+    if (preset.value) controller.applyPreset(preset.value);
+    preset.value = '';
+  });
+
+  projector.addEventListener('click', () => settings.set({ projector: !settings.get().projector }));
+  const renderProjector = (s) => {
+    projector.setAttribute('aria-pressed', String(s.projector));
+    document.documentElement.classList.toggle('projector', s.projector);
+  };
+  settings.subscribe(renderProjector, ['projector']);
+  renderProjector(settings.get());
+
+  document.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    const t = event.target;
+    const tag = t?.tagName;
+    // Keys keep their own meaning inside form fields and widgets that use them (sliders, the drawing
+    // pad, charts read with arrows); on a focused button, Space presses that button.
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || t?.isContentEditable || t?.closest?.('[data-keys="own"]')) return;
+    const onButton = tag === 'BUTTON' || tag === 'SUMMARY' || tag === 'A';
+    if ((event.key === ' ' || event.code === 'Space') && !onButton) {
+      event.preventDefault();
+      controller.togglePlay();
+    } else if (event.key === 'ArrowRight') {
+      event.preventDefault();
+      controller.step();
+    } else if (event.key === 'r' || event.key === 'R') {
+      event.preventDefault();
+      controller.reset();
+    }
+  });
+
+  const render = perFrame(() => {
+    const r = run.get();
+    const s = r.data?.spec ?? settings.get();
+    const ready = !!r.summary;
+    const training = r.phase === 'training';
+    play.disabled = !ready;
+    step.disabled = !ready || training;
+    reset.disabled = !ready;
+    const icon = training ? 'pause' : 'play';
+    if (play.dataset.icon !== icon) {
+      play.dataset.icon = icon;
+      play.querySelector('.icon').innerHTML = training
+        ? '<svg viewBox="0 0 16 16"><rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5" height="12"/></svg>'
+        : '<svg viewBox="0 0 16 16"><path d="M3 2l11 6-11 6z"/></svg>';
+    }
+    play.querySelector('.label').textContent = training ? 'Pause' : 'Play';
+    const again = r.phase === 'done' || r.phase === 'diverged';
+    play.setAttribute('aria-label', training ? 'Pause (Space)' : again ? 'Play again from the start (Space)' : 'Play (Space)');
+    play.title = training ? 'Pause training (Space)' : again ? 'Play: start again from the same initial weights (Space)' : 'Play: train continuously (Space)';
+    play.classList.toggle('is-training', training);
+    document.body.dataset.phase = r.phase;
+
+    const rep = r.report;
+    const epochs = s.epochs;
+    const done = rep ? Math.min(epochs, rep.epoch) : 0;
+    const within = rep ? (rep.done ? 1 : rep.epochProgress) : 0;
+    const current = rep?.done ? epochs : Math.min(epochs, done + 1);
+    $('epoch-label').textContent = rep ? `epoch ${current} of ${formatInt(epochs)}` : `epoch – of ${formatInt(epochs)}`;
+    $('epoch-progress').value = within;
+    const overall = rep ? (rep.done ? 1 : (done + within) / epochs) : 0;
+    $('run-progress').value = overall;
+    $('run-label').textContent = `run ${Math.floor(overall * 100)}%`;
+    $('stat-speed').textContent = r.speed > 0 && training ? `${formatInt(r.speed)} ex/s` : r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–';
+    $('stat-steps').textContent = formatInt(rep?.steps ?? 0);
+    $('stat-time').textContent = formatDuration(controller.elapsedSeconds());
+  });
+  run.subscribe(render);
+  settings.subscribe(render, ['epochs']);
+  setInterval(() => {
+    if (run.get().phase === 'training') render();
+  }, 500);
+  render();
+}

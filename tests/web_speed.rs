@@ -23,7 +23,9 @@ use nn_playground::layers::{Ctx, Init, Layer, Mode};
 use nn_playground::loss::softmax_cross_entropy;
 use nn_playground::model::spec::ModelSpec;
 use nn_playground::model::validate::{validate, Op};
+use nn_playground::optim::adam::{adam_step, adam_step_scalar, AdamScalars};
 use nn_playground::optim::grad_norm;
+use nn_playground::optim::sgd::{sgd_step, sgd_step_scalar};
 use nn_playground::params::ParamStore;
 use nn_playground::rng::Rng;
 use nn_playground::tensor::kernels::{self, scalar, Conv2dDims, Pool2dDims};
@@ -245,6 +247,32 @@ fn kernels() {
     let mut y_2 = y.clone();
     let (slow, fast) = ab_seconds_per_call(|| scalar::tanh_forward(&x, &mut y), || kernels::tanh_forward(&x, &mut y_2));
     report("tanh_forward 64×128 (batch)", slow, fast);
+    // The whole parameter vector of the MLP (101,770 values): gradient norm and optimizer steps.
+    let len = 101_770;
+    let g = random(len, 9);
+    let (slow, fast) = ab_seconds_per_call(
+        || {
+            std::hint::black_box(scalar::sum_squares(std::hint::black_box(&g)));
+        },
+        || {
+            std::hint::black_box(kernels::sum_squares(std::hint::black_box(&g)));
+        },
+    );
+    report("sum_squares (gradient norm) 101,770", slow, fast);
+    let (mut p1, mut v1) = (random(len, 10), vec![0.0; len]);
+    let (mut p2, mut v2) = (p1.clone(), v1.clone());
+    let (slow, fast) = ab_seconds_per_call(
+        || sgd_step_scalar(&mut p1, &g, &mut v1, 1e-9, 0.0, 0.9, false),
+        || sgd_step(&mut p2, &g, &mut v2, 1e-9, 0.0, 0.9, false),
+    );
+    report("sgd_step (momentum) 101,770", slow, fast);
+    let s = AdamScalars::new(1e-9, 0.9, 0.999, 1e-8, 10);
+    let (mut m1, mut m2) = (vec![0.0; len], vec![0.0; len]);
+    let (slow, fast) = ab_seconds_per_call(
+        || adam_step_scalar(&mut p1, &g, &mut m1, &mut v1, &s, 0.0, 1.0),
+        || adam_step(&mut p2, &g, &mut m2, &mut v2, &s, 0.0, 1.0),
+    );
+    report("adam_step 101,770", slow, fast);
 }
 
 /// The workloads of ../shared/workloads.json as engine specs (epochs large enough never to end,

@@ -17,5 +17,5 @@ pub use scalar::*;
 pub use simd128::{
     add_row_sums, avg_pool_backward, avg_pool_forward, col2im, elu_backward, elu_forward, exp_sub, gemm_nn, gemm_nt,
     gemm_tn, im2col, leaky_relu_backward, leaky_relu_forward, max_pool_backward, max_pool_forward, relu_backward,
-    relu_forward, sigmoid_backward, sigmoid_forward, sum_squares, tanh_backward, tanh_forward,
+    relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward,
 };

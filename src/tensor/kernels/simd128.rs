@@ -529,39 +529,6 @@ pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
     }
 }
 
-/// As `scalar::sum_squares`: the eight f64 partial sums are the lanes of four f64x2 accumulators
-/// (s0 s1 | s2 s3 | s4 s5 | s6 s7). The ragged end is loaded zero-filled: adding +0 leaves a sum
-/// unchanged, because a sum of squares that starts at +0 is never −0.
-pub fn sum_squares(x: &[f32]) -> f64 {
-    let len = x.len();
-    let blocks = len / 8 * 8;
-    let z = f64x2_splat(0.0);
-    let (mut s01, mut s23, mut s45, mut s67) = (z, z, z, z);
-    let add_squares = |s: v128, v: v128| f64x2_add(s, f64x2_mul(v, v));
-    unsafe {
-        let xp = x.as_ptr();
-        let mut p = 0;
-        while p < len {
-            let (lo, hi) = if p < blocks {
-                (ld(xp.add(p)), ld(xp.add(p + 4)))
-            } else {
-                // The last 1–7 values, zero-filled to 8.
-                let rest = len - p;
-                let lo = if rest >= 4 { ld(xp.add(p)) } else { ld_partial(xp.add(p), rest) };
-                let hi = if rest > 4 { ld_partial(xp.add(p + 4), rest - 4) } else { f32x4_splat(0.0) };
-                (lo, hi)
-            };
-            s01 = add_squares(s01, f64x2_promote_low_f32x4(lo));
-            s23 = add_squares(s23, f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(lo, lo)));
-            s45 = add_squares(s45, f64x2_promote_low_f32x4(hi));
-            s67 = add_squares(s67, f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(hi, hi)));
-            p += 8;
-        }
-    }
-    let pair = |v: v128| f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v);
-    (pair(s01) + pair(s23)) + (pair(s45) + pair(s67))
-}
-
 // ---------------------------------------------------------------------------------------------
 // im2col / col2im
 // ---------------------------------------------------------------------------------------------

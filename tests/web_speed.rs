@@ -247,6 +247,29 @@ fn kernels() {
     let mut y_2 = y.clone();
     let (slow, fast) = ab_seconds_per_call(|| scalar::tanh_forward(&x, &mut y), || kernels::tanh_forward(&x, &mut y_2));
     report("tanh_forward 64×128 (batch)", slow, fast);
+    // Conv bias gradients: one row sum per filter.
+    for (rows, cols, what) in [(32, 676, "lenet conv1"), (64, 121, "lenet conv2"), (8, 784, "convnetjs conv1")] {
+        let gy = random(rows * cols, 11);
+        let (mut o1, mut o2) = (vec![0.0; rows], vec![0.0; rows]);
+        let (slow, fast) = ab_seconds_per_call(
+            || scalar::add_row_sums(rows, cols, &gy, &mut o1),
+            || kernels::add_row_sums(rows, cols, &gy, &mut o2),
+        );
+        report(&format!("add_row_sums {rows}×{cols} ({what} bias grad)"), slow, fast);
+    }
+    let z = random(64 * 10, 12);
+    let (mut e1, mut e2) = (vec![0.0; 10], vec![0.0; 10]);
+    let (slow, fast) = ab_seconds_per_call(
+        || {
+            z.chunks_exact(10)
+                .for_each(|r| scalar::exp_sub(std::hint::black_box(r), 0.5, std::hint::black_box(&mut e1)))
+        },
+        || {
+            z.chunks_exact(10)
+                .for_each(|r| kernels::exp_sub(std::hint::black_box(r), 0.5, std::hint::black_box(&mut e2)))
+        },
+    );
+    report("exp_sub 64 rows of 10 (the loss, per batch)", slow, fast);
     // The whole parameter vector of the MLP (101,770 values): gradient norm and optimizer steps.
     let len = 101_770;
     let g = random(len, 9);

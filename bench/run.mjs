@@ -305,6 +305,14 @@ for (const w of workloadIds) {
   }
 }
 if (wasmSize) lines.push('', `Engine module: ${wasmSize.file} ${num(wasmSize.raw)} bytes, ${num(wasmSize.gzip)} gzipped (level 9)${wasmSize.glueJs ? `; JS glue ${num(wasmSize.glueJs.raw)} bytes, ${num(wasmSize.glueJs.gzip)} gzipped` : ''}.`);
+const breakdown = runs.find((x) => x.engine === OURS && x.timings?.firstBatchDoneAt != null && x.page?.workerStartMs != null);
+if (breakdown) {
+  const t = breakdown.timings;
+  const ms = (v) => `${num(v)} ms`;
+  lines.push('', `nn-playground load → 1st step (${breakdown.workload}): ${ms(breakdown.page.loadToFirstStepMs)} = page and worker start ${ms(breakdown.page.workerStartMs)}` +
+    ` + engine module and data in parallel ${ms(Math.max(t.engineLoadMs, t.dataFetchInflateMs))} (module ${ms(t.engineLoadMs)}, data fetch + inflate ${ms(t.dataFetchInflateMs)})` +
+    ` + new Engine and setData ${ms(t.createMs)} + first batch ${ms(t.firstBatchMs)} (+ message to the page).`);
+}
 lines.push('', 'load → 1st step: from the navigation start of the bench page until the first training batch is done in the worker (fetching and compiling the engine or library, fetching and inflating the data, building the model), fresh profile, served from localhost.');
 lines.push('GFLOP/s = examples/s × 3 × forward FLOPs per example. The workloads\' L2 is ConvNetJS\'s; our engine gets l2/batchSize in its PyTorch convention (the same update) — the FLOPs per step are the same whichever convention.');
 if (flopsMismatch.length) lines.push('', `WARNING: FLOP counts differ: ${flopsMismatch.join('; ')}`);

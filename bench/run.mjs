@@ -49,7 +49,8 @@ function die(msg) {
   process.exit(2);
 }
 if (flag('help') || flag('h')) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 25).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
 const known = new Set(['quick', 'engines', 'workloads', 'budget', 'repeats', 'no-native', 'out', 'chromium', 'help', 'h']);
@@ -179,6 +180,9 @@ const natives = [];
 const t0 = Date.now();
 say(`bench: ${quick ? 'QUICK (not for publishing) ' : ''}budget ${budgetSeconds} s, ${repeats} repeat(s), workloads ${workloadIds.join(', ')}; engines ${engineIds.join(', ')}`);
 say(`bench: workloads from ${relative(ROOT, workloadsFile)}; ${machine.nproc} cores, ${cpuModel}; load average ${machine.loadAverageAtStart.join(' ')}`);
+if (machine.loadAverageAtStart[0] > 0.5 * machine.nproc) {
+  say(`bench: NOTE the machine is busy (load average ${machine.loadAverageAtStart[0]} on ${machine.nproc} cores): speeds will be lower and noisier; compare engines by the ratios of one run`);
+}
 if (engineIds.includes(NATIVE)) {
   say('bench: building the native example (cargo build --release --example bench)');
   execFileSync('cargo', ['build', '--release', '--quiet', '--example', 'bench'], { cwd: ROOT, stdio: 'inherit' });
@@ -248,7 +252,7 @@ for (const w of workloadIds) {
     });
   }
 }
-const ours = (w, env = 'browser') => rows.find((r) => r.workload === w && r.engine === (env === 'native' ? NATIVE : OURS));
+const ours = (w) => rows.find((r) => r.workload === w && r.engine === OURS);
 for (const row of rows) {
   const o = ours(row.workload);
   row.oursOverThis = row.engine !== OURS && o?.examplesPerSecond && row.examplesPerSecond ? o.examplesPerSecond / row.examplesPerSecond : null;
@@ -309,7 +313,7 @@ const breakdown = runs.find((x) => x.engine === OURS && x.timings?.firstBatchDon
 if (breakdown) {
   const t = breakdown.timings;
   const ms = (v) => `${num(v)} ms`;
-  lines.push('', `nn-playground load → 1st step (${breakdown.workload}): ${ms(breakdown.page.loadToFirstStepMs)} = page and worker start ${ms(breakdown.page.workerStartMs)}` +
+  lines.push('', `nn-playground load → 1st step (${breakdown.workload}): ${ms(breakdown.page.loadToFirstStepMs)} = page until the worker starts ${ms(breakdown.page.workerStartMs)} + worker scripts ${ms(t.workerScriptsMs)}` +
     ` + engine module and data in parallel ${ms(Math.max(t.engineLoadMs, t.dataFetchInflateMs))} (module ${ms(t.engineLoadMs)}, data fetch + inflate ${ms(t.dataFetchInflateMs)})` +
     ` + new Engine and setData ${ms(t.createMs)} + first batch ${ms(t.firstBatchMs)} (+ message to the page).`);
 }

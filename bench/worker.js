@@ -45,6 +45,7 @@ async function run() {
     const { seed, train: nTrain, test: nTest } = cfg.dataset;
     // The engine (its module, or the library) and the data load in parallel.
     const t0 = now();
+    timings.workerScriptsMs = t0; // the worker's own modules, fetched and evaluated before this line
     const [loaded, raw] = await Promise.all([
       (async () => {
         const adapter = await import(spec.module);

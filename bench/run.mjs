@@ -285,7 +285,8 @@ mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(result, null, 1)}\n`);
 
 // ---------------------------------------------------------------- table
-const NAMES = { 'nn-playground': 'nn-playground (wasm)', convnetjs: 'ConvNetJS 0.3.0', 'tfjs-cpu': 'TF.js 4.22 cpu', 'tfjs-wasm': 'TF.js 4.22 wasm', native: 'nn-playground (native)' };
+const tfjs = result.packages['@tensorflow/tfjs'];
+const NAMES = { 'nn-playground': 'nn-playground (wasm)', convnetjs: `ConvNetJS ${result.packages.convnetjs}`, 'tfjs-cpu': `TF.js ${tfjs} cpu`, 'tfjs-wasm': `TF.js ${tfjs} wasm`, native: 'nn-playground (native)' };
 const num = (v, d = 0) => (v == null ? '–' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 const sig = (v) => (v == null ? '–' : v >= 100 ? num(v, 0) : v >= 10 ? num(v, 1) : num(v, 2));
 const lines = [];

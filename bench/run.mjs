@@ -322,6 +322,6 @@ lines.push('', 'load → 1st step: from the navigation start of the bench page u
 lines.push('GFLOP/s = examples/s × 3 × forward FLOPs per example. The workloads\' L2 is ConvNetJS\'s; our engine gets l2/batchSize in its PyTorch convention (the same update) — the FLOPs per step are the same whichever convention.');
 if (flopsMismatch.length) lines.push('', `WARNING: FLOP counts differ: ${flopsMismatch.join('; ')}`);
 if (quick) lines.push('', 'QUICK RUN: short windows and partial epochs; do not quote these numbers.');
-console.log(`\nnn-playground benchmark — ${result.generatedAt.slice(0, 10)}, ${machine.nproc} cores ${cpuModel ?? ''}, ${machine.chromium ?? ''}; load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end; ${result.totalSeconds.toFixed(0)} s`);
+console.log(`\nnn-playground benchmark — ${[result.generatedAt.slice(0, 10), `${machine.nproc} cores ${cpuModel ?? ''}`, machine.chromium].filter(Boolean).join(', ')}; load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end; ${result.totalSeconds.toFixed(0)} s`);
 console.log(lines.join('\n'));
 console.log(`\nresults: ${relative(ROOT, outFile)}`);

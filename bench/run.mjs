@@ -263,7 +263,7 @@ const flopsMismatch = rows.filter((r) => r.engineForwardFlops != null && r.engin
 const result = {
   generatedAt: new Date().toISOString(),
   command: `./dev bench ${argv.join(' ')}`.trim(),
-  settings: { quick, budgetSeconds, repeats, engines: engineIds, workloads: workloadIds, workloadsFile: workloadsFile.startsWith(ROOT) ? relative(ROOT, workloadsFile) : workloadsFile },
+  settings: { quick, budgetSeconds, repeats, engines: engineIds, workloads: workloadIds, workloadsFile: relative(ROOT, workloadsFile) },
   machine,
   git,
   packages: Object.fromEntries(['convnetjs', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', 'playwright-core'].map((p) => [p, pkgVersion(p)])),

@@ -58,6 +58,8 @@ export class Controller {
     this.elapsed = { total: 0, since: 0 };
     this.rebuildTimer = 0;
     this.queue = Promise.resolve();
+    this.dataQueue = Promise.resolve();
+    this.dataSeq = 0;
     this.validateSeq = 0;
     this.dataMeta = null; // { id, name, shape, classes: string[] }
 
@@ -139,7 +141,19 @@ export class Controller {
       'Loaded your files: the network was rebuilt for them.');
   }
 
-  async useData(source, meta, note) {
+  /**
+   * Data switches run one at a time, and only the latest one asked for runs at all: arrowing through
+   * the dataset radios, or a switch while another is loading, never mixes one dataset's files with
+   * another's name and classes.
+   */
+  useData(source, meta, note) {
+    const seq = ++this.dataSeq;
+    const job = this.dataQueue.then(() => (seq === this.dataSeq ? this.loadAndRebuild(source, meta, note) : false));
+    this.dataQueue = job.catch(() => {});
+    return job;
+  }
+
+  async loadAndRebuild(source, meta, note) {
     this.run.set({ dataBusy: true, dataError: null });
     try {
       const info = await this.client.loadData(source);
@@ -442,6 +456,12 @@ export class Controller {
   }
 
   onHash() {
+    // A fragment that is not settings (an in-page link such as "#col-output") changes nothing: the
+    // hash goes back to the settings.
+    if (!window.location.hash.includes('=')) {
+      this.writeHash();
+      return;
+    }
     const { state, notices } = decodeState(window.location.hash);
     for (const text of notices) this.notify('warning', text);
     if (this.settings.get().dataset === 'custom' && state.dataset === 'mnist') state.dataset = 'custom';

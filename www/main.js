@@ -30,6 +30,14 @@ mountMistakes(controller, $('mistakes'));
 mountDraw(controller, $('draw'));
 mountActivations(controller, $('activations'));
 
+// The skip link moves the focus without touching the URL hash, which holds the settings.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  const target = $('col-output');
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: 'start' });
+});
+
 // The engine status line (tests read it): version and whether SIMD is active.
 const status = $('engine-status');
 controller.run.subscribe((r) => {

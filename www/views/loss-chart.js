@@ -64,7 +64,7 @@ export class Chart {
     this.overlay = h('canvas', { class: 'chart-overlay', 'aria-hidden': 'true' });
     this.tip = h('div', { class: 'chart-tip', hidden: true, role: 'status' });
     this.box = h('div', {
-      class: 'chart-box', tabindex: '0', role: 'img', 'aria-label': `${title} chart`, dataset: { keys: 'own' },
+      class: 'chart-box', tabindex: '0', role: 'img', 'aria-label': `${title} chart; the left and right arrow keys read its values`, dataset: { keys: 'own' },
       onpointermove: (e) => this.hoverAt(e.offsetX),
       onpointerleave: () => this.hover(null),
       onkeydown: (e) => this.key(e),

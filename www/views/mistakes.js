@@ -23,6 +23,9 @@ export function thumbnail(bytes, index, shape, label) {
   return canvas;
 }
 
+/** Words for screen readers only: they join the visible numbers into a sentence. */
+const hidden = (text) => h('span', { class: 'visually-hidden' }, text);
+
 export function mountMistakes(controller, el) {
   const { run } = controller;
   const title = h('h3', {}, 'Mistakes');
@@ -69,15 +72,21 @@ export function mountMistakes(controller, el) {
     replace(grid, matches.map((i) => {
       const t = data.testLabels[i];
       const top = topK(ev.confidences, i * k, k, 3);
-      const label = `Test image ${i + 1}: really ${names[t]}; the network says ${top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`).join(', ')}`;
+      const guesses = top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`);
+      // The button's name is its own text (what a sighted person reads), with the words between the
+      // numbers added for screen readers: "Test image 5, is 4; the network says 9 80%, 4 15%, 7 3%."
       return h('li', {},
         h('button', {
-          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, 'aria-label': `${label}. Show its activations.`, title: label,
+          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, dataset: { index: String(i) },
+          title: `Test image ${i + 1}: really ${names[t]}; the network says ${guesses.join(', ')}. Click to follow it through the network.`,
+          'aria-current': i === inspected ? 'true' : null,
           onclick: () => run.set({ inspect: { kind: 'test', index: i } }),
         },
-          thumbnail(data.testImages, i, data.shape, ''),
-          h('span', { class: 'truth' }, `is ${names[t]}`),
-          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' }, `${names[x.c]} ${Math.round(x.p * 100)}%`)))));
+          thumbnail(data.testImages, i, data.shape, `Test image ${i + 1}`),
+          h('span', { class: 'truth' }, `is ${names[t]}`, hidden('; the network says')),
+          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' },
+            `${names[x.c]} ${Math.round(x.p * 100)}%`, hidden(j < top.length - 1 ? ',' : '.')))),
+          hidden('Show its activations.')));
     }));
   }
   run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);

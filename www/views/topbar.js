@@ -32,6 +32,12 @@ export function mountTopbar(controller) {
   settings.subscribe(renderProjector, ['projector']);
   renderProjector(settings.get());
 
+  // The page scrolls focused elements clear of this sticky bar (scroll-padding-top in style.css).
+  const bar = document.querySelector('.topbar');
+  const setHeight = () => document.documentElement.style.setProperty('--topbar-h', `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+  new ResizeObserver(setHeight).observe(bar);
+  setHeight();
+
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const t = event.target;

@@ -8,7 +8,7 @@
 import { Push } from './engine/protocol.js';
 import { Store } from './state/store.js';
 import { SETTING, defaultState } from './state/schema.js';
-import { buildSpec, layerOfMessage } from './state/spec.js';
+import { buildSpec, layerOfMessage, settingsFromSpec } from './state/spec.js';
 import { encodeState, decodeState } from './state/url.js';
 import { HealthMonitor } from './state/health.js';
 import { PRESETS, PRESET_SCOPE } from './state/presets.js';
@@ -52,6 +52,8 @@ export class Controller {
       health: null,
       notices: notices.map((text) => ({ id: noticeId(), kind: 'warning', text })),
       rebuildNote: null,
+      modelError: null, // why a model file could not be saved or loaded
+      modelBusy: false,
     }, { deep: false });
     this.health = new HealthMonitor();
     this.losses = [];
@@ -118,17 +120,35 @@ export class Controller {
   /** Loads a built-in dataset (listed in data/datasets.json) and rebuilds the network for it. */
   async useBuiltin(id, { initial = false } = {}) {
     const meta = this.run.get().datasets.find((d) => d.id === id);
-    if (!meta) return;
-    const source = {
-      kind: 'builtin', id,
+    if (!meta) return false;
+    const source = this.builtinSource(meta);
+    return this.useData(source, {
+      id, name: meta.name, classes: meta.classes, credit: this.builtinCredit(meta), restore: () => source,
+    }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
+  }
+
+  builtinSource(meta) {
+    return {
+      kind: 'builtin', id: meta.id,
       images: meta.files.images, labels: meta.files.labels,
       split: meta.split ?? { seed: 0, train: Math.round(meta.count * 0.8), test: Math.round(meta.count * 0.2) },
     };
-    await this.useData(source, {
-      id, name: meta.name, classes: meta.classes,
-      credit: `${meta.credit ?? DATASET_CREDITS[id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`,
-      restore: () => source,
-    }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
+  }
+
+  builtinCredit(meta) {
+    return `${meta.credit ?? DATASET_CREDITS[meta.id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`;
+  }
+
+  /** The page's description of loaded data (this.dataMeta) from what the worker read. */
+  dataMetaFor({ id, name, classes, credit }, info) {
+    const classNames = classes && classes.length === info.classes
+      ? classes
+      : Array.from({ length: info.classes }, (_, i) => String(i));
+    return { id, name, shape: info.shape, classes: classNames, credit, info };
+  }
+
+  builtinMeta(meta, info, source) {
+    return { ...this.dataMetaFor({ id: meta.id, name: meta.name, classes: meta.classes, credit: this.builtinCredit(meta) }, info), restore: () => source };
   }
 
   /** Loads a person's files ({ name, bytes: ArrayBuffer }[]); nothing changes if they are not usable. */
@@ -157,11 +177,8 @@ export class Controller {
     this.run.set({ dataBusy: true, dataError: null });
     try {
       const info = await this.client.loadData(source);
-      const classNames = meta.classes && meta.classes.length === info.classes
-        ? meta.classes
-        : Array.from({ length: info.classes }, (_, i) => String(i));
       const previous = this.dataMeta;
-      this.dataMeta = { id: meta.id, name: meta.name, shape: info.shape, classes: classNames, credit: meta.credit, info };
+      this.dataMeta = this.dataMetaFor(meta, info);
       const ok = await this.rebuild({ data: 'staged', reason: note, dataError: true });
       if (!ok) {
         // The data in use stays; so does the network, whose cards must not keep this data's message.
@@ -186,7 +203,7 @@ export class Controller {
   onSettings(s, changed, meta) {
     this.writeHash();
     if (changed.includes('projector')) document.documentElement.classList.toggle('projector', s.projector);
-    if (meta.source === 'data') return;
+    if (meta.source === 'data' || meta.source === 'model') return;
     if (changed.includes('dataset') && s.dataset !== 'custom' && s.dataset !== this.dataMeta?.id) {
       this.useBuiltin(s.dataset);
     }
@@ -297,6 +314,82 @@ export class Controller {
       rebuildNote: reason ? { id: noticeId(), text: reason } : null,
     });
     this.client.evaluate(2000).catch(() => {});
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving and loading a trained model
+
+  /**
+   * The current network as a file: `nn-playground-<dataset>-<steps>.nnpg` with the engine's save()
+   * bytes (spec, weights, optimizer state). Returns { name, bytes } for the view to download.
+   */
+  async saveModel() {
+    this.run.set({ modelError: null });
+    try {
+      const { bytes, steps } = await this.client.saveModel();
+      return { name: `nn-playground-${this.dataMeta?.id ?? 'model'}-${steps}.nnpg`, bytes };
+    } catch (err) {
+      this.run.set({ modelError: `The model could not be saved: ${err.message}` });
+      return null;
+    }
+  }
+
+  /**
+   * Uses a saved model ({ name, bytes: ArrayBuffer }): its network, weights and settings replace the
+   * current ones, training stops, and the settings and link show the loaded spec. A file that is not
+   * a model, or does not fit, leaves everything as it was and says why (run.modelError).
+   */
+  loadModel(file) {
+    this.dataSeq += 1; // data switches asked for before this load are dropped
+    const job = this.dataQueue.then(() => this.queue).then(() => this.doLoadModel(file));
+    this.dataQueue = job.catch(() => {});
+    return job;
+  }
+
+  async doLoadModel(file) {
+    this.run.set({ modelError: null, modelBusy: true });
+    try {
+      const info = await this.client.readModel(file.bytes);
+      // A file saved by this page names its dataset; a built-in one is loaded for it.
+      const named = /^nn-playground-([a-z0-9]+)-\d+/i.exec(file.name)?.[1];
+      const builtin = this.run.get().datasets.find((d) => d.id === named);
+      let meta = this.dataMeta;
+      let data = 'current';
+      if (builtin && builtin.id !== this.dataMeta?.id) {
+        const source = this.builtinSource(builtin);
+        const dataInfo = await this.client.loadData(source);
+        meta = this.builtinMeta(builtin, dataInfo, source);
+        data = 'staged';
+      }
+      if (!meta) throw new Error('No data is loaded yet.');
+      const fits = info.spec.input.join('×') === meta.shape.join('×') && info.spec.classes === meta.classes.length;
+      if (!fits) {
+        throw new Error(`This model takes ${info.spec.input.join('×')} images in ${info.spec.classes} classes, but the data in use has ${meta.shape.join('×')} images in ${meta.classes.length} classes.`);
+      }
+      const base = { ...this.settings.get(), dataset: meta.id };
+      const settings = settingsFromSpec(info.spec, base);
+      // Nothing has changed so far; from here the model replaces the network.
+      clearTimeout(this.rebuildTimer);
+      this.validateSeq += 1;
+      const result = await this.client.loadModel(file.bytes, { data, trainLimit: settings.trainLimit });
+      if (data === 'staged') {
+        this.dataMeta = meta;
+        this.dataSource = meta.restore;
+      }
+      this.settings.set(settings, { source: 'model' });
+      this.builtKey = JSON.stringify([buildSpec(settings, meta), settings.trainLimit]);
+      this.applyBuild(result, `Loaded the model ${file.name}: ${result.summary.totalParams.toLocaleString('en-US')} parameters after ${result.progress.steps.toLocaleString('en-US')} training steps.`);
+      this.run.set({
+        phase: result.progress.done ? 'done' : 'idle',
+        report: result.progress,
+      });
+      return true;
+    } catch (err) {
+      this.run.set({ modelError: `${file.name} could not be loaded: ${err.message}` });
+      return false;
+    } finally {
+      this.run.set({ modelBusy: false });
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ test('keyboard only: Tab reaches every control with a visible focus ring, clear 
     const expected = await page.evaluate(() => {
       const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
       const controls = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
-        .filter((el) => !el.disabled && !el.closest('[hidden]') && !(el.type === 'radio' && !el.checked))
+        .filter((el) => !el.disabled && el.tabIndex >= 0 && !el.closest('[hidden]') && !(el.type === 'radio' && !el.checked))
         .filter((el) => visible(el) || el.type === 'file' || el.classList.contains('skip-link'));
       controls.forEach((el, i) => { el.dataset.tabcheck = String(i); });
       return controls.map((el) => el.getAttribute('aria-label') || el.textContent.trim().slice(0, 40) || el.outerHTML.slice(0, 60));

@@ -142,6 +142,29 @@ export class EngineClient {
     return this.request(Request.WATCH_PARAMS, { on });
   }
 
+  /** @returns {Promise<import('./protocol.js').SavedModel>} */
+  saveModel() {
+    return this.request(Request.SAVE_MODEL);
+  }
+
+  /**
+   * @param {ArrayBuffer} bytes  a saved model (copied, so the caller keeps its own)
+   * @returns {Promise<import('./protocol.js').ModelInfo>} rejects with the engine's message
+   */
+  readModel(bytes) {
+    const copy = bytes.slice(0);
+    return this.request(Request.READ_MODEL, { bytes: copy }, [copy]);
+  }
+
+  /**
+   * @param {ArrayBuffer} bytes  a saved model (copied)
+   * @returns {Promise<import('./protocol.js').BuildResult>}
+   */
+  loadModel(bytes, { data = 'current', trainLimit = 0 } = {}) {
+    const copy = bytes.slice(0);
+    return this.request(Request.LOAD_MODEL, { bytes: copy, data, trainLimit }, [copy]);
+  }
+
   terminate() {
     this.worker.terminate();
     this.failAll(new Error('The engine was stopped.'));

@@ -469,6 +469,55 @@ const handlers = {
     return { value: maps, transfer: maps.map((m) => m.data.buffer) };
   },
 
+  [Request.SAVE_MODEL]() {
+    const bytes = own(Uint8Array, requireEngine().save());
+    return { value: { bytes, steps: run.last.steps, runId }, transfer: [bytes.buffer] };
+  },
+
+  [Request.READ_MODEL]({ bytes }) {
+    requireApi();
+    const e = wasm.Engine.load(new Uint8Array(bytes));
+    try {
+      return { spec: e.spec(), totalParams: e.summary().totalParams };
+    } finally {
+      e.free();
+    }
+  },
+
+  [Request.LOAD_MODEL]({ bytes, data, trainLimit: limit = 0 }) {
+    requireApi();
+    const d = data === 'staged' ? staged : current;
+    if (!d) throw new Error('No data is loaded yet.');
+    const next = wasm.Engine.load(new Uint8Array(bytes));
+    let nextSpec;
+    let progress;
+    try {
+      nextSpec = next.spec();
+      try {
+        giveData(next, d, limit);
+      } catch (err) {
+        throw new Error(`The model does not fit this data: ${err.message}`);
+      }
+      // Where the saved run was (no step is taken): steps, epoch, whether it is done.
+      progress = next.trainSteps(0);
+    } catch (err) {
+      next.free();
+      throw err;
+    }
+    run.training = false;
+    replaceEngine(next, nextSpec);
+    current = d;
+    trainLimit = limit;
+    if (data === 'staged') staged = null;
+    run.last = progress;
+    run.lastEpoch = progress.epoch;
+    const result = buildResult();
+    result.value.spec = nextSpec;
+    result.value.progress = { ...progress, runId, position: position(progress), examplesPerSecond: 0 };
+    afterReply.push(() => postParams());
+    return result;
+  },
+
   [Request.WATCH_PARAMS]({ on }) {
     run.watchParams = !!on;
     if (on) postParams();

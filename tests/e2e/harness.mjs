@@ -23,12 +23,13 @@ function chromiumPath() {
  * Opens the playground in a fresh headless Chromium. Console errors and page errors are collected
  * in `errors`; tests assert it stays empty.
  */
-export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 } } = {}) {
+export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false } = {}) {
   const { server, url } = await startServer({ port: 0 });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'nnp-e2e-')), {
     executablePath: chromiumPath(),
     headless: true,
     viewport,
+    hasTouch,
     args: [
       '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',

@@ -2,7 +2,7 @@
 //! lib/preprocess.js), the 28×28 the network sees is shown, and the class probabilities update live
 //! while drawing and while the network trains.
 
-import { h, replace, helpNote } from '../lib/dom.js';
+import { h, replace, helpNote, perFrame } from '../lib/dom.js';
 import { paintGrey } from '../lib/colors.js';
 import { preprocessDrawing } from '../lib/preprocess.js';
 import { formatPercent } from '../lib/format.js';
@@ -33,7 +33,6 @@ export function mountDraw(controller, el) {
 
   const ctx = pad.getContext('2d', { willReadFrequently: true });
   let image = null; // the 784 floats of the current drawing
-  let drawing = false;
   let last = null;
   let inFlight = false;
   let again = false;
@@ -59,28 +58,34 @@ export function mountDraw(controller, el) {
     ctx.stroke();
   }
 
+  // One finger (or pen, or mouse button) draws at a time: a second touch neither starts a stroke nor
+  // joins the two fingers with a line. The 28×28 image and the prediction follow at most once a frame.
+  let pointer = null;
+  const updateSoon = perFrame(() => update());
   pad.addEventListener('pointerdown', (e) => {
+    if (pointer !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
     e.preventDefault();
     pad.setPointerCapture(e.pointerId);
-    drawing = true;
+    pointer = e.pointerId;
     last = point(e);
     line(last, { x: last.x + 0.01, y: last.y });
-    update();
+    updateSoon();
   });
   pad.addEventListener('pointermove', (e) => {
-    if (!drawing) return;
+    if (e.pointerId !== pointer) return;
     const events = e.getCoalescedEvents?.() ?? [e];
     for (const ev of events.length ? events : [e]) {
       const p = point(ev);
       line(last, p);
       last = p;
     }
-    update();
+    updateSoon();
   });
-  const end = () => {
-    drawing = false;
+  const end = (e) => {
+    if (e.pointerId !== pointer) return;
+    pointer = null;
     last = null;
-    update();
+    updateSoon();
   };
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);

@@ -65,8 +65,12 @@ export class Controller {
     this.validateSeq = 0;
     this.dataMeta = null; // { id, name, shape, classes: string[] }
 
+    this.paramsWanted = true; // some filter picture is on screen (the network editor says)
+    this.watchSent = undefined; // what the worker was last told
+
     this.settings.subscribe((s, changed, meta) => this.onSettings(s, changed, meta));
     client.onPush((msg) => this.onPush(msg));
+    document.addEventListener('visibilitychange', () => this.syncWatch());
     window.addEventListener('hashchange', () => this.onHash());
   }
 
@@ -77,6 +81,7 @@ export class Controller {
     try {
       const info = await this.client.init();
       this.run.set({ engine: info });
+      this.syncWatch();
     } catch (err) {
       this.run.set({ phase: 'error', engine: { error: err.message } });
       return;
@@ -103,6 +108,8 @@ export class Controller {
     this.run.set({ phase: 'loading', summary: null });
     try {
       await this.client.init(this.run.get().runId);
+      this.watchSent = undefined; // a fresh worker starts with its own default
+      this.syncWatch();
       if (this.dataSource) {
         const source = await this.dataSource();
         await this.client.loadData(source);
@@ -314,6 +321,27 @@ export class Controller {
       rebuildNote: reason ? { id: noticeId(), text: reason } : null,
     });
     this.client.evaluate(2000).catch(() => {});
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Filter pictures
+
+  /** Whether any conv card's filters are on screen; the worker sends weights only while they are. */
+  setParamsWanted(on) {
+    this.paramsWanted = on;
+    this.syncWatch();
+  }
+
+  /** Weights cross from the worker only for filters on screen in a visible tab. */
+  syncWatch() {
+    const engine = this.run.get().engine;
+    if (!engine || engine.error) return;
+    const on = this.paramsWanted && document.visibilityState !== 'hidden';
+    if (on === this.watchSent) return;
+    this.watchSent = on;
+    this.client.watchParams(on).catch(() => {
+      this.watchSent = undefined;
+    });
   }
 
   // -------------------------------------------------------------------------------------------

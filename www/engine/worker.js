@@ -50,6 +50,7 @@ const run = {
   lastEpoch: 0,
   lastParams: 0,
   watchParams: true,
+  convLayout: null, // the conv weights' entries of paramLayout(), read once per run
   stepEvalTimer: 0,
 };
 
@@ -93,6 +94,7 @@ function emptyRun() {
   run.lastEval = now();
   run.lastEpoch = 0;
   run.lastParams = 0;
+  run.convLayout = null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +281,9 @@ function evaluate(max) {
 function postParams() {
   if (!run.watchParams || !engine) return;
   run.lastParams = now();
-  const layout = engine.paramLayout().filter((p) => p.shape.length === 4);
+  // The layout is fixed for a run: read it once, not at every push.
+  run.convLayout ??= engine.paramLayout().filter((p) => p.shape.length === 4);
+  const layout = run.convLayout;
   if (layout.length === 0) return;
   const values = engine.paramValues();
   const tensors = layout.map((p) => ({ layer: p.layer, name: p.name, shape: p.shape, data: values.slice(p.offset, p.offset + p.len) }));

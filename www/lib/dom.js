@@ -77,6 +77,22 @@ function installHelpNoteKeys() {
   });
 }
 
+/**
+ * Runs `rebuild`, which replaces the children of `container`; if the keyboard focus was on one of
+ * them, it goes to the new element with the same `data-*` key (or the first button), so a person
+ * reading a table with the keys is not thrown back to the top of the page when it updates.
+ */
+export function keepFocus(container, keys, rebuild) {
+  const active = document.activeElement;
+  const inside = active && active !== container && container.contains(active);
+  const wanted = inside ? keys.map((k) => [k, active.dataset[k]]) : null;
+  rebuild();
+  if (!inside || container.contains(active)) return;
+  const selector = wanted.filter(([, v]) => v !== undefined).map(([k, v]) => `[data-${k}="${CSS.escape(v)}"]`).join('');
+  const next = (selector && container.querySelector(selector)) || container.querySelector('button');
+  next?.focus({ preventScroll: true });
+}
+
 /** Runs fn at most once per animation frame, with the latest arguments. */
 export function perFrame(fn) {
   let scheduled = false;

@@ -1,7 +1,7 @@
 //! The confusion matrix of the latest test evaluation: rows are the true classes, columns what the
 //! network predicted. Every cell is a button: it shows the test images behind that count.
 
-import { h, replace, helpNote } from '../lib/dom.js';
+import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
 import { formatInt, formatPercent } from '../lib/format.js';
 import { mix, textOn, pageBackground } from '../lib/colors.js';
 
@@ -65,7 +65,7 @@ export function mountConfusion(controller, el) {
             onclick: () => run.set({ selection: selected ? null : { trueClass: t, predicted: p } }),
           }, count ? formatInt(count) : '·'));
       })));
-    replace(table, h('thead', {}, head), h('tbody', {}, rows));
+    keepFocus(table, ['t', 'p'], () => replace(table, h('thead', {}, head), h('tbody', {}, rows)));
     caption.textContent = `${formatInt(ev.n)} test images · ${formatPercent(ev.accuracy)} on the diagonal.`;
     const longNames = names.some((n) => n.length > 3);
     key.textContent = longNames ? names.map((n, i) => `${i} ${n}`).join(' · ') : '';

@@ -161,7 +161,7 @@ export function mountDraw(controller, el) {
   function showProbabilities(probs) {
     const names = run.get().data?.classes ?? [];
     if (!probs) {
-      replace(bars);
+      if (bars.firstChild) replace(bars);
       verdict.textContent = image ? '' : 'Draw something to see what the network thinks it is.';
       delete bars.dataset.top;
       return;

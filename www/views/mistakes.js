@@ -1,7 +1,7 @@
 //! A gallery of test images with the network's top-3 guesses: the mistakes of the latest evaluation,
 //! or the images behind the chosen confusion-matrix cell. Clicking one shows its activations.
 
-import { h, replace, helpNote } from '../lib/dom.js';
+import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
 import { paintGrey } from '../lib/colors.js';
 import { formatInt } from '../lib/format.js';
 
@@ -69,12 +69,13 @@ export function mountMistakes(controller, el) {
       note.textContent = total ? `${formatInt(total)} of ${formatInt(ev.n)} test images are wrong${total > MAX_SHOWN ? `; the first ${MAX_SHOWN} are shown` : ''}.` : 'No mistakes on the test images.';
     }
     const inspected = r.inspect?.kind === 'test' ? r.inspect.index : -1;
-    replace(grid, matches.map((i) => {
+    keepFocus(grid, ['index'], () => replace(grid, matches.map((i) => {
       const t = data.testLabels[i];
       const top = topK(ev.confidences, i * k, k, 3);
       const guesses = top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`);
       // The button's name is its own text (what a sighted person reads), with the words between the
-      // numbers added for screen readers: "Test image 5, is 4; the network says 9 80%, 4 15%, 7 3%."
+      // numbers added for screen readers: "Test image 5 is 4; the network says 9 80%, 4 15%, 7 3%.
+      // Show its activations."
       return h('li', {},
         h('button', {
           type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, dataset: { index: String(i) },
@@ -87,7 +88,7 @@ export function mountMistakes(controller, el) {
           h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' },
             `${names[x.c]} ${Math.round(x.p * 100)}%`, hidden(j < top.length - 1 ? ',' : '.')))),
           hidden('Show its activations.')));
-    }));
+    })));
   }
   run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);
   render(run.get());

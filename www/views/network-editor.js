@@ -3,7 +3,7 @@
 //! engine's message on the card that caused it while the last valid network keeps training.
 //! Conv cards show their filters, updating while training.
 
-import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
+import { h, replace, helpNote, uniqueId, perFrame } from '../lib/dom.js';
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
 import { LAYER_TYPES, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
@@ -105,6 +105,27 @@ export function mountNetworkEditor(controller, el) {
     return { card, shape, error, filters, layer };
   }
 
+  // The worker sends conv weights only while some filter picture is on screen (and the tab shows).
+  const onScreen = new Set();
+  const watcher = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) onScreen.add(e.target);
+        else onScreen.delete(e.target);
+      }
+      controller.setParamsWanted(onScreen.size > 0);
+    })
+    : null;
+
+  function watchFilters() {
+    if (!watcher) return;
+    watcher.disconnect();
+    onScreen.clear();
+    const areas = cards.filter((c) => c.filters).map((c) => c.filters);
+    for (const area of areas) watcher.observe(area);
+    if (areas.length === 0) controller.setParamsWanted(false);
+  }
+
   function renderStructure() {
     const layers = settings.get().layers;
     const sig = layers.map((l) => l.type).join(',');
@@ -112,6 +133,7 @@ export function mountNetworkEditor(controller, el) {
       signature = sig;
       cards = layers.map((l, i) => makeCard(l, i));
       replace(list, cards.map((c) => c.card));
+      watchFilters();
     }
     // Values, in place, so typing in one field never loses focus.
     layers.forEach((layer, i) => {
@@ -187,7 +209,9 @@ export function mountNetworkEditor(controller, el) {
     renderFilters();
   }
 
-  function renderFilters() {
+  // Weights arrive a few times a second while training; the pictures follow at most once a frame.
+  const renderFilters = perFrame(drawAllFilters);
+  function drawAllFilters() {
     const r = run.get();
     const running = r.data?.spec?.layers;
     const current = settings.get().layers;

@@ -96,8 +96,14 @@ export function mountTopbar(controller) {
   });
   run.subscribe(render);
   settings.subscribe(render, ['epochs']);
-  setInterval(() => {
-    if (run.get().phase === 'training') render();
-  }, 500);
+  // The clock ticks only while training: an idle page runs no timer.
+  let clock = 0;
+  run.subscribe((r) => {
+    if (r.phase === 'training' && !clock) clock = setInterval(render, 500);
+    if (r.phase !== 'training' && clock) {
+      clearInterval(clock);
+      clock = 0;
+    }
+  }, ['phase']);
   render();
 }

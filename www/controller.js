@@ -62,6 +62,8 @@ export class Controller {
     this.queue = Promise.resolve();
     this.dataQueue = Promise.resolve();
     this.dataSeq = 0;
+    this.transportQueue = Promise.resolve();
+    this.builtSettings = this.settings.get(); // the settings the running network was built from
     this.validateSeq = 0;
     this.dataMeta = null; // { id, name, shape, classes: string[] }
 
@@ -184,13 +186,12 @@ export class Controller {
     this.run.set({ dataBusy: true, dataError: null });
     try {
       const info = await this.client.loadData(source);
-      const previous = this.dataMeta;
-      this.dataMeta = this.dataMetaFor(meta, info);
-      const ok = await this.rebuild({ data: 'staged', reason: note, dataError: true });
+      // The new data's description is used for this build only; this.dataMeta (the data in use,
+      // which edits are validated against meanwhile) changes when the build has worked.
+      const ok = await this.rebuild({ data: 'staged', meta: this.dataMetaFor(meta, info), reason: note, dataError: true });
       if (!ok) {
         // The data in use stays; so does the network, whose cards must not keep this data's message.
-        this.dataMeta = previous;
-        if (previous) await this.validateDraft();
+        if (this.dataMeta) await this.validateDraft();
         return false;
       }
       this.dataSource = meta.restore;
@@ -260,16 +261,17 @@ export class Controller {
   }
 
   /** Builds the network from the current settings; runs one at a time. Returns whether it worked. */
-  rebuild({ data = 'current', reason = null, dataError = false } = {}) {
-    const job = this.queue.then(() => this.doRebuild({ data, reason, dataError }));
+  rebuild({ data = 'current', meta = null, reason = null, dataError = false } = {}) {
+    const job = this.queue.then(() => this.doRebuild({ data, meta: meta ?? this.dataMeta, reason, dataError }));
     this.queue = job.catch(() => {});
     return job;
   }
 
-  async doRebuild({ data, reason, dataError }) {
-    if (!this.dataMeta) return false;
+  /** `meta` describes the data the network is built for: the staged data's, or the data in use. */
+  async doRebuild({ data, meta, reason, dataError }) {
+    if (!meta) return false;
     const s = this.settings.get();
-    const spec = buildSpec(s, this.dataMeta);
+    const spec = buildSpec(s, meta);
     try {
       await this.client.validate(spec);
     } catch (err) {
@@ -291,25 +293,35 @@ export class Controller {
       else this.run.set({ specError: classifyError(err.message) });
       return false;
     }
+    this.dataMeta = meta;
     this.builtKey = key;
+    this.builtSettings = s;
     this.applyBuild(result, reason);
     return true;
   }
 
-  applyBuild(result, reason) {
+  /**
+   * A new run from the engine: a build (the settings it was made from are this.builtSettings, which
+   * may be older than the settings by now), a reset (`keepDraft`: an invalid edit made meanwhile
+   * keeps its message), or a loaded model.
+   */
+  applyBuild(result, reason, { keepDraft = false } = {}) {
     const phase = this.run.get().phase;
     const training = phase === 'training';
     this.health.reset();
     this.losses = [];
     this.elapsed = { total: 0, since: performance.now() };
+    const draft = keepDraft ? {} : {
+      draft: result.summary,
+      draftLayers: buildSpec(this.builtSettings, this.dataMeta).layers,
+      specError: null,
+    };
     this.run.set({
       runId: result.runId,
       summary: result.summary,
-      draft: result.summary,
-      draftLayers: buildSpec(this.settings.get(), this.dataMeta).layers,
+      ...draft,
       layout: result.layout,
-      data: { ...result.data, ...this.dataMeta, spec: this.settings.get() },
-      specError: null,
+      data: { ...result.data, ...this.dataMeta, spec: this.builtSettings },
       dataError: null,
       report: null,
       evaluation: null,
@@ -405,7 +417,8 @@ export class Controller {
         this.dataSource = meta.restore;
       }
       this.settings.set(settings, { source: 'model' });
-      this.builtKey = JSON.stringify([buildSpec(settings, meta), settings.trainLimit]);
+      this.builtKey = JSON.stringify([buildSpec(settings, this.dataMeta), settings.trainLimit]);
+      this.builtSettings = this.settings.get();
       this.applyBuild(result, `Loaded the model ${file.name}: ${result.summary.totalParams.toLocaleString('en-US')} parameters after ${result.progress.steps.toLocaleString('en-US')} training steps.`);
       this.run.set({
         phase: result.progress.done ? 'done' : 'idle',
@@ -423,10 +436,33 @@ export class Controller {
   // -------------------------------------------------------------------------------------------
   // Transport
 
+  /**
+   * Play/Pause, Step and Reset from the page run one after another, each deciding from the state
+   * the previous one left: three quick presses of Space are play, pause, play (while the worker was
+   * busy, say evaluating, every press after the first used to read "training" and pause).
+   */
+  transport(action) {
+    const job = this.transportQueue.then(action);
+    this.transportQueue = job.catch(() => {});
+    return job;
+  }
+
+  togglePlay() {
+    return this.transport(() => (this.run.get().phase === 'training' ? this.pause() : this.play()));
+  }
+
+  step() {
+    return this.transport(() => this.doStep());
+  }
+
+  reset() {
+    return this.transport(() => this.doReset());
+  }
+
   async play() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.reset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset();
     this.run.set({ phase: 'training', health: this.run.get().health?.pause ? null : this.run.get().health });
     this.elapsed.since = performance.now();
     try {
@@ -442,14 +478,10 @@ export class Controller {
     await this.client.pause().catch(() => {});
   }
 
-  togglePlay() {
-    return this.run.get().phase === 'training' ? this.pause() : this.play();
-  }
-
-  async step() {
+  async doStep() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.reset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset();
     try {
       await this.client.step();
     } catch (err) {
@@ -457,12 +489,12 @@ export class Controller {
     }
   }
 
-  async reset() {
+  async doReset() {
     if (!this.run.get().summary) return;
     try {
       const result = await this.client.reset();
       const { phase } = this.run.get();
-      this.applyBuild(result, null);
+      this.applyBuild(result, null, { keepDraft: true });
       if (phase === 'done' || phase === 'diverged' || phase === 'paused') this.run.set({ phase: 'idle' });
     } catch (err) {
       this.notify('error', err.message);

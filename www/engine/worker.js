@@ -234,7 +234,9 @@ function report(r, force = false) {
   const p = run.pending;
   const t = now();
   if (!force && t - run.lastPost < REPORT_MS) return;
-  if (p.steps === 0 && !force) return;
+  // No batch since the last report: nothing to say (a pause right after play used to post a loss
+  // of NaN, which the page took for a diverged run).
+  if (p.steps === 0) return;
   const seconds = (t - run.postedTime) / 1000;
   const examplesPerSecond = seconds > 0 ? (r.examplesSeen - run.postedExamples) / seconds : 0;
   post({

@@ -135,7 +135,11 @@ export function mountDraw(controller, el) {
 
   async function predict() {
     const r = run.get();
-    if (!image || !r.summary || (r.data && r.data.shape.join() !== '1,28,28')) {
+    if (r.data && r.data.shape.join() !== '1,28,28') {
+      showProbabilities(null, `Drawing works with 28×28 grey images; this data has ${r.data.shape.join('×')} images.`);
+      return;
+    }
+    if (!image || !r.summary) {
       showProbabilities(null);
       return;
     }
@@ -147,8 +151,8 @@ export function mountDraw(controller, el) {
     try {
       const probs = await client.predict(image);
       showProbabilities(probs);
-    } catch {
-      showProbabilities(null);
+    } catch (err) {
+      showProbabilities(null, `No prediction: ${err.message}`);
     } finally {
       inFlight = false;
       if (again) {
@@ -158,11 +162,11 @@ export function mountDraw(controller, el) {
     }
   }
 
-  function showProbabilities(probs) {
+  function showProbabilities(probs, why = '') {
     const names = run.get().data?.classes ?? [];
     if (!probs) {
       if (bars.firstChild) replace(bars);
-      verdict.textContent = image ? '' : 'Draw something to see what the network thinks it is.';
+      verdict.textContent = why || (image ? '' : 'Draw something to see what the network thinks it is.');
       delete bars.dataset.top;
       return;
     }

@@ -5,6 +5,7 @@
 
 import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
+import { SETTING } from '../state/schema.js';
 
 /** Margins around the plot, in rem (so projector mode scales them with the text). */
 const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
@@ -469,7 +470,8 @@ export function mountCharts(controller, el) {
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Loss'), loss.el),
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Accuracy'), accuracy.el)),
     h('div', { class: 'chart-controls' },
-      h('div', { class: 'field check' }, log, h('label', { for: logId }, 'Log scale (loss)')),
+      h('div', { class: 'field check' }, log, h('label', { for: logId }, 'Log scale (loss)'),
+        helpNote('the log scale', SETTING.logScale.help, 'each grid line is 10× the one below: 0.01, 0.1, 1')),
       h('div', { class: 'field' }, h('label', { for: smoothId }, 'Smoothing'), smooth, smoothValue,
         helpNote('smoothing', 'Averages each training point with the ones before it (an exponential moving average), so the trend is easier to see. The faint line shows the raw points; test points are never smoothed.', 's ← w·s + (1 − w)·y'))));
 

@@ -24,7 +24,8 @@ export function mountNetworkEditor(controller, el) {
     inputCard,
     list,
     h('div', { class: 'add-layer' },
-      h('label', { for: addSelect.id }, 'New layer'), addSelect, addButton),
+      h('label', { for: addSelect.id }, 'New layer'), addSelect, addButton,
+      helpNote('adding a layer', 'Adds a layer at the end of the list, just before the output layer. Convolutions find small patterns anywhere in the image; pooling shrinks the maps; dense layers combine everything they get; dropout fights overfitting. Every card has its own "?".')),
     outputCard,
     netError,
     totals);
@@ -70,7 +71,7 @@ export function mountNetworkEditor(controller, el) {
         setLayers(layers);
       });
       const help = f.name === 'activation' || f.name === 'fn' ? `${f.help} ${Object.values(ACTIVATION_HELP).join(' ')}` : f.help;
-      return h('div', { class: 'field' }, h('label', { for: id }, f.label), control, helpNote(`${f.label} of layer ${index + 1}`, help));
+      return h('div', { class: 'field' }, h('label', { for: id }, f.label), control, helpNote(`${f.label} of layer ${index + 1}`, help, f.formula));
     });
 
     const n = settings.get().layers.length;
@@ -157,7 +158,8 @@ export function mountNetworkEditor(controller, el) {
     const known = (i) => !err || (err.layer !== null && i < err.layer && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
     const input = r.data?.shape;
     replace(inputCard,
-      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image')),
+      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image'),
+        helpNote('the input image', 'What the network receives: one number per pixel and channel, the grey level scaled so that paper is 0 and full ink is 1. Every layer below works on these numbers.', 'x[c, y, x] = pixel / 255')),
       h('p', { class: 'layer-shape' }, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…'));
 
     const perLayer = new Map();

@@ -1,7 +1,7 @@
 //! The top bar: Play/Pause, Step, Reset (with Space, → and R), progress through the epoch and the run,
 //! speed and elapsed time, the lesson picker and the projector toggle.
 
-import { h, perFrame } from '../lib/dom.js';
+import { h, perFrame, helpNote } from '../lib/dom.js';
 import { formatInt, formatDuration } from '../lib/format.js';
 import { PRESETS } from '../state/presets.js';
 
@@ -13,6 +13,12 @@ export function mountTopbar(controller) {
   const reset = $('btn-reset');
   const preset = $('preset');
   const projector = $('btn-projector');
+
+  document.querySelector('.transport').append(helpNote('Play, Step and Reset',
+    'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
+    'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
+  preset.closest('.preset-picker').after(helpNote('the lessons',
+    'A lesson loads a network and settings that show one idea, such as overfitting or too high a learning rate, and says what to look for. It replaces the network and the training settings (the dataset and the view stay); the link in the address bar keeps them, so a lesson can be shared.'));
 
   play.addEventListener('click', () => controller.togglePlay());
   step.addEventListener('click', () => controller.step());
@@ -33,9 +39,17 @@ export function mountTopbar(controller) {
   renderProjector(settings.get());
 
   // The page scrolls focused elements clear of this sticky bar (scroll-padding-top in style.css).
+  // A bar that would take over a quarter of a small screen (a phone in projector mode, a phone held
+  // sideways) scrolls with the page instead of staying on top.
   const bar = document.querySelector('.topbar');
-  const setHeight = () => document.documentElement.style.setProperty('--topbar-h', `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+  const setHeight = () => {
+    const height = Math.ceil(bar.getBoundingClientRect().height);
+    const tall = height > window.innerHeight / 4;
+    bar.classList.toggle('unstuck', tall);
+    document.documentElement.style.setProperty('--topbar-h', `${tall ? 0 : height}px`);
+  };
   new ResizeObserver(setHeight).observe(bar);
+  window.addEventListener('resize', setHeight);
   setHeight();
 
   document.addEventListener('keydown', (event) => {

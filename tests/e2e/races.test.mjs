@@ -95,6 +95,12 @@ test('a dataset switch while training goes on training on the new data; a quick 
   await page.click('#btn-play');
   await page.waitForFunction(() => window.nnp.run.get().phase === 'training' && window.nnp.run.get().report, null, { timeout: 10_000 });
   const { runId } = await readRun(page);
+  // Every report the page takes in, in order: a rebuild while a chunk of batches is in flight must
+  // never let the old run's report in after the new run's.
+  await page.evaluate(() => {
+    window.__reports = [];
+    window.nnp.run.subscribe((r) => r.report && window.__reports.push([r.runId, r.report.runId, r.report.steps]), ['report']);
+  });
   await page.check('input[type="radio"][value="fashion"]');
   await page.waitForFunction((id) => {
     const r = window.nnp.run.get();
@@ -102,6 +108,15 @@ test('a dataset switch while training goes on training on the new data; a quick 
   }, runId, { timeout: 30_000 });
   await page.click('#btn-play');
   await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 10_000 });
+  const reports = await page.evaluate(() => window.__reports);
+  assert.ok(reports.some(([id]) => id === runId) && reports.some(([id]) => id !== runId), 'reports of both runs');
+  for (const [i, [id, reportId, n]] of reports.entries()) {
+    assert.equal(reportId, id, 'a report of the run shown');
+    if (i > 0) {
+      const [prevId, , prevSteps] = reports[i - 1];
+      assert.ok(id > prevId || (id === prevId && n >= prevSteps), `report ${i}: run ${id} step ${n} after run ${prevId} step ${prevSteps}`);
+    }
+  }
 
   // MNIST, Fashion-MNIST, MNIST again, faster than one dataset loads.
   await page.focus('input[type="radio"][value="fashion"]');

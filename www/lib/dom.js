@@ -93,6 +93,12 @@ export function keepFocus(container, keys, rebuild) {
   next?.focus({ preventScroll: true });
 }
 
+/** Sets an element's text only when it changes: assigning the same text still replaces the text
+ * node, which makes the browser lay out and repaint that part of the page again. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 /** Runs fn at most once per animation frame, with the latest arguments. */
 export function perFrame(fn) {
   let scheduled = false;

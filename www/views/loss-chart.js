@@ -6,6 +6,7 @@
 import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
 import { SETTING } from '../state/schema.js';
+import { isDark } from '../lib/colors.js';
 
 /** Margins around the plot, in rem (so projector mode scales them with the text). */
 const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
@@ -15,7 +16,7 @@ function rootRem() {
 }
 
 function palette() {
-  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  const dark = isDark();
   const css = getComputedStyle(document.documentElement);
   return {
     train: dark ? '#56B4E9' : '#0072B2', // Okabe–Ito sky / blue
@@ -76,7 +77,13 @@ export class Chart {
       onblur: () => this.hover(null),
     }, this.base, this.overlay, this.tip);
     this.el = this.box;
-    new ResizeObserver(() => this.invalidate()).observe(this.box);
+    // The box's size comes from here, so drawing never asks for a layout in the middle of a frame.
+    this.size = { width: 0, height: 0 };
+    new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      this.size = { width, height };
+      this.invalidate();
+    }).observe(this.box);
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.invalidate());
   }
 
@@ -221,7 +228,7 @@ export class Chart {
   // Drawing
 
   draw() {
-    const rect = this.box.getBoundingClientRect();
+    const rect = this.size;
     if (rect.width === 0) return;
     const d = this.wantedDomain();
     if (this.needsFull || !this.fits(d) || this.w !== rect.width) {

@@ -2,7 +2,7 @@
 //! or the images behind the chosen confusion-matrix cell. Clicking one shows its activations.
 
 import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
-import { paintGrey } from '../lib/colors.js';
+import { paintGrey, isDark } from '../lib/colors.js';
 import { formatInt } from '../lib/format.js';
 
 const MAX_SHOWN = 24;
@@ -21,6 +21,17 @@ export function thumbnail(bytes, index, shape, label) {
   paintGrey(img, bytes, index * hh * ww);
   ctx.putImageData(img, 0, 0);
   return canvas;
+}
+
+/** Thumbnails of test images never change: one canvas per image (and colour scheme) per dataset,
+ * reused at every evaluation instead of made again with a new context. */
+const thumbs = new WeakMap();
+function cachedThumbnail(data, index) {
+  let byIndex = thumbs.get(data.testImages);
+  if (!byIndex) thumbs.set(data.testImages, (byIndex = new Map()));
+  const key = `${index}:${isDark()}`;
+  if (!byIndex.has(key)) byIndex.set(key, thumbnail(data.testImages, index, data.shape, `Test image ${index + 1}`));
+  return byIndex.get(key);
 }
 
 /** Words for screen readers only: they join the visible numbers into a sentence. */
@@ -83,7 +94,7 @@ export function mountMistakes(controller, el) {
           'aria-current': i === inspected ? 'true' : null,
           onclick: () => run.set({ inspect: { kind: 'test', index: i } }),
         },
-          thumbnail(data.testImages, i, data.shape, `Test image ${i + 1}`),
+          cachedThumbnail(data, i),
           h('span', { class: 'truth' }, `is ${names[t]}`, hidden('; the network says')),
           h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' },
             `${names[x.c]} ${Math.round(x.p * 100)}%`, hidden(j < top.length - 1 ? ',' : '.')))),

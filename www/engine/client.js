@@ -165,6 +165,11 @@ export class EngineClient {
     return this.request(Request.LOAD_MODEL, { bytes: copy, data, trainLimit }, [copy]);
   }
 
+  /** @returns {Promise<{ memoryBytes: number, engines: number }>} */
+  stats() {
+    return this.request(Request.STATS);
+  }
+
   terminate() {
     this.worker.terminate();
     this.failAll(new Error('The engine was stopped.'));

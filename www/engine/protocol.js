@@ -62,6 +62,8 @@ export const Request = Object.freeze({
    * position, loss NaN).
    */
   LOAD_MODEL: 'loadModel',
+  /** How much the engine holds: { memoryBytes (the wasm memory), engines (alive, 1 once built) }. */
+  STATS: 'stats',
 });
 
 /** Messages the worker pushes on its own. */

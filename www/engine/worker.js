@@ -25,6 +25,20 @@ const EVAL_MAX = 2000;
 const PARAMS_MS = 300;
 
 let wasm = null;
+/** The wasm instance's exports (its memory, for STATS). */
+let exports = null;
+/** Engines alive in wasm memory: every one made is freed when it is replaced or not used. */
+let liveEngines = 0;
+
+function created(e) {
+  liveEngines += 1;
+  return e;
+}
+
+function free(e) {
+  e.free();
+  liveEngines -= 1;
+}
 /** @type {any} the Engine of the current run */
 let engine = null;
 let spec = null;
@@ -65,7 +79,7 @@ async function loadEngine() {
     );
   }
   const module = await import('../pkg/nn_playground.js');
-  await module.default();
+  exports = await module.default();
   const missing = ['validateSpec', 'Engine'].filter((name) => typeof module[name] !== 'function');
   if (missing.length) {
     // An engine build from before the training API: the version still shows, training stays off.
@@ -178,7 +192,7 @@ function buildResult() {
 function replaceEngine(next, nextSpec) {
   if (engine) {
     try {
-      engine.free();
+      free(engine);
     } catch {
       // a freed or trapped instance: nothing left to release
     }
@@ -190,11 +204,11 @@ function replaceEngine(next, nextSpec) {
 }
 
 function build(nextSpec, d, limit) {
-  const next = new wasm.Engine(nextSpec);
+  const next = created(new wasm.Engine(nextSpec));
   try {
     giveData(next, d, limit);
   } catch (err) {
-    next.free();
+    free(next);
     throw err;
   }
   replaceEngine(next, nextSpec);
@@ -482,11 +496,11 @@ const handlers = {
 
   [Request.READ_MODEL]({ bytes }) {
     requireApi();
-    const e = wasm.Engine.load(new Uint8Array(bytes));
+    const e = created(wasm.Engine.load(new Uint8Array(bytes)));
     try {
       return { spec: e.spec(), totalParams: e.summary().totalParams };
     } finally {
-      e.free();
+      free(e);
     }
   },
 
@@ -494,7 +508,7 @@ const handlers = {
     requireApi();
     const d = data === 'staged' ? staged : current;
     if (!d) throw new Error('No data is loaded yet.');
-    const next = wasm.Engine.load(new Uint8Array(bytes));
+    const next = created(wasm.Engine.load(new Uint8Array(bytes)));
     let nextSpec;
     let progress;
     try {
@@ -507,7 +521,7 @@ const handlers = {
       // Where the saved run was (no step is taken): steps, epoch, whether it is done.
       progress = next.trainSteps(0);
     } catch (err) {
-      next.free();
+      free(next);
       throw err;
     }
     run.training = false;
@@ -522,6 +536,10 @@ const handlers = {
     result.value.progress = { ...progress, runId, position: position(progress), examplesPerSecond: 0 };
     afterReply.push(() => postParams());
     return result;
+  },
+
+  [Request.STATS]() {
+    return { memoryBytes: exports?.memory?.buffer.byteLength ?? 0, engines: liveEngines };
   },
 
   [Request.WATCH_PARAMS]({ on }) {

@@ -90,6 +90,13 @@ test('after an engine crash the page starts a fresh worker and rebuilds the same
     assert.equal(await page.evaluate(() => window.nnp.run.get().summary.totalParams), before.params);
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+
+    // An uncaught error in the worker after the engine has loaded: the same recovery.
+    const runId = await page.evaluate(() => window.nnp.run.get().runId);
+    await page.evaluate(() => window.nnp.controller.client.worker.onerror({ message: 'Uncaught TypeError: boom', preventDefault() {} }));
+    await page.waitForFunction((id) => window.nnp.run.get().summary && window.nnp.run.get().runId > id, runId, { timeout: 20_000 });
+    assert.match(await page.textContent('#notices'), /internal error \(Uncaught TypeError: boom\) and was restarted/);
+    assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

@@ -110,7 +110,11 @@ test('weights for the filter pictures cross only while some are on screen and th
   const { page } = app;
   try {
     await waitReady(page);
+    // The worker reads messages between chunks of batches (or after an evaluation): a round trip
+    // makes sure it has read the page's last word before counting starts.
     const params = async (ms) => {
+      await page.waitForTimeout(300); // the intersection observer reports within a frame or two
+      await page.evaluate(() => window.nnp.controller.client.stats());
       await page.evaluate(() => {
         window.__params = 0;
         window.__unwatch?.();
@@ -124,11 +128,9 @@ test('weights for the filter pictures cross only while some are on screen and th
     assert.ok((await params(1_200)) >= 2, 'filters on screen: weights arrive');
 
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-    await page.waitForTimeout(300);
     assert.equal(await params(1_200), 0, 'filters scrolled away: no weights');
 
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(300);
     assert.ok((await params(1_200)) >= 2, 'back on screen: weights again');
 
     // The tab goes to the background.
@@ -136,7 +138,6 @@ test('weights for the filter pictures cross only while some are on screen and th
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     });
-    await page.waitForTimeout(300);
     assert.equal(await params(1_200), 0, 'hidden tab: no weights');
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });

@@ -115,7 +115,10 @@ export class Controller {
       if (this.dataSource) {
         const source = await this.dataSource();
         await this.client.loadData(source);
-        await this.rebuild({ data: 'staged', reason: null });
+        // The network that was running, even if an invalid edit is pending (its message comes back).
+        const ok = await this.rebuild({ data: 'staged', settings: this.builtSettings, reason: null });
+        if (!ok) this.run.set({ phase: 'error' });
+        else if (JSON.stringify(this.builtSettings) !== JSON.stringify(this.settings.get())) this.scheduleRebuild(null);
       }
     } catch (err) {
       this.run.set({ phase: 'error' });
@@ -261,16 +264,16 @@ export class Controller {
   }
 
   /** Builds the network from the current settings; runs one at a time. Returns whether it worked. */
-  rebuild({ data = 'current', meta = null, reason = null, dataError = false } = {}) {
-    const job = this.queue.then(() => this.doRebuild({ data, meta: meta ?? this.dataMeta, reason, dataError }));
+  rebuild({ data = 'current', meta = null, settings = null, reason = null, dataError = false } = {}) {
+    // The data description and the settings are read when the build's turn comes, not when it is asked for.
+    const job = this.queue.then(() => this.doRebuild({ data, meta: meta ?? this.dataMeta, settings: settings ?? this.settings.get(), reason, dataError }));
     this.queue = job.catch(() => {});
     return job;
   }
 
   /** `meta` describes the data the network is built for: the staged data's, or the data in use. */
-  async doRebuild({ data, meta, reason, dataError }) {
+  async doRebuild({ data, meta, settings: s, reason, dataError }) {
     if (!meta) return false;
-    const s = this.settings.get();
     const spec = buildSpec(s, meta);
     try {
       await this.client.validate(spec);

@@ -69,6 +69,25 @@ test('Reset keeps the message of an invalid edit made meanwhile', async () => {
   assert.deepEqual(app.errors, []);
 });
 
+test('an engine crash with an invalid edit pending rebuilds the network that was running, and the edit keeps its message', async () => {
+  const { page } = app;
+  const card = page.locator('.layer-card[data-index="3"]');
+  await card.locator('input[name="size"]').fill('16');
+  await card.locator('input[name="size"]').press('Enter');
+  await card.locator('.card-error').waitFor({ state: 'visible', timeout: 10_000 });
+  const before = await page.evaluate(() => ({ runId: window.nnp.run.get().runId, params: window.nnp.run.get().summary.totalParams }));
+  await page.evaluate(() => window.nnp.controller.client.receive({ type: 'crashed', message: 'RuntimeError: unreachable' }));
+  await page.waitForFunction((id) => window.nnp.run.get().summary && window.nnp.run.get().runId > id, before.runId, { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => window.nnp.run.get().summary.totalParams), before.params);
+  await card.locator('.card-error').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.notEqual(await page.evaluate(() => window.nnp.run.get().phase), 'error');
+  await card.locator('input[name="size"]').fill('3');
+  await card.locator('input[name="size"]').press('Enter');
+  await card.locator('.card-error').waitFor({ state: 'hidden', timeout: 10_000 });
+  await page.locator('.notice-close').first().click();
+  assert.deepEqual(app.errors, []);
+});
+
 test('an engine error in a training setting shows next to it, and the network keeps running', async () => {
   const { page } = app;
   await page.selectOption('#hyperparams select[name="optimizer"]', 'sgd');

@@ -42,7 +42,9 @@ export class Controller {
       dataError: null,
       dataBusy: false,
       summary: null,
-      specError: null, // { message, layer: index into the spec's layers | null, scope: 'network'|'training' }
+      // What is wrong with the settings, at most one message for the network and one for how it
+      // learns: [{ message, layer: index into the spec's layers | null, scope: 'network'|'training' }]
+      specErrors: [],
       runId: 0,
       layout: null,
       report: null,
@@ -235,7 +237,8 @@ export class Controller {
       if (keys.includes('lr')) await this.client.setLearningRate(s.lr);
       if (keys.includes('l2')) await this.client.setL2(s.l2);
     } catch (err) {
-      this.run.set({ specError: { message: err.message, layer: null, scope: 'training' } });
+      const others = this.run.get().specErrors.filter((e) => e.scope !== 'training');
+      this.run.set({ specErrors: [...others, { message: err.message, layer: null, scope: 'training' }] });
     }
   }
 
@@ -243,13 +246,30 @@ export class Controller {
   async validateDraft() {
     if (!this.dataMeta) return null;
     const seq = ++this.validateSeq;
-    const spec = buildSpec(this.settings.get(), this.dataMeta);
+    const s = this.settings.get();
+    const meta = this.dataMeta;
+    const spec = buildSpec(s, meta);
     try {
       const summary = await this.client.validate(spec);
-      if (seq === this.validateSeq) this.run.set({ specError: null, draft: summary, draftLayers: spec.layers });
+      if (seq === this.validateSeq) this.run.set({ specErrors: [], draft: summary, draftLayers: spec.layers });
       return summary;
     } catch (err) {
-      if (seq === this.validateSeq) this.run.set({ specError: classifyError(err.message) });
+      // The engine names one problem at a time. The other half of the settings (the layers, or how
+      // the network learns) is checked on its own, with the first half as it was last built: each
+      // half gets its message, and with only the training settings wrong the cards keep true shapes.
+      const first = classifyError(err.message);
+      const found = [first];
+      let draft = {};
+      const half = first.scope === 'training' ? { ...this.builtSettings, layers: s.layers } : { ...s, layers: this.builtSettings.layers };
+      const halfSpec = buildSpec(half, meta);
+      try {
+        const summary = await this.client.validate(halfSpec);
+        if (first.scope === 'training') draft = { draft: summary, draftLayers: halfSpec.layers };
+      } catch (err2) {
+        const second = classifyError(err2.message);
+        if (second.scope !== first.scope) found.push(second);
+      }
+      if (seq === this.validateSeq) this.run.set({ specErrors: found, ...draft });
       return null;
     }
   }
@@ -278,14 +298,14 @@ export class Controller {
     try {
       await this.client.validate(spec);
     } catch (err) {
-      this.run.set({ specError: classifyError(err.message) });
+      this.run.set({ specErrors: [classifyError(err.message)] });
       if (dataError) this.run.set({ dataError: `This data does not fit the network: ${err.message}` });
       return false;
     }
     // Back to the network that is already running (an edit undone): keep it and its progress.
     const key = JSON.stringify([spec, s.trainLimit]);
     if (data === 'current' && key === this.builtKey) {
-      this.run.set({ specError: null, draft: this.run.get().summary });
+      this.run.set({ specErrors: [], draft: this.run.get().summary });
       return true;
     }
     let result;
@@ -293,7 +313,7 @@ export class Controller {
       result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
     } catch (err) {
       if (dataError) this.run.set({ dataError: err.message });
-      else this.run.set({ specError: classifyError(err.message) });
+      else this.run.set({ specErrors: [classifyError(err.message)] });
       return false;
     }
     this.dataMeta = meta;
@@ -317,7 +337,7 @@ export class Controller {
     const draft = keepDraft ? {} : {
       draft: result.summary,
       draftLayers: buildSpec(this.builtSettings, this.dataMeta).layers,
-      specError: null,
+      specErrors: [],
     };
     this.run.set({
       runId: result.runId,

@@ -104,6 +104,27 @@ test('an engine error in a training setting shows next to it, and the network ke
   assert.equal(await page.locator('#training-error').isVisible(), false, 'not in the general box');
   await page.waitForTimeout(500);
   assert.equal((await readRun(page)).runId, built, 'the valid network was kept');
+
+  // A layer that does not fit as well: the engine names one problem at a time, the page shows both.
+  const card = page.locator('.layer-card[data-index="3"]');
+  await card.locator('input[name="size"]').fill('16');
+  await card.locator('input[name="size"]').press('Enter');
+  await card.locator('.card-error').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await card.locator('.card-error').textContent(), /^layer 4 \(maxpool2d\)/);
+  assert.equal(await error.isVisible(), true, 'the Nesterov message stays');
+  await page.uncheck('#hyperparams input[name="nesterov"]');
+  await error.waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.equal(await card.locator('.card-error').isVisible(), true, 'the layer message stays');
+  await card.locator('input[name="size"]').fill('3');
+  await card.locator('input[name="size"]').press('Enter');
+  await card.locator('.card-error').waitFor({ state: 'hidden', timeout: 10_000 });
+
+  // Only a training setting wrong: the cards show the shapes of the layers as edited.
+  await page.check('#hyperparams input[name="nesterov"]');
+  await error.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.locator('.layer-card[data-index="0"] input[name="filters"]').fill('6');
+  await page.locator('.layer-card[data-index="0"] input[name="filters"]').press('Enter');
+  await page.waitForFunction(() => /→ 6×28×28/.test(document.querySelector('.layer-card[data-index="0"] .layer-shape').textContent), null, { timeout: 10_000 });
   await page.uncheck('#hyperparams input[name="nesterov"]');
   await error.waitFor({ state: 'hidden', timeout: 10_000 });
   assert.deepEqual(app.errors, []);

@@ -150,7 +150,7 @@ export function mountNetworkEditor(controller, el) {
   function renderShapes() {
     const r = run.get();
     const s = settings.get();
-    const err = r.specError?.scope === 'network' ? r.specError : null;
+    const err = r.specErrors.find((e) => e.scope === 'network') ?? null;
     const summary = r.draft ?? r.summary;
     // Shapes flow forward: with an error at layer k, the cards before it keep their shapes as long as
     // the layers up to them are the ones the last valid summary was made from.
@@ -229,7 +229,7 @@ export function mountNetworkEditor(controller, el) {
     renderStructure();
     renderShapes();
   }, ['layers']);
-  run.subscribe(renderShapes, ['draft', 'summary', 'specError', 'data']);
+  run.subscribe(renderShapes, ['draft', 'summary', 'specErrors', 'data']);
   run.subscribe(renderFilters, ['params']);
   renderStructure();
   renderShapes();

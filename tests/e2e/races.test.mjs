@@ -51,6 +51,25 @@ test('rapid Play/Pause presses toggle once each', async () => {
   assert.deepEqual(app.errors, []);
 });
 
+test('Reset during an evaluation ends with the new run\'s evaluation, not the old one\'s', async () => {
+  const { page } = app;
+  // A step, then Reset while its evaluation is due; then Reset while the new run's first one runs.
+  await page.click('#btn-step');
+  await page.waitForFunction(() => window.nnp.run.get().report?.steps >= 1, null, { timeout: 10_000 });
+  await page.click('#btn-reset');
+  await page.click('#btn-reset');
+  await page.waitForTimeout(1_500);
+  const r = await page.evaluate(() => {
+    const { runId, evaluation, report } = window.nnp.run.get();
+    return { runId, evalRun: evaluation?.runId, evalSteps: evaluation?.steps, report };
+  });
+  assert.equal(r.evalRun, r.runId, 'the evaluation shown is of the current run');
+  assert.equal(r.evalSteps, 0);
+  assert.equal(r.report, null);
+  assert.equal(await page.textContent('#stat-steps'), '0');
+  assert.deepEqual(app.errors, []);
+});
+
 test('Reset keeps the message of an invalid edit made meanwhile', async () => {
   const { page } = app;
   const card = page.locator('.layer-card[data-index="3"]');

@@ -24,6 +24,9 @@ for (const [name, viewport, columns] of [
       // Nothing is wider than the screen.
       const overflow = await app.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the viewport`);
+      // The ten columns of the confusion matrix fit without a sideways scroll.
+      const hidden = await app.page.evaluate(() => { const s = document.querySelector('.confusion-scroll'); return s.scrollWidth - s.clientWidth; });
+      assert.ok(hidden <= 0, `${hidden}px of the confusion matrix are scrolled out of sight`);
       await app.screenshot(`page-${name}`);
       assert.deepEqual(app.errors, []);
     } finally {

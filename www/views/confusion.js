@@ -43,7 +43,7 @@ export function mountConfusion(controller, el) {
       for (let p = 0; p < k; p++) s += ev.confusion[t * k + p];
       return s;
     });
-    const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, h('span', { class: 'visually-hidden' }, 'true class by predicted class'), h('span', { 'aria-hidden': 'true' }, 'true ↓ predicted →')),
+    const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, h('span', { class: 'visually-hidden' }, 'true class by predicted class'), h('span', { 'aria-hidden': 'true' }, h('span', { class: 'corner-line' }, 'true ↓'), h('span', { class: 'corner-line' }, 'predicted →'))),
       Array.from({ length: k }, (_, p) => h('th', { scope: 'col', title: names[p] }, shortName(names, p))));
     const rows = Array.from({ length: k }, (_, t) => h('tr', {},
       h('th', { scope: 'row', title: names[t] }, shortName(names, t)),

@@ -3,7 +3,7 @@
 //! engine's message on the card that caused it while the last valid network keeps training.
 //! Conv cards show their filters, updating while training.
 
-import { h, replace, helpNote, uniqueId, perFrame } from '../lib/dom.js';
+import { h, replace, helpNote, uniqueId, perFrame, setText } from '../lib/dom.js';
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
 import { LAYER_TYPES, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
@@ -19,6 +19,22 @@ export function mountNetworkEditor(controller, el) {
   const outputCard = h('div', { class: 'layer-card io-card output-card', id: 'output-card' });
   const totals = h('dl', { class: 'totals', 'aria-label': 'Network size' });
   const netError = h('div', { class: 'error-box', role: 'alert', hidden: true, id: 'network-error' });
+
+  // The input and output cards are made once (their "?" notes stay open while the shapes update).
+  const inputShape = h('p', { class: 'layer-shape' }, '…');
+  replace(inputCard,
+    h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image'),
+      helpNote('the input image', 'What the network receives: one number per pixel and channel, the grey level scaled so that paper is 0 and full ink is 1. Every layer below works on these numbers.', 'x[c, y, x] = pixel / 255')),
+    inputShape);
+  const outputKind = h('code', {}, 'dense 10 · softmax');
+  const outputError = h('div', { class: 'card-error', role: 'alert', hidden: true });
+  const outputShape = h('p', { class: 'layer-shape' });
+  replace(outputCard,
+    h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'out'),
+      h('h3', {}, 'Output ', outputKind),
+      helpNote('the output layer', 'One output per class. Softmax turns the scores into probabilities that add up to 1; the loss is the cross-entropy −log p(correct class).', 'p_k = e^{z_k} / Σ_j e^{z_j};   loss = −log p_y')),
+    outputError,
+    outputShape);
 
   replace(el,
     inputCard,
@@ -157,10 +173,7 @@ export function mountNetworkEditor(controller, el) {
     const spec = buildSpec(s, r.data ?? { shape: [1, 28, 28], classes: 10 }).layers;
     const known = (i) => !err || (err.layer !== null && i < err.layer && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
     const input = r.data?.shape;
-    replace(inputCard,
-      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image'),
-        helpNote('the input image', 'What the network receives: one number per pixel and channel, the grey level scaled so that paper is 0 and full ink is 1. Every layer below works on these numbers.', 'x[c, y, x] = pixel / 255')),
-      h('p', { class: 'layer-shape' }, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…'));
+    setText(inputShape, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…');
 
     const perLayer = new Map();
     for (const l of summary?.layers ?? []) {
@@ -190,12 +203,10 @@ export function mountNetworkEditor(controller, el) {
     const classes = r.data?.classes?.length ?? r.data?.classes ?? 10;
     const outErr = err && err.layer === outIndex;
     outputCard.classList.toggle('has-error', !!outErr);
-    replace(outputCard,
-      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'out'),
-        h('h3', {}, 'Output ', h('code', {}, `dense ${classes} · softmax`)),
-        helpNote('the output layer', 'One output per class. Softmax turns the scores into probabilities that add up to 1; the loss is the cross-entropy −log p(correct class).', 'p_k = e^{z_k} / Σ_j e^{z_j};   loss = −log p_y')),
-      outErr ? h('div', { class: 'card-error', role: 'alert' }, err.message) : null,
-      h('p', { class: 'layer-shape' }, out ? `${out.flatten ? `flattens ${formatDims(out.flatten.inDims)} to ${formatInt(out.flatten.outDims.c)}, then ` : ''}→ ${classes} class probabilities · ${formatInt(out.params)} parameters` : `→ ${classes} class probabilities`));
+    setText(outputKind, `dense ${classes} · softmax`);
+    outputError.hidden = !outErr;
+    setText(outputError, outErr ? err.message : '');
+    setText(outputShape, out ? `${out.flatten ? `flattens ${formatDims(out.flatten.inDims)} to ${formatInt(out.flatten.outDims.c)}, then ` : ''}→ ${classes} class probabilities · ${formatInt(out.params)} parameters` : `→ ${classes} class probabilities`);
 
     const general = err && (err.layer === null || err.layer > outIndex);
     netError.hidden = !general;

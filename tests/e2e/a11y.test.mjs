@@ -184,6 +184,13 @@ test('keyboard only: the skip link; "?" notes, confusion cells and mistakes open
     await page.keyboard.press('Enter');
     await page.waitForFunction((i) => document.querySelector('.activation-caption')?.textContent.startsWith(`Following test image ${i + 1}:`), index, { timeout: 10_000 });
     assert.equal(await page.locator('#mistakes .gallery button').nth(2).getAttribute('aria-current'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.index), String(index), 'the focus stays on it');
+    // Space on the next one.
+    await page.keyboard.press('Tab');
+    const next = Number(await page.evaluate(() => document.activeElement.dataset.index));
+    await page.keyboard.press('Space');
+    await page.waitForFunction((i) => document.querySelector('.activation-caption')?.textContent.startsWith(`Following test image ${i + 1}:`), next, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.nnp.run.get().phase), 'idle', 'Space on a mistake does not start training');
 
     // Arrow keys move through the dataset radios; the focus stays on the radio while the data loads.
     await page.focus('input[type="radio"][value="mnist"]');

@@ -27,6 +27,17 @@ for (const [name, viewport, columns] of [
       // The ten columns of the confusion matrix fit without a sideways scroll.
       const hidden = await app.page.evaluate(() => { const s = document.querySelector('.confusion-scroll'); return s.scrollWidth - s.clientWidth; });
       assert.ok(hidden <= 0, `${hidden}px of the confusion matrix are scrolled out of sight`);
+      // Scrolled down, the top bar keeps Play, Step, Reset and the progress in view, in little room
+      // (on a phone its lesson row scrolls away).
+      await app.page.evaluate(() => window.scrollTo(0, 1500));
+      await app.page.waitForTimeout(100);
+      const bar = await app.page.evaluate(() => ({
+        bottom: document.querySelector('.topbar').getBoundingClientRect().bottom,
+        play: document.getElementById('btn-play').getBoundingClientRect().top,
+      }));
+      assert.ok(bar.play >= 0, 'Play is in view');
+      assert.ok(bar.bottom <= (name === 'laptop' ? 70 : 110), `the top bar covers ${Math.round(bar.bottom)}px`);
+      await app.page.evaluate(() => window.scrollTo(0, 0));
       await app.screenshot(`page-${name}`);
       assert.deepEqual(app.errors, []);
     } finally {

@@ -43,14 +43,22 @@ export function mountTopbar(controller) {
   renderProjector(settings.get());
 
   // The page scrolls focused elements clear of this sticky bar (scroll-padding-top in style.css).
-  // A bar that would take over a quarter of a small screen (a phone in projector mode, a phone held
-  // sideways) scrolls with the page instead of staying on top.
+  // On a phone the lesson picker and the projector toggle form the bar's first row, which scrolls
+  // away (a negative sticky top); the rows from Play down stay. A bar that would still take over a
+  // quarter of a small screen (a phone in projector mode, a phone held sideways) scrolls with the
+  // page instead of staying on top.
   const bar = document.querySelector('.topbar');
+  const transport = bar.querySelector('.transport');
   const setHeight = () => {
-    const height = Math.ceil(bar.getBoundingClientRect().height);
-    const tall = height > window.innerHeight / 4;
+    const box = bar.getBoundingClientRect();
+    const height = Math.ceil(box.height);
+    const padding = parseFloat(getComputedStyle(bar).paddingTop) || 0;
+    const above = Math.max(0, Math.floor(transport.getBoundingClientRect().top - box.top - padding));
+    const stuck = height - above;
+    const tall = stuck > window.innerHeight / 4;
     bar.classList.toggle('unstuck', tall);
-    document.documentElement.style.setProperty('--topbar-h', `${tall ? 0 : height}px`);
+    bar.style.top = `${-above}px`;
+    document.documentElement.style.setProperty('--topbar-h', `${tall ? 0 : stuck}px`);
   };
   new ResizeObserver(setHeight).observe(bar);
   window.addEventListener('resize', setHeight);

@@ -8,7 +8,7 @@
 import { Push } from './engine/protocol.js';
 import { Store } from './state/store.js';
 import { SETTING, defaultState } from './state/schema.js';
-import { buildSpec, layerOfMessage } from './state/spec.js';
+import { buildSpec, layerOfMessage, settingsFromSpec } from './state/spec.js';
 import { encodeState, decodeState } from './state/url.js';
 import { HealthMonitor } from './state/health.js';
 import { PRESETS, PRESET_SCOPE } from './state/presets.js';
@@ -42,7 +42,9 @@ export class Controller {
       dataError: null,
       dataBusy: false,
       summary: null,
-      specError: null, // { message, layer: index into the spec's layers | null, scope: 'network'|'training' }
+      // What is wrong with the settings, at most one message for the network and one for how it
+      // learns: [{ message, layer: index into the spec's layers | null, scope: 'network'|'training' }]
+      specErrors: [],
       runId: 0,
       layout: null,
       report: null,
@@ -52,17 +54,27 @@ export class Controller {
       health: null,
       notices: notices.map((text) => ({ id: noticeId(), kind: 'warning', text })),
       rebuildNote: null,
+      modelError: null, // why a model file could not be saved or loaded
+      modelBusy: false,
     }, { deep: false });
     this.health = new HealthMonitor();
     this.losses = [];
     this.elapsed = { total: 0, since: 0 };
     this.rebuildTimer = 0;
     this.queue = Promise.resolve();
+    this.dataQueue = Promise.resolve();
+    this.dataSeq = 0;
+    this.transportQueue = Promise.resolve();
+    this.builtSettings = this.settings.get(); // the settings the running network was built from
     this.validateSeq = 0;
     this.dataMeta = null; // { id, name, shape, classes: string[] }
 
+    this.paramsWanted = true; // some filter picture is on screen (the network editor says)
+    this.watchSent = undefined; // what the worker was last told
+
     this.settings.subscribe((s, changed, meta) => this.onSettings(s, changed, meta));
     client.onPush((msg) => this.onPush(msg));
+    document.addEventListener('visibilitychange', () => this.syncWatch());
     window.addEventListener('hashchange', () => this.onHash());
   }
 
@@ -73,6 +85,7 @@ export class Controller {
     try {
       const info = await this.client.init();
       this.run.set({ engine: info });
+      this.syncWatch();
     } catch (err) {
       this.run.set({ phase: 'error', engine: { error: err.message } });
       return;
@@ -99,10 +112,15 @@ export class Controller {
     this.run.set({ phase: 'loading', summary: null });
     try {
       await this.client.init(this.run.get().runId);
+      this.watchSent = undefined; // a fresh worker starts with its own default
+      this.syncWatch();
       if (this.dataSource) {
         const source = await this.dataSource();
         await this.client.loadData(source);
-        await this.rebuild({ data: 'staged', reason: null });
+        // The network that was running, even if an invalid edit is pending (its message comes back).
+        const ok = await this.rebuild({ data: 'staged', settings: this.builtSettings, reason: null });
+        if (!ok) this.run.set({ phase: 'error' });
+        else if (JSON.stringify(this.builtSettings) !== JSON.stringify(this.settings.get())) this.scheduleRebuild(null);
       }
     } catch (err) {
       this.run.set({ phase: 'error' });
@@ -116,17 +134,35 @@ export class Controller {
   /** Loads a built-in dataset (listed in data/datasets.json) and rebuilds the network for it. */
   async useBuiltin(id, { initial = false } = {}) {
     const meta = this.run.get().datasets.find((d) => d.id === id);
-    if (!meta) return;
-    const source = {
-      kind: 'builtin', id,
+    if (!meta) return false;
+    const source = this.builtinSource(meta);
+    return this.useData(source, {
+      id, name: meta.name, classes: meta.classes, credit: this.builtinCredit(meta), restore: () => source,
+    }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
+  }
+
+  builtinSource(meta) {
+    return {
+      kind: 'builtin', id: meta.id,
       images: meta.files.images, labels: meta.files.labels,
       split: meta.split ?? { seed: 0, train: Math.round(meta.count * 0.8), test: Math.round(meta.count * 0.2) },
     };
-    await this.useData(source, {
-      id, name: meta.name, classes: meta.classes,
-      credit: `${meta.credit ?? DATASET_CREDITS[id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`,
-      restore: () => source,
-    }, initial ? null : `Switched to ${meta.name}: the network was rebuilt for it.`);
+  }
+
+  builtinCredit(meta) {
+    return `${meta.credit ?? DATASET_CREDITS[meta.id] ?? ''}${meta.licence ? ` (${meta.licence})` : ''}`;
+  }
+
+  /** The page's description of loaded data (this.dataMeta) from what the worker read. */
+  dataMetaFor({ id, name, classes, credit }, info) {
+    const classNames = classes && classes.length === info.classes
+      ? classes
+      : Array.from({ length: info.classes }, (_, i) => String(i));
+    return { id, name, shape: info.shape, classes: classNames, credit, info };
+  }
+
+  builtinMeta(meta, info, source) {
+    return { ...this.dataMetaFor({ id: meta.id, name: meta.name, classes: meta.classes, credit: this.builtinCredit(meta) }, info), restore: () => source };
   }
 
   /** Loads a person's files ({ name, bytes: ArrayBuffer }[]); nothing changes if they are not usable. */
@@ -139,20 +175,28 @@ export class Controller {
       'Loaded your files: the network was rebuilt for them.');
   }
 
-  async useData(source, meta, note) {
+  /**
+   * Data switches run one at a time, and only the latest one asked for runs at all: arrowing through
+   * the dataset radios, or a switch while another is loading, never mixes one dataset's files with
+   * another's name and classes.
+   */
+  useData(source, meta, note) {
+    const seq = ++this.dataSeq;
+    const job = this.dataQueue.then(() => (seq === this.dataSeq ? this.loadAndRebuild(source, meta, note) : false));
+    this.dataQueue = job.catch(() => {});
+    return job;
+  }
+
+  async loadAndRebuild(source, meta, note) {
     this.run.set({ dataBusy: true, dataError: null });
     try {
       const info = await this.client.loadData(source);
-      const classNames = meta.classes && meta.classes.length === info.classes
-        ? meta.classes
-        : Array.from({ length: info.classes }, (_, i) => String(i));
-      const previous = this.dataMeta;
-      this.dataMeta = { id: meta.id, name: meta.name, shape: info.shape, classes: classNames, credit: meta.credit, info };
-      const ok = await this.rebuild({ data: 'staged', reason: note, dataError: true });
+      // The new data's description is used for this build only; this.dataMeta (the data in use,
+      // which edits are validated against meanwhile) changes when the build has worked.
+      const ok = await this.rebuild({ data: 'staged', meta: this.dataMetaFor(meta, info), reason: note, dataError: true });
       if (!ok) {
         // The data in use stays; so does the network, whose cards must not keep this data's message.
-        this.dataMeta = previous;
-        if (previous) await this.validateDraft();
+        if (this.dataMeta) await this.validateDraft();
         return false;
       }
       this.dataSource = meta.restore;
@@ -172,7 +216,7 @@ export class Controller {
   onSettings(s, changed, meta) {
     this.writeHash();
     if (changed.includes('projector')) document.documentElement.classList.toggle('projector', s.projector);
-    if (meta.source === 'data') return;
+    if (meta.source === 'data' || meta.source === 'model') return;
     if (changed.includes('dataset') && s.dataset !== 'custom' && s.dataset !== this.dataMeta?.id) {
       this.useBuiltin(s.dataset);
     }
@@ -193,7 +237,8 @@ export class Controller {
       if (keys.includes('lr')) await this.client.setLearningRate(s.lr);
       if (keys.includes('l2')) await this.client.setL2(s.l2);
     } catch (err) {
-      this.run.set({ specError: { message: err.message, layer: null, scope: 'training' } });
+      const others = this.run.get().specErrors.filter((e) => e.scope !== 'training');
+      this.run.set({ specErrors: [...others, { message: err.message, layer: null, scope: 'training' }] });
     }
   }
 
@@ -201,13 +246,30 @@ export class Controller {
   async validateDraft() {
     if (!this.dataMeta) return null;
     const seq = ++this.validateSeq;
-    const spec = buildSpec(this.settings.get(), this.dataMeta);
+    const s = this.settings.get();
+    const meta = this.dataMeta;
+    const spec = buildSpec(s, meta);
     try {
       const summary = await this.client.validate(spec);
-      if (seq === this.validateSeq) this.run.set({ specError: null, draft: summary, draftLayers: spec.layers });
+      if (seq === this.validateSeq) this.run.set({ specErrors: [], draft: summary, draftLayers: spec.layers });
       return summary;
     } catch (err) {
-      if (seq === this.validateSeq) this.run.set({ specError: classifyError(err.message) });
+      // The engine names one problem at a time. The other half of the settings (the layers, or how
+      // the network learns) is checked on its own, with the first half as it was last built: each
+      // half gets its message, and with only the training settings wrong the cards keep true shapes.
+      const first = classifyError(err.message);
+      const found = [first];
+      let draft = {};
+      const half = first.scope === 'training' ? { ...this.builtSettings, layers: s.layers } : { ...s, layers: this.builtSettings.layers };
+      const halfSpec = buildSpec(half, meta);
+      try {
+        const summary = await this.client.validate(halfSpec);
+        if (first.scope === 'training') draft = { draft: summary, draftLayers: halfSpec.layers };
+      } catch (err2) {
+        const second = classifyError(err2.message);
+        if (second.scope !== first.scope) found.push(second);
+      }
+      if (seq === this.validateSeq) this.run.set({ specErrors: found, ...draft });
       return null;
     }
   }
@@ -222,27 +284,28 @@ export class Controller {
   }
 
   /** Builds the network from the current settings; runs one at a time. Returns whether it worked. */
-  rebuild({ data = 'current', reason = null, dataError = false } = {}) {
-    const job = this.queue.then(() => this.doRebuild({ data, reason, dataError }));
+  rebuild({ data = 'current', meta = null, settings = null, reason = null, dataError = false } = {}) {
+    // The data description and the settings are read when the build's turn comes, not when it is asked for.
+    const job = this.queue.then(() => this.doRebuild({ data, meta: meta ?? this.dataMeta, settings: settings ?? this.settings.get(), reason, dataError }));
     this.queue = job.catch(() => {});
     return job;
   }
 
-  async doRebuild({ data, reason, dataError }) {
-    if (!this.dataMeta) return false;
-    const s = this.settings.get();
-    const spec = buildSpec(s, this.dataMeta);
+  /** `meta` describes the data the network is built for: the staged data's, or the data in use. */
+  async doRebuild({ data, meta, settings: s, reason, dataError }) {
+    if (!meta) return false;
+    const spec = buildSpec(s, meta);
     try {
       await this.client.validate(spec);
     } catch (err) {
-      this.run.set({ specError: classifyError(err.message) });
+      this.run.set({ specErrors: [classifyError(err.message)] });
       if (dataError) this.run.set({ dataError: `This data does not fit the network: ${err.message}` });
       return false;
     }
     // Back to the network that is already running (an edit undone): keep it and its progress.
     const key = JSON.stringify([spec, s.trainLimit]);
     if (data === 'current' && key === this.builtKey) {
-      this.run.set({ specError: null, draft: this.run.get().summary });
+      this.run.set({ specErrors: [], draft: this.run.get().summary });
       return true;
     }
     let result;
@@ -250,28 +313,38 @@ export class Controller {
       result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
     } catch (err) {
       if (dataError) this.run.set({ dataError: err.message });
-      else this.run.set({ specError: classifyError(err.message) });
+      else this.run.set({ specErrors: [classifyError(err.message)] });
       return false;
     }
+    this.dataMeta = meta;
     this.builtKey = key;
+    this.builtSettings = s;
     this.applyBuild(result, reason);
     return true;
   }
 
-  applyBuild(result, reason) {
+  /**
+   * A new run from the engine: a build (the settings it was made from are this.builtSettings, which
+   * may be older than the settings by now), a reset (`keepDraft`: an invalid edit made meanwhile
+   * keeps its message), or a loaded model.
+   */
+  applyBuild(result, reason, { keepDraft = false } = {}) {
     const phase = this.run.get().phase;
     const training = phase === 'training';
     this.health.reset();
     this.losses = [];
     this.elapsed = { total: 0, since: performance.now() };
+    const draft = keepDraft ? {} : {
+      draft: result.summary,
+      draftLayers: buildSpec(this.builtSettings, this.dataMeta).layers,
+      specErrors: [],
+    };
     this.run.set({
       runId: result.runId,
       summary: result.summary,
-      draft: result.summary,
-      draftLayers: buildSpec(this.settings.get(), this.dataMeta).layers,
+      ...draft,
       layout: result.layout,
-      data: { ...result.data, ...this.dataMeta, spec: this.settings.get() },
-      specError: null,
+      data: { ...result.data, ...this.dataMeta, spec: this.builtSettings },
       dataError: null,
       report: null,
       evaluation: null,
@@ -286,12 +359,133 @@ export class Controller {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Filter pictures
+
+  /** Whether any conv card's filters are on screen; the worker sends weights only while they are. */
+  setParamsWanted(on) {
+    this.paramsWanted = on;
+    this.syncWatch();
+  }
+
+  /** Weights cross from the worker only for filters on screen in a visible tab. */
+  syncWatch() {
+    const engine = this.run.get().engine;
+    if (!engine || engine.error) return;
+    const on = this.paramsWanted && document.visibilityState !== 'hidden';
+    if (on === this.watchSent) return;
+    this.watchSent = on;
+    this.client.watchParams(on).catch(() => {
+      this.watchSent = undefined;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving and loading a trained model
+
+  /**
+   * The current network as a file: `nn-playground-<dataset>-<steps>.nnpg` with the engine's save()
+   * bytes (spec, weights, optimizer state). Returns { name, bytes } for the view to download.
+   */
+  async saveModel() {
+    this.run.set({ modelError: null });
+    try {
+      const { bytes, steps } = await this.client.saveModel();
+      return { name: `nn-playground-${this.dataMeta?.id ?? 'model'}-${steps}.nnpg`, bytes };
+    } catch (err) {
+      this.run.set({ modelError: `The model could not be saved: ${err.message}` });
+      return null;
+    }
+  }
+
+  /**
+   * Uses a saved model ({ name, bytes: ArrayBuffer }): its network, weights and settings replace the
+   * current ones, training stops, and the settings and link show the loaded spec. A file that is not
+   * a model, or does not fit, leaves everything as it was and says why (run.modelError).
+   */
+  loadModel(file) {
+    this.dataSeq += 1; // data switches asked for before this load are dropped
+    const job = this.dataQueue.then(() => this.queue).then(() => this.doLoadModel(file));
+    this.dataQueue = job.catch(() => {});
+    return job;
+  }
+
+  async doLoadModel(file) {
+    this.run.set({ modelError: null, modelBusy: true });
+    try {
+      const info = await this.client.readModel(file.bytes);
+      // A file saved by this page names its dataset; a built-in one is loaded for it.
+      const named = /^nn-playground-([a-z0-9]+)-\d+/i.exec(file.name)?.[1];
+      const builtin = this.run.get().datasets.find((d) => d.id === named);
+      let meta = this.dataMeta;
+      let data = 'current';
+      if (builtin && builtin.id !== this.dataMeta?.id) {
+        const source = this.builtinSource(builtin);
+        const dataInfo = await this.client.loadData(source);
+        meta = this.builtinMeta(builtin, dataInfo, source);
+        data = 'staged';
+      }
+      if (!meta) throw new Error('No data is loaded yet.');
+      const fits = info.spec.input.join('×') === meta.shape.join('×') && info.spec.classes === meta.classes.length;
+      if (!fits) {
+        throw new Error(`This model takes ${info.spec.input.join('×')} images in ${info.spec.classes} classes, but the data in use has ${meta.shape.join('×')} images in ${meta.classes.length} classes.`);
+      }
+      const base = { ...this.settings.get(), dataset: meta.id };
+      const settings = settingsFromSpec(info.spec, base);
+      // Nothing has changed so far; from here the model replaces the network.
+      clearTimeout(this.rebuildTimer);
+      this.validateSeq += 1;
+      const result = await this.client.loadModel(file.bytes, { data, trainLimit: settings.trainLimit });
+      if (data === 'staged') {
+        this.dataMeta = meta;
+        this.dataSource = meta.restore;
+      }
+      this.settings.set(settings, { source: 'model' });
+      this.builtKey = JSON.stringify([buildSpec(settings, this.dataMeta), settings.trainLimit]);
+      this.builtSettings = this.settings.get();
+      this.applyBuild(result, `Loaded the model ${file.name}: ${result.summary.totalParams.toLocaleString('en-US')} parameters after ${result.progress.steps.toLocaleString('en-US')} training steps.`);
+      this.run.set({
+        phase: result.progress.done ? 'done' : 'idle',
+        report: result.progress,
+      });
+      return true;
+    } catch (err) {
+      this.run.set({ modelError: `${file.name} could not be loaded: ${err.message}` });
+      return false;
+    } finally {
+      this.run.set({ modelBusy: false });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Transport
+
+  /**
+   * Play/Pause, Step and Reset from the page run one after another, each deciding from the state
+   * the previous one left: three quick presses of Space are play, pause, play (while the worker was
+   * busy, say evaluating, every press after the first used to read "training" and pause).
+   */
+  transport(action) {
+    const job = this.transportQueue.then(action);
+    this.transportQueue = job.catch(() => {});
+    return job;
+  }
+
+  togglePlay() {
+    return this.transport(() => (this.run.get().phase === 'training' ? this.pause() : this.play()));
+  }
+
+  step() {
+    return this.transport(() => this.doStep());
+  }
+
+  reset() {
+    return this.transport(() => this.doReset());
+  }
 
   async play() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.reset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset();
     this.run.set({ phase: 'training', health: this.run.get().health?.pause ? null : this.run.get().health });
     this.elapsed.since = performance.now();
     try {
@@ -307,14 +501,10 @@ export class Controller {
     await this.client.pause().catch(() => {});
   }
 
-  togglePlay() {
-    return this.run.get().phase === 'training' ? this.pause() : this.play();
-  }
-
-  async step() {
+  async doStep() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.reset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset();
     try {
       await this.client.step();
     } catch (err) {
@@ -322,12 +512,12 @@ export class Controller {
     }
   }
 
-  async reset() {
+  async doReset() {
     if (!this.run.get().summary) return;
     try {
       const result = await this.client.reset();
       const { phase } = this.run.get();
-      this.applyBuild(result, null);
+      this.applyBuild(result, null, { keepDraft: true });
       if (phase === 'done' || phase === 'diverged' || phase === 'paused') this.run.set({ phase: 'idle' });
     } catch (err) {
       this.notify('error', err.message);
@@ -442,6 +632,12 @@ export class Controller {
   }
 
   onHash() {
+    // A fragment that is not settings (an in-page link such as "#col-output") changes nothing: the
+    // hash goes back to the settings.
+    if (!window.location.hash.includes('=')) {
+      this.writeHash();
+      return;
+    }
     const { state, notices } = decodeState(window.location.hash);
     for (const text of notices) this.notify('warning', text);
     if (this.settings.get().dataset === 'custom' && state.dataset === 'mnist') state.dataset = 'custom';

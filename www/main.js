@@ -12,6 +12,7 @@ import { mountConfusion } from './views/confusion.js';
 import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
+import { mountModelFile } from './views/model-file.js';
 
 const $ = (id) => document.getElementById(id);
 const client = new EngineClient();
@@ -22,6 +23,7 @@ mountTopbar(controller);
 mountNotices(controller, $('notices'));
 mountDataPanel(controller, $('data-panel'));
 mountNetworkEditor(controller, $('network-editor'));
+mountModelFile(controller, $('model-file'));
 mountHyperparams(controller, $('hyperparams'));
 mountMetrics(controller, $('metrics'), $('health'));
 mountCharts(controller, $('charts'));
@@ -29,6 +31,14 @@ mountConfusion(controller, $('confusion'));
 mountMistakes(controller, $('mistakes'));
 mountDraw(controller, $('draw'));
 mountActivations(controller, $('activations'));
+
+// The skip link moves the focus without touching the URL hash, which holds the settings.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  const target = $('col-output');
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: 'start' });
+});
 
 // The engine status line (tests read it): version and whether SIMD is active.
 const status = $('engine-status');

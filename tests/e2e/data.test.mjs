@@ -38,7 +38,8 @@ test('switching to Fashion-MNIST rebuilds the network for clothing', async () =>
     assert.match(await page.textContent('#draw h3'), /clothing/);
     await page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
     assert.match(await page.textContent('#confusion'), /T-shirt\/top/);
-    await page.keyboard.press('ArrowRight');
+    // (The focus is still on the radio, where → would choose the next dataset.)
+    await page.click('#btn-step');
     await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
     await app.screenshot('fashion');
     assert.deepEqual(app.errors, []);

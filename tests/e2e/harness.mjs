@@ -23,12 +23,13 @@ function chromiumPath() {
  * Opens the playground in a fresh headless Chromium. Console errors and page errors are collected
  * in `errors`; tests assert it stays empty.
  */
-export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 } } = {}) {
+export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false, initScript = null } = {}) {
   const { server, url } = await startServer({ port: 0 });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'nnp-e2e-')), {
     executablePath: chromiumPath(),
     headless: true,
     viewport,
+    hasTouch,
     args: [
       '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
@@ -40,6 +41,8 @@ export async function openPlayground({ path = '', viewport = { width: 1440, heig
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+  // Runs before the page's own scripts (to instrument timers, for example).
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(url + path);
   return {
     page,

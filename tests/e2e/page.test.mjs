@@ -24,6 +24,20 @@ for (const [name, viewport, columns] of [
       // Nothing is wider than the screen.
       const overflow = await app.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the viewport`);
+      // The ten columns of the confusion matrix fit without a sideways scroll.
+      const hidden = await app.page.evaluate(() => { const s = document.querySelector('.confusion-scroll'); return s.scrollWidth - s.clientWidth; });
+      assert.ok(hidden <= 0, `${hidden}px of the confusion matrix are scrolled out of sight`);
+      // Scrolled down, the top bar keeps Play, Step, Reset and the progress in view, in little room
+      // (on a phone its lesson row scrolls away).
+      await app.page.evaluate(() => window.scrollTo(0, 1500));
+      await app.page.waitForTimeout(100);
+      const bar = await app.page.evaluate(() => ({
+        bottom: document.querySelector('.topbar').getBoundingClientRect().bottom,
+        play: document.getElementById('btn-play').getBoundingClientRect().top,
+      }));
+      assert.ok(bar.play >= 0, 'Play is in view');
+      assert.ok(bar.bottom <= (name === 'laptop' ? 70 : 110), `the top bar covers ${Math.round(bar.bottom)}px`);
+      await app.page.evaluate(() => window.scrollTo(0, 0));
       await app.screenshot(`page-${name}`);
       assert.deepEqual(app.errors, []);
     } finally {
@@ -90,6 +104,13 @@ test('after an engine crash the page starts a fresh worker and rebuilds the same
     assert.equal(await page.evaluate(() => window.nnp.run.get().summary.totalParams), before.params);
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1, null, { timeout: 10_000 });
+
+    // An uncaught error in the worker after the engine has loaded: the same recovery.
+    const runId = await page.evaluate(() => window.nnp.run.get().runId);
+    await page.evaluate(() => window.nnp.controller.client.worker.onerror({ message: 'Uncaught TypeError: boom', preventDefault() {} }));
+    await page.waitForFunction((id) => window.nnp.run.get().summary && window.nnp.run.get().runId > id, runId, { timeout: 20_000 });
+    assert.match(await page.textContent('#notices'), /internal error \(Uncaught TypeError: boom\) and was restarted/);
+    assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

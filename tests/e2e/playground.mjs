@@ -65,6 +65,30 @@ export async function drawStroke(page, points, { steps = 12 } = {}) {
   await page.mouse.up();
 }
 
+/**
+ * Draws a polyline with a finger: real touch input through the DevTools protocol, which the browser
+ * turns into touch and pointer events (pointerType "touch"), as on a phone. Needs `hasTouch`.
+ */
+export async function touchStroke(page, points, { steps = 12 } = {}) {
+  const pad = page.locator('.draw-pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = ([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, p) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ ...p, id: 1 }] : [] });
+  let last = at(points[0]);
+  await touch('touchStart', last);
+  for (const p of points.slice(1)) {
+    const next = at(p);
+    for (let i = 1; i <= steps; i++) {
+      await touch('touchMove', { x: last.x + ((next.x - last.x) * i) / steps, y: last.y + ((next.y - last.y) * i) / steps });
+    }
+    last = next;
+  }
+  await touch('touchEnd');
+  await cdp.detach();
+}
+
 /** Waits until the drawing's prediction settles, and returns the top class index. */
 export async function drawnClass(page) {
   await page.waitForFunction(() => document.getElementById('draw-probs')?.dataset.top !== undefined, null, { timeout: 10_000 });

@@ -1,8 +1,9 @@
 //! The page's handle on the engine worker: one method per request, each returning a promise.
 //! Views reach the worker only through this module.
 //!
-//! If the wasm instance traps (a bug in the engine), the worker says so and this client starts a
-//! fresh worker; listeners get a `{ type: 'restarted' }` push and set it up again.
+//! If the wasm instance traps (a bug in the engine), or the worker throws an uncaught error after the
+//! engine has loaded, this client starts a fresh worker; listeners get a `{ type: 'restarted' }` push
+//! and set it up again.
 import { Request, Push } from './protocol.js';
 
 export class EngineClient {
@@ -14,10 +15,18 @@ export class EngineClient {
   }
 
   start() {
+    this.initialized = false;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault?.();
+      // After the engine has loaded, an uncaught error in the worker is a bug like a trap: a fresh
+      // worker takes over. Before that (the script or the module cannot load) a new one would fail
+      // the same way, so the page says why and stops.
+      if (this.initialized) {
+        this.restart(event.message || 'an uncaught error in the engine worker');
+        return;
+      }
       const error = new Error(`The engine worker failed: ${event.message || 'unknown error'}`);
       this.failAll(error);
       this.emit({ type: Push.FATAL, message: error.message });
@@ -74,7 +83,10 @@ export class EngineClient {
    * @returns {Promise<import('./protocol.js').EngineInfo>}
    */
   init(firstRunId = 0) {
-    return this.request(Request.INIT, { firstRunId });
+    return this.request(Request.INIT, { firstRunId }).then((info) => {
+      this.initialized = true;
+      return info;
+    });
   }
 
   /** @returns {Promise<import('./protocol.js').Summary>} rejects with the engine's message */
@@ -140,6 +152,34 @@ export class EngineClient {
 
   watchParams(on) {
     return this.request(Request.WATCH_PARAMS, { on });
+  }
+
+  /** @returns {Promise<import('./protocol.js').SavedModel>} */
+  saveModel() {
+    return this.request(Request.SAVE_MODEL);
+  }
+
+  /**
+   * @param {ArrayBuffer} bytes  a saved model (copied, so the caller keeps its own)
+   * @returns {Promise<import('./protocol.js').ModelInfo>} rejects with the engine's message
+   */
+  readModel(bytes) {
+    const copy = bytes.slice(0);
+    return this.request(Request.READ_MODEL, { bytes: copy }, [copy]);
+  }
+
+  /**
+   * @param {ArrayBuffer} bytes  a saved model (copied)
+   * @returns {Promise<import('./protocol.js').BuildResult>}
+   */
+  loadModel(bytes, { data = 'current', trainLimit = 0 } = {}) {
+    const copy = bytes.slice(0);
+    return this.request(Request.LOAD_MODEL, { bytes: copy, data, trainLimit }, [copy]);
+  }
+
+  /** @returns {Promise<{ memoryBytes: number, engines: number }>} */
+  stats() {
+    return this.request(Request.STATS);
   }
 
   terminate() {

@@ -45,6 +45,25 @@ export const Request = Object.freeze({
   ACTIVATIONS: 'activations',
   /** Push conv weights while training (for the filter pictures): { on }. Reply: null. */
   WATCH_PARAMS: 'watchParams',
+  /**
+   * The current network as the engine's versioned binary (spec, parameters, optimizer state), also
+   * while training. Reply: {@link SavedModel}, its bytes transferred.
+   */
+  SAVE_MODEL: 'saveModel',
+  /**
+   * Read a saved model without using it: { bytes: ArrayBuffer } (transferred). Reply: {@link ModelInfo};
+   * error: the engine's message (not a model file, truncated, another format version).
+   */
+  READ_MODEL: 'readModel',
+  /**
+   * Use a saved model: { bytes: ArrayBuffer (transferred), data: 'staged' | 'current', trainLimit }.
+   * Its network gets that data and replaces the current one; training stops. On failure nothing
+   * changes. Reply: {@link BuildResult} with `spec` and `progress` ({@link TrainReport} of the saved
+   * position, loss NaN).
+   */
+  LOAD_MODEL: 'loadModel',
+  /** How much the engine holds: { memoryBytes (the wasm memory), engines (alive, 1 once built) }. */
+  STATS: 'stats',
 });
 
 /** Messages the worker pushes on its own. */
@@ -108,6 +127,21 @@ export const Push = Object.freeze({
  * @property {Summary} summary
  * @property {{ name: string, layer: number, offset: number, len: number, shape: number[], decay: boolean }[]} layout
  * @property {{ nTrain: number, nTest: number, shape: number[], classes: number, sample: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array }} data
+ * @property {object} [spec]          LOAD_MODEL only: the loaded spec
+ * @property {TrainReport} [progress] LOAD_MODEL only: where the saved run was
+ */
+
+/**
+ * @typedef {object} SavedModel
+ * @property {Uint8Array} bytes   the engine's save() output
+ * @property {number} steps       training steps the network has taken
+ * @property {number} runId
+ */
+
+/**
+ * @typedef {object} ModelInfo
+ * @property {object} spec        the saved spec, every default filled in (the engine's spec())
+ * @property {number} totalParams
  */
 
 /**

@@ -25,6 +25,20 @@ const EVAL_MAX = 2000;
 const PARAMS_MS = 300;
 
 let wasm = null;
+/** The wasm instance's exports (its memory, for STATS). */
+let exports = null;
+/** Engines alive in wasm memory: every one made is freed when it is replaced or not used. */
+let liveEngines = 0;
+
+function created(e) {
+  liveEngines += 1;
+  return e;
+}
+
+function free(e) {
+  e.free();
+  liveEngines -= 1;
+}
 /** @type {any} the Engine of the current run */
 let engine = null;
 let spec = null;
@@ -50,6 +64,7 @@ const run = {
   lastEpoch: 0,
   lastParams: 0,
   watchParams: true,
+  convLayout: null, // the conv weights' entries of paramLayout(), read once per run
   stepEvalTimer: 0,
 };
 
@@ -64,7 +79,7 @@ async function loadEngine() {
     );
   }
   const module = await import('../pkg/nn_playground.js');
-  await module.default();
+  exports = await module.default();
   const missing = ['validateSpec', 'Engine'].filter((name) => typeof module[name] !== 'function');
   if (missing.length) {
     // An engine build from before the training API: the version still shows, training stays off.
@@ -93,6 +108,7 @@ function emptyRun() {
   run.lastEval = now();
   run.lastEpoch = 0;
   run.lastParams = 0;
+  run.convLayout = null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +192,7 @@ function buildResult() {
 function replaceEngine(next, nextSpec) {
   if (engine) {
     try {
-      engine.free();
+      free(engine);
     } catch {
       // a freed or trapped instance: nothing left to release
     }
@@ -188,11 +204,11 @@ function replaceEngine(next, nextSpec) {
 }
 
 function build(nextSpec, d, limit) {
-  const next = new wasm.Engine(nextSpec);
+  const next = created(new wasm.Engine(nextSpec));
   try {
     giveData(next, d, limit);
   } catch (err) {
-    next.free();
+    free(next);
     throw err;
   }
   replaceEngine(next, nextSpec);
@@ -232,7 +248,9 @@ function report(r, force = false) {
   const p = run.pending;
   const t = now();
   if (!force && t - run.lastPost < REPORT_MS) return;
-  if (p.steps === 0 && !force) return;
+  // No batch since the last report: nothing to say (a pause right after play used to post a loss
+  // of NaN, which the page took for a diverged run).
+  if (p.steps === 0) return;
   const seconds = (t - run.postedTime) / 1000;
   const examplesPerSecond = seconds > 0 ? (r.examplesSeen - run.postedExamples) / seconds : 0;
   post({
@@ -279,7 +297,9 @@ function evaluate(max) {
 function postParams() {
   if (!run.watchParams || !engine) return;
   run.lastParams = now();
-  const layout = engine.paramLayout().filter((p) => p.shape.length === 4);
+  // The layout is fixed for a run: read it once, not at every push.
+  run.convLayout ??= engine.paramLayout().filter((p) => p.shape.length === 4);
+  const layout = run.convLayout;
   if (layout.length === 0) return;
   const values = engine.paramValues();
   const tensors = layout.map((p) => ({ layer: p.layer, name: p.name, shape: p.shape, data: values.slice(p.offset, p.offset + p.len) }));
@@ -467,6 +487,59 @@ const handlers = {
   [Request.ACTIVATIONS]({ image }) {
     const maps = requireEngine().activations(image).map((a) => ({ label: a.label, dims: a.dims, data: own(Float32Array, a.data) }));
     return { value: maps, transfer: maps.map((m) => m.data.buffer) };
+  },
+
+  [Request.SAVE_MODEL]() {
+    const bytes = own(Uint8Array, requireEngine().save());
+    return { value: { bytes, steps: run.last.steps, runId }, transfer: [bytes.buffer] };
+  },
+
+  [Request.READ_MODEL]({ bytes }) {
+    requireApi();
+    const e = created(wasm.Engine.load(new Uint8Array(bytes)));
+    try {
+      return { spec: e.spec(), totalParams: e.summary().totalParams };
+    } finally {
+      free(e);
+    }
+  },
+
+  [Request.LOAD_MODEL]({ bytes, data, trainLimit: limit = 0 }) {
+    requireApi();
+    const d = data === 'staged' ? staged : current;
+    if (!d) throw new Error('No data is loaded yet.');
+    const next = created(wasm.Engine.load(new Uint8Array(bytes)));
+    let nextSpec;
+    let progress;
+    try {
+      nextSpec = next.spec();
+      try {
+        giveData(next, d, limit);
+      } catch (err) {
+        throw new Error(`The model does not fit this data: ${err.message}`);
+      }
+      // Where the saved run was (no step is taken): steps, epoch, whether it is done.
+      progress = next.trainSteps(0);
+    } catch (err) {
+      free(next);
+      throw err;
+    }
+    run.training = false;
+    replaceEngine(next, nextSpec);
+    current = d;
+    trainLimit = limit;
+    if (data === 'staged') staged = null;
+    run.last = progress;
+    run.lastEpoch = progress.epoch;
+    const result = buildResult();
+    result.value.spec = nextSpec;
+    result.value.progress = { ...progress, runId, position: position(progress), examplesPerSecond: 0 };
+    afterReply.push(() => postParams());
+    return result;
+  },
+
+  [Request.STATS]() {
+    return { memoryBytes: exports?.memory?.buffer.byteLength ?? 0, engines: liveEngines };
   },
 
   [Request.WATCH_PARAMS]({ on }) {

@@ -10,8 +10,11 @@ export const OKABE_ITO = {
 const NEG = [213, 94, 0];
 const POS = [0, 114, 178];
 
-function isDark() {
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+// One query object for the page's life: matchMedia() per call made a new one for every picture.
+const darkQuery = typeof window !== 'undefined' ? window.matchMedia?.('(prefers-color-scheme: dark)') : null;
+
+export function isDark() {
+  return darkQuery?.matches ?? false;
 }
 
 /** RGB of value v on the scale [−max, max]. */
@@ -25,13 +28,20 @@ export function diverging(v, max, dark = isDark()) {
 
 /** Fills an ImageData with a diverging-coloured h×w map taken from data at offset. */
 export function paintDiverging(imageData, data, offset, max, dark = isDark()) {
+  // diverging() inlined: no arrays per pixel (activation maps repaint thousands of them a second).
   const px = imageData.data;
   const n = imageData.width * imageData.height;
+  const z = dark ? [24, 26, 30] : [255, 255, 255];
+  const inv = max > 0 ? 1 / max : 0;
   for (let i = 0; i < n; i++) {
-    const [r, g, b] = diverging(data[offset + i], max, dark);
-    px[4 * i] = r;
-    px[4 * i + 1] = g;
-    px[4 * i + 2] = b;
+    let t = data[offset + i] * inv;
+    if (!(t === t)) t = 0; // NaN
+    t = t < -1 ? -1 : t > 1 ? 1 : t;
+    const end = t < 0 ? NEG : POS;
+    const a = t < 0 ? -t : t;
+    px[4 * i] = Math.round(z[0] + (end[0] - z[0]) * a);
+    px[4 * i + 1] = Math.round(z[1] + (end[1] - z[1]) * a);
+    px[4 * i + 2] = Math.round(z[2] + (end[2] - z[2]) * a);
     px[4 * i + 3] = 255;
   }
   return imageData;

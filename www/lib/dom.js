@@ -41,11 +41,62 @@ export function uniqueId(prefix = 'id') {
   return `${prefix}-${uid}`;
 }
 
-/** A "?" disclosure with the course-style explanation (and formula) of a control. Keyboard-reachable, no script. */
+/**
+ * A "?" disclosure with the course-style explanation (and formula) of a control. It is a native
+ * <details>, so Tab reaches it and Enter or Space opens and closes it; Escape closes it too and
+ * leaves the focus on its "?", and only one note is open at a time (opening one, or clicking
+ * anywhere else, closes the others).
+ */
 export function helpNote(label, text, formula) {
-  return h('details', { class: 'help' },
+  installHelpNoteKeys();
+  return h('details', { class: 'help', ontoggle: onHelpToggle },
     h('summary', { 'aria-label': `About ${label}`, title: `About ${label}` }, '?'),
     h('div', { class: 'help-body' }, h('p', {}, text), formula ? h('p', { class: 'formula' }, formula) : null));
+}
+
+function onHelpToggle(event) {
+  const note = event.currentTarget;
+  if (!note.open) return;
+  for (const other of document.querySelectorAll('details.help[open]')) if (other !== note) other.open = false;
+}
+
+let helpKeysInstalled = false;
+function installHelpNoteKeys() {
+  if (helpKeysInstalled || typeof document === 'undefined') return;
+  helpKeysInstalled = true;
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    const note = event.target.closest?.('details.help[open]') ?? document.querySelector('details.help[open]');
+    if (!note) return;
+    note.open = false;
+    if (note.contains(document.activeElement) || document.activeElement === document.body) note.querySelector('summary').focus();
+    event.preventDefault();
+  });
+  document.addEventListener('pointerdown', (event) => {
+    for (const note of document.querySelectorAll('details.help[open]')) if (!note.contains(event.target)) note.open = false;
+  });
+}
+
+/**
+ * Runs `rebuild`, which replaces the children of `container`; if the keyboard focus was on one of
+ * them, it goes to the new element with the same `data-*` key (or the first button), so a person
+ * reading a table with the keys is not thrown back to the top of the page when it updates.
+ */
+export function keepFocus(container, keys, rebuild) {
+  const active = document.activeElement;
+  const inside = active && active !== container && container.contains(active);
+  const wanted = inside ? keys.map((k) => [k, active.dataset[k]]) : null;
+  rebuild();
+  if (!inside || container.contains(active)) return;
+  const selector = wanted.filter(([, v]) => v !== undefined).map(([k, v]) => `[data-${k}="${CSS.escape(v)}"]`).join('');
+  const next = (selector && container.querySelector(selector)) || container.querySelector('button');
+  next?.focus({ preventScroll: true });
+}
+
+/** Sets an element's text only when it changes: assigning the same text still replaces the text
+ * node, which makes the browser lay out and repaint that part of the page again. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 /** Runs fn at most once per animation frame, with the latest arguments. */

@@ -27,7 +27,7 @@ export const ACTIVATION_HELP = {
   relu: 'ReLU(x) = max(0, x): passes positive values, zeroes negative ones.',
   leaky_relu: 'Leaky ReLU(x) = x if x > 0, else 0.01·x: like ReLU, but negative inputs keep a small slope.',
   elu: 'ELU(x) = x if x > 0, else eˣ − 1: smooth below zero.',
-  tanh: 'tanh(x) squashes any value into (−1, 1).',
+  tanh: 'tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ) squashes any value into (−1, 1).',
   sigmoid: 'σ(x) = 1 / (1 + e⁻ˣ) squashes any value into (0, 1).',
   linear: 'No activation: the output is the weighted sum itself.',
 };
@@ -68,14 +68,14 @@ export const SETTINGS = [
     name: 'optimizer', type: 'enum', default: 'adam', options: ['sgd', 'adam', 'adamw', 'rmsprop'],
     optionLabels: { sgd: 'SGD (momentum)', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp' },
     label: 'Optimizer', group: 'training',
-    help: 'The rule that turns a gradient into a change of the weights.',
-    formula: 'SGD: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − η·m̂ / (√v̂ + ε), with m̂, v̂ corrected for their start at 0.   AdamW: Adam plus θ ← θ − η·wd·θ.   RMSProp: s ← αs + (1−α)g²;  θ ← θ − η·g / (√s + ε).',
+    help: 'The rule that turns the gradient g (for each weight θ, which way and how steeply the loss rises) into a change of the weights. SGD steps against the gradient, with momentum to smooth it; Adam and RMSProp also divide each weight\'s step by the size of its recent gradients, so every weight moves at a similar pace. The rules are PyTorch\'s; g includes λ·θ when L2 is on, and t counts the updates.',
+    formula: 'SGD with momentum μ: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ) (bias correction: m and v start at 0);  θ ← θ − η·m̂ / (√v̂ + ε).   AdamW: θ ← (1 − η·wd)·θ, then the Adam step.   RMSProp: s ← α·s + (1 − α)·g²;  θ ← θ − η·g / (√s + ε).',
   },
   {
     name: 'lr', type: 'number', default: 0.001, min: 0, minExclusive: true, max: 10, group: 'training', live: true,
     label: 'Learning rate η',
     help: 'Learning rate — how big a step each update takes. Too small: learning crawls. Too large: the loss jumps around or explodes. It can be changed while training.',
-    formula: 'θ ← θ − η · (update from the optimizer)',
+    formula: 'θ ← θ − η · (the step direction the optimizer makes from g)',
   },
   {
     name: 'momentum', type: 'number', default: 0.9, min: 0, max: 0.999, group: 'training',
@@ -87,19 +87,19 @@ export const SETTINGS = [
     name: 'nesterov', type: 'bool', default: false, group: 'training', label: 'Nesterov',
     when: (s) => s.optimizer === 'sgd',
     help: 'Nesterov momentum looks ahead: the step uses the gradient plus the momentum it is about to apply. Needs momentum above 0.',
-    formula: 'θ ← θ − η·(g + μ·v)',
+    formula: 'v ← μ·v + g;  θ ← θ − η·(g + μ·v)',
   },
   {
     name: 'beta1', type: 'number', default: 0.9, min: 0, max: 0.9999, group: 'training', label: 'β₁',
     when: (s) => s.optimizer === 'adam' || s.optimizer === 'adamw',
-    help: 'How long Adam remembers the average gradient (its momentum). 0.9 is typical.',
-    formula: 'm ← β₁·m + (1 − β₁)·g',
+    help: 'How long Adam remembers the average gradient (its momentum). 0.9 is typical. Because m starts at 0, it is divided by 1 − β₁ᵗ, which makes the first steps full size.',
+    formula: 'm ← β₁·m + (1 − β₁)·g;  m̂ = m / (1 − β₁ᵗ)',
   },
   {
     name: 'beta2', type: 'number', default: 0.999, min: 0, max: 0.99999, group: 'training', label: 'β₂',
     when: (s) => s.optimizer === 'adam' || s.optimizer === 'adamw',
-    help: 'How long Adam remembers the average squared gradient, which sets each weight\'s own step size. 0.999 is typical.',
-    formula: 'v ← β₂·v + (1 − β₂)·g²',
+    help: 'How long Adam remembers the average squared gradient, which sets each weight\'s own step size. 0.999 is typical. Like m, v starts at 0 and is corrected by 1 − β₂ᵗ.',
+    formula: 'v ← β₂·v + (1 − β₂)·g²;  v̂ = v / (1 − β₂ᵗ);  θ ← θ − η·m̂ / (√v̂ + ε)',
   },
   {
     name: 'rmsAlpha', type: 'number', default: 0.99, min: 0, max: 0.9999, group: 'training', label: 'α (decay)',
@@ -111,24 +111,26 @@ export const SETTINGS = [
     name: 'rmsMomentum', type: 'number', default: 0, min: 0, max: 0.999, group: 'training', label: 'Momentum',
     when: (s) => s.optimizer === 'rmsprop',
     help: 'Momentum on top of RMSProp\'s scaled steps. 0 turns it off.',
+    formula: 'b ← μ·b + g / (√s + ε);  θ ← θ − η·b',
   },
   {
     name: 'eps', type: 'number', default: 1e-8, min: 0, minExclusive: true, max: 0.1, group: 'training', label: 'ε',
     when: (s) => s.optimizer !== 'sgd',
     help: 'A tiny number added to the denominator so a step never divides by zero. 1e-8 is typical.',
+    formula: 'Adam: θ ← θ − η·m̂ / (√v̂ + ε).   RMSProp: θ ← θ − η·g / (√s + ε)',
   },
   {
     name: 'weightDecay', type: 'number', default: 0.01, min: 0, max: 0.999, group: 'training', label: 'Weight decay',
     when: (s) => s.optimizer === 'adamw',
-    help: 'AdamW shrinks every weight a little each step, separately from the gradient. 0.01 is typical.',
-    formula: 'θ ← θ − η·wd·θ',
+    help: 'AdamW shrinks every weight (not the biases) a little each step, apart from the gradient: "decoupled" weight decay, unlike L2, which goes through Adam\'s scaling. 0.01 is typical.',
+    formula: 'θ ← (1 − η·wd)·θ, then the Adam step',
   },
   {
     name: 'schedule', type: 'enum', default: 'constant', options: ['constant', 'step', 'cosine'],
     optionLabels: { constant: 'Constant', step: 'Step decay', cosine: 'Cosine' },
     label: 'Learning-rate schedule', group: 'training',
     help: 'How the learning rate changes during the run. Big steps early and small steps late often end lower.',
-    formula: 'step: η·γ^⌊epoch / every⌋.   cosine: η_min + ½(η − η_min)(1 + cos(π·t/T))',
+    formula: 'step: η·γ^⌊epoch / every⌋.   cosine: η_min + ½·(η − η_min)·(1 + cos(π·t/T)), t = updates so far, T = updates in the whole run',
   },
   {
     name: 'stepEvery', type: 'int', default: 2, min: 1, max: 1000, group: 'training', label: 'Every (epochs)',
@@ -153,12 +155,12 @@ export const SETTINGS = [
   {
     name: 'l2', type: 'number', default: 0, min: 0, max: 1, group: 'training', live: true, label: 'L2 λ',
     help: 'L2 regularisation — a penalty on large weights that pulls them toward zero and reduces overfitting (biases are left alone). 0 turns it off; 0.0001–0.001 is typical. It can be changed while training.',
-    formula: 'loss + λ/2·Σθ²   ⇒   g ← g + λ·θ',
+    formula: 'loss + λ/2·Σθ²  (over the weights)   ⇒   g ← g + λ·θ',
   },
   {
     name: 'clipNorm', type: 'number', default: 0, min: 0, max: 1000, group: 'training', label: 'Clip gradient norm',
-    help: 'If the gradient is longer than this, scale it down to this length; it guards against single huge steps. 0 turns it off.',
-    formula: 'g ← g · min(1, c / ‖g‖)',
+    help: 'If the gradient of all the weights together is longer than this, scale it down to this length; it guards against single huge steps. 0 turns it off.',
+    formula: '‖g‖ = √(Σ g²) over every weight and bias;  g ← g · min(1, c / ‖g‖)',
   },
   {
     name: 'epochs', type: 'int', default: 5, min: 1, max: 1000, group: 'training', label: 'Epochs',
@@ -185,19 +187,19 @@ export const LAYER_TYPES = {
   conv2d: {
     label: 'Convolution', short: 'conv2d',
     help: 'Slides small learned filters over the image; each filter makes one feature map that lights up where its pattern appears.',
-    formula: 'out[f, y, x] = b_f + Σ_c Σ_i Σ_j W[f, c, i, j] · in[c, y·s + i − p, x·s + j − p]',
+    formula: 'out[f, y, x] = act( b_f + Σ_c Σ_i Σ_j W[f, c, i, j] · in[c, y·s + i − p, x·s + j − p] ), with in = 0 outside the image (s = stride, p = padding)',
     fields: [
       { name: 'filters', type: 'int', default: 8, min: 1, max: 256, label: 'Filters', help: 'How many different patterns this layer learns (the number of output channels).' },
       { name: 'kernel', type: 'int', default: 5, min: 1, max: 31, label: 'Kernel', help: 'The filter size in pixels (5 means 5×5).' },
-      { name: 'stride', type: 'int', default: 1, min: 1, max: 8, label: 'Stride', help: 'How many pixels the filter moves each time; 2 halves the output size.' },
-      { name: 'padding', type: 'enum', default: 'same', options: ['same', 'valid'], optionLabels: { same: 'same', valid: 'valid' }, label: 'Padding', help: '"same" adds zeros around the border so the output keeps the input size (at stride 1); "valid" adds none, so the output shrinks by kernel − 1.' },
+      { name: 'stride', type: 'int', default: 1, min: 1, max: 8, label: 'Stride', help: 'How many pixels the filter moves each time; 2 halves the output size.', formula: 'out = ⌊(h + 2p − k) / s⌋ + 1' },
+      { name: 'padding', type: 'enum', default: 'same', options: ['same', 'valid'], optionLabels: { same: 'same', valid: 'valid' }, label: 'Padding', help: '"same" adds zeros around the border so the output keeps the input size (at stride 1); "valid" adds none, so the output shrinks by kernel − 1.', formula: 'valid: out = ⌊(h − k) / s⌋ + 1.   same: out = ⌈h / s⌉' },
       { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value; without one, stacked layers collapse into one linear map.' },
     ],
   },
   maxpool2d: {
     label: 'Max pooling', short: 'maxpool',
     help: 'Keeps the largest value of each small window: the map gets smaller and small shifts of the input matter less.',
-    formula: 'out[c, y, x] = max over the size×size window at (y·s, x·s)',
+    formula: 'out[c, y, x] = max over 0 ≤ i, j < size of in[c, y·s + i, x·s + j]   (the gradient flows only to the largest value)',
     fields: [
       { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
       { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
@@ -206,7 +208,7 @@ export const LAYER_TYPES = {
   avgpool2d: {
     label: 'Average pooling', short: 'avgpool',
     help: 'Averages each small window: the map gets smaller and smoother.',
-    formula: 'out[c, y, x] = mean over the size×size window at (y·s, x·s)',
+    formula: 'out[c, y, x] = (1 / size²) · Σ_i Σ_j in[c, y·s + i, x·s + j]',
     fields: [
       { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
       { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
@@ -215,7 +217,7 @@ export const LAYER_TYPES = {
   dense: {
     label: 'Dense', short: 'dense',
     help: 'Every output is a weighted sum of every input (a fully connected layer). Images are flattened into one long vector first.',
-    formula: 'y = W·x + b',
+    formula: 'y = act(W·x + b):  y_j = act(b_j + Σ_i W[j, i] · x_i)',
     fields: [
       { name: 'units', type: 'int', default: 64, min: 1, max: 4096, label: 'Units', help: 'How many outputs (neurons) this layer has.' },
       { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value.' },
@@ -223,8 +225,8 @@ export const LAYER_TYPES = {
   },
   dropout: {
     label: 'Dropout', short: 'dropout',
-    help: 'During training, zeroes a random fraction of the values and scales up the rest, so the network cannot rely on any single one. Switched off for testing.',
-    formula: 'y = x · m / (1 − p),  m ~ Bernoulli(1 − p)',
+    help: 'During training, zeroes a random fraction p of the values and scales the rest up by 1/(1 − p), so the network cannot rely on any single one and the average signal stays the same. A new random mask every step; switched off for testing.',
+    formula: 'training: y = m · x / (1 − p), each m = 1 with probability 1 − p, else 0.   testing: y = x',
     fields: [
       { name: 'rate', type: 'number', default: 0.25, min: 0, max: 0.95, label: 'Rate p', help: 'The fraction of values dropped at each training step.' },
     ],

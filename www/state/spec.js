@@ -3,6 +3,8 @@
 //! The layer list in the settings holds only the hidden layers; the output layer (one unit per class,
 //! softmax) is always appended here, so it can never be edited into something that cannot train.
 
+import { SETTINGS, checkLayer, checkValue } from './schema.js';
+
 /** One editor layer → one spec layer, with exactly the fields the engine accepts. */
 export function specLayer(layer) {
   switch (layer.type) {
@@ -83,4 +85,97 @@ export function buildSpec(s, data) {
 export function layerOfMessage(message) {
   const m = /^layer (\d+) \(/.exec(message);
   return m ? Number(m[1]) - 1 : null;
+}
+
+/** The shortest decimal that is the same 32-bit float (the engine keeps f32: 0.0099999998 → 0.01). */
+export function shortestF32(x) {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.fround(x);
+  for (let p = 1; p <= 9; p++) {
+    const v = Number(x.toPrecision(p));
+    if (Math.fround(v) === f) return v;
+  }
+  return x;
+}
+
+/**
+ * The page's settings for a spec the engine hands back (a loaded model): the inverse of buildSpec.
+ * Throws an Error in words when the model has something the page cannot show, such as a
+ * non-square kernel or a last layer that is not the softmax output the page adds.
+ * @param {object} spec  the engine's spec(), every default filled in
+ * @param {object} base  the settings to start from (view settings and the dataset stay)
+ * @returns {object} the full settings
+ */
+export function settingsFromSpec(spec, base) {
+  const cannot = (what) => new Error(`This model cannot be shown on this page: ${what}.`);
+  const layers = [...(spec.layers ?? [])];
+  const out = layers.pop();
+  if (!out || out.type !== 'dense' || out.activation !== 'softmax' || out.units !== spec.classes) {
+    throw cannot(`its last layer is not a dense layer with one softmax output per class (${spec.classes})`);
+  }
+  const side = (v, name, i) => {
+    if (typeof v === 'number') return v;
+    if (Array.isArray(v) && v.length === 2 && v[0] === v[1]) return v[0];
+    throw cannot(`layer ${i + 1} has a ${name} of ${JSON.stringify(v)}; the editor has square ones only`);
+  };
+  const hidden = layers.map((l, i) => {
+    let layer;
+    switch (l.type) {
+      case 'conv2d': {
+        const kernel = side(l.kernel, 'kernel', i);
+        let padding = l.padding;
+        if (padding === 0) padding = 'valid';
+        if (padding !== 'same' && padding !== 'valid') throw cannot(`layer ${i + 1} pads ${JSON.stringify(padding)} pixels; the editor has "same" and "valid"`);
+        layer = { type: 'conv2d', filters: l.filters, kernel, stride: side(l.stride ?? 1, 'stride', i), padding, activation: l.activation ?? 'linear' };
+        break;
+      }
+      case 'maxpool2d':
+      case 'avgpool2d':
+        layer = { type: l.type, size: l.size, stride: l.stride ?? l.size };
+        break;
+      case 'dense':
+        layer = { type: 'dense', units: l.units, activation: l.activation ?? 'linear' };
+        break;
+      case 'dropout':
+        layer = { type: 'dropout', rate: shortestF32(l.rate) };
+        break;
+      case 'flatten':
+        layer = { type: 'flatten' };
+        break;
+      case 'activation':
+        layer = { type: 'activation', fn: l.fn };
+        break;
+      default:
+        throw cannot(`layer ${i + 1} is a "${l.type}" layer`);
+    }
+    const r = checkLayer(layer);
+    if (!r.ok) throw cannot(`layer ${i + 1} (${l.type}): ${r.message}`);
+    return r.value;
+  });
+
+  const s = { ...base, layers: hidden };
+  const o = spec.optimizer ?? {};
+  const f = shortestF32;
+  s.optimizer = o.type;
+  s.lr = f(o.lr);
+  if (o.type === 'sgd') Object.assign(s, { momentum: f(o.momentum ?? 0), nesterov: !!o.nesterov });
+  else if (o.type === 'adam' || o.type === 'adamw') {
+    Object.assign(s, { beta1: f(o.beta1), beta2: f(o.beta2), eps: f(o.eps) });
+    if (o.type === 'adamw') s.weightDecay = f(o.weightDecay);
+  } else if (o.type === 'rmsprop') Object.assign(s, { rmsAlpha: f(o.alpha), eps: f(o.eps), rmsMomentum: f(o.momentum ?? 0) });
+  else throw cannot(`its optimizer "${o.type}" is unknown here`);
+  const sch = spec.schedule ?? { type: 'constant' };
+  s.schedule = sch.type;
+  if (sch.type === 'step') Object.assign(s, { stepEvery: sch.everyEpochs, stepGamma: f(sch.gamma) });
+  if (sch.type === 'cosine') s.minLr = f(sch.minLr ?? 0);
+  Object.assign(s, {
+    l2: f(spec.l2 ?? 0), clipNorm: f(spec.clipNorm ?? 0), batchSize: spec.batchSize, epochs: spec.epochs,
+    seed: spec.seed, augment: !!spec.augment,
+  });
+  for (const def of SETTINGS) {
+    if (def.type === 'layers') continue;
+    const r = checkValue(def, s[def.name]);
+    if (!r.ok) throw cannot(r.message.replace(/^./, (c) => c.toLowerCase()));
+  }
+  return s;
 }

@@ -85,15 +85,24 @@ export function mountActivations(controller, el) {
     }
   }
 
+  // The rows stay while the network's shape does: a refresh (every evaluation while training)
+  // repaints the same canvases instead of creating ~100 new ones and their contexts.
+  let structure = '';
+  let painters = [];
+
   function render(maps, names) {
     // An implicit flatten only reshapes the previous output; it adds nothing to look at.
     const shown = maps.filter((m) => !/\(implicit\)/.test(m.label));
-    const rows = shown.map((m) => layerRow(m));
     const last = shown.at(-1);
-    if (last && last.dims.c === names.length && last.dims.h * last.dims.w === 1) {
-      rows.push(probabilityRow(softmax(last.data), names));
+    const probs = last && last.dims.c === names.length && last.dims.h * last.dims.w === 1 ? softmax(last.data) : null;
+    const key = `${shown.map((m) => `${m.label}:${formatDims(m.dims)}`).join(',')}|${probs ? names.join(',') : ''}`;
+    if (key !== structure) {
+      structure = key;
+      painters = [...shown.map((m) => layerRow(m)), ...(probs ? [probabilityRow(names)] : [])];
+      replace(layers, painters.map((p) => p.el));
     }
-    replace(layers, rows);
+    shown.forEach((m, i) => painters[i].paint(m));
+    if (probs) painters.at(-1).paint(probs);
   }
 
   /** The class scores become probabilities the way the loss sees them: p_k = e^{z_k} / Σ_j e^{z_j}. */
@@ -105,50 +114,73 @@ export function mountActivations(controller, el) {
     return e.map((v) => v / sum);
   }
 
-  function probabilityRow(probs, names) {
-    let best = 0;
-    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-    return h('li', { class: 'activation-layer' },
+  function probabilityRow(names) {
+    const items = names.map((name) => {
+      const fill = h('span', { class: 'bar-fill' });
+      const value = h('span', { class: 'bar-value' });
+      const li = h('li', {}, h('span', { class: 'bar-label' }, name), h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill), value);
+      return { li, fill, value };
+    });
+    const el = h('li', { class: 'activation-layer' },
       h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, 'softmax'), h('span', { class: 'fine' }, 'the class probabilities')),
-      h('ol', { class: 'prob-bars compact' }, probs.map((p, i) => h('li', { class: i === best ? 'best' : '' },
-        h('span', { class: 'bar-label' }, names[i]),
-        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: `${(p * 100).toFixed(1)}%` } })),
-        h('span', { class: 'bar-value' }, formatPercent(p, 0))))));
+      h('ol', { class: 'prob-bars compact' }, items.map((x) => x.li)));
+    const paint = (probs) => {
+      let best = 0;
+      for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+      items.forEach((x, i) => {
+        x.li.className = i === best ? 'best' : '';
+        x.fill.style.width = `${(probs[i] * 100).toFixed(1)}%`;
+        x.value.textContent = formatPercent(probs[i], 0);
+      });
+    };
+    return { el, paint };
   }
 
   /** One layer's output: a small map per channel, or a strip with one cell per value. */
   function layerRow(m) {
     const { c, h: hh, w: ww } = m.dims;
     const head = h('div', { class: 'activation-head' }, h('span', { class: 'activation-label' }, m.label), h('span', { class: 'fine' }, formatDims(m.dims)));
-    const max = maxAbs(m.data) || 1;
+    const scale = h('div', { class: 'activation-scale fine' });
     let body;
+    let draw;
     if (hh * ww > 1) {
       const shown = Math.min(c, MAX_MAPS);
       const size = Math.max(2.25, Math.min(4, ww * 0.14));
-      body = h('div', { class: 'maps' }, Array.from({ length: shown }, (_, ch) => {
+      const canvases = Array.from({ length: shown }, (_, ch) => {
         const canvas = h('canvas', { class: 'map', width: ww, height: hh, title: `channel ${ch + 1}` });
-        const ctx = canvas.getContext('2d');
-        const img = ctx.createImageData(ww, hh);
-        paintDiverging(img, m.data, ch * hh * ww, max);
-        ctx.putImageData(img, 0, 0);
         canvas.style.width = `${size}rem`;
         return canvas;
-      }), shown < c ? h('span', { class: 'fine' }, `+${c - shown} more`) : null);
+      });
+      const contexts = canvases.map((canvas) => canvas.getContext('2d'));
+      const img = contexts[0].createImageData(ww, hh);
+      body = h('div', { class: 'maps' }, canvases, shown < c ? h('span', { class: 'fine' }, `+${c - shown} more`) : null);
+      draw = (data, max) => contexts.forEach((ctx, ch) => {
+        paintDiverging(img, data, ch * hh * ww, max);
+        ctx.putImageData(img, 0, 0);
+      });
     } else {
       const units = Math.min(c, MAX_UNITS);
       const cols = units <= 64 ? Math.min(units, 16) : 32;
       const rows = Math.ceil(units / cols);
       const canvas = h('canvas', { class: 'strip', width: cols, height: rows, title: `${formatInt(c)} values` });
+      canvas.style.width = `${cols * (units <= 64 ? 0.9 : 0.5)}rem`;
       const ctx = canvas.getContext('2d');
       const img = ctx.createImageData(cols, rows);
       const padded = new Float32Array(cols * rows);
-      padded.set(m.data.subarray(0, units));
-      paintDiverging(img, padded, 0, max);
-      ctx.putImageData(img, 0, 0);
-      canvas.style.width = `${cols * (units <= 64 ? 0.9 : 0.5)}rem`;
       body = h('div', { class: 'maps' }, canvas, units < c ? h('span', { class: 'fine' }, `first ${units} of ${formatInt(c)}`) : null);
+      draw = (data, max) => {
+        padded.set(data.subarray(0, units));
+        paintDiverging(img, padded, 0, max);
+        ctx.putImageData(img, 0, 0);
+      };
     }
-    return h('li', { class: 'activation-layer' }, head, body, h('div', { class: 'activation-scale fine' }, divergingLegend(h, max, 'value')));
+    const paint = (next) => {
+      const max = maxAbs(next.data) || 1;
+      draw(next.data, max);
+      const legend = divergingLegend(h, max, 'value');
+      if (scale.firstChild?.getAttribute('aria-label') !== legend.getAttribute('aria-label')) replace(scale, legend);
+    };
+    return { el: h('li', { class: 'activation-layer' }, head, body, scale), paint };
   }
 
   run.subscribe((r, changed) => {

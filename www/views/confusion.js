@@ -1,7 +1,7 @@
 //! The confusion matrix of the latest test evaluation: rows are the true classes, columns what the
 //! network predicted. Every cell is a button: it shows the test images behind that count.
 
-import { h, replace, helpNote } from '../lib/dom.js';
+import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
 import { formatInt, formatPercent } from '../lib/format.js';
 import { mix, textOn, pageBackground } from '../lib/colors.js';
 
@@ -43,7 +43,7 @@ export function mountConfusion(controller, el) {
       for (let p = 0; p < k; p++) s += ev.confusion[t * k + p];
       return s;
     });
-    const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, h('span', { class: 'visually-hidden' }, 'true class by predicted class'), h('span', { 'aria-hidden': 'true' }, 'true ↓ predicted →')),
+    const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, h('span', { class: 'visually-hidden' }, 'true class by predicted class'), h('span', { 'aria-hidden': 'true' }, h('span', { class: 'corner-line' }, 'true ↓'), h('span', { class: 'corner-line' }, 'predicted →'))),
       Array.from({ length: k }, (_, p) => h('th', { scope: 'col', title: names[p] }, shortName(names, p))));
     const rows = Array.from({ length: k }, (_, t) => h('tr', {},
       h('th', { scope: 'row', title: names[t] }, shortName(names, t)),
@@ -65,7 +65,7 @@ export function mountConfusion(controller, el) {
             onclick: () => run.set({ selection: selected ? null : { trueClass: t, predicted: p } }),
           }, count ? formatInt(count) : '·'));
       })));
-    replace(table, h('thead', {}, head), h('tbody', {}, rows));
+    keepFocus(table, ['t', 'p'], () => replace(table, h('thead', {}, head), h('tbody', {}, rows)));
     caption.textContent = `${formatInt(ev.n)} test images · ${formatPercent(ev.accuracy)} on the diagonal.`;
     const longNames = names.some((n) => n.length > 3);
     key.textContent = longNames ? names.map((n, i) => `${i} ${n}`).join(' · ') : '';

@@ -82,23 +82,39 @@ export function mountDataPanel(controller, el) {
     takeFiles(e.dataTransfer.files);
   });
 
+  // The radios are made once per list of datasets and updated in place: replacing (or disabling)
+  // the focused radio would drop the keyboard focus to the page's start.
+  let choiceKey = '';
+  let wanted = null;
   function renderChoices() {
     const r = run.get();
     const current = settings.get().dataset;
     const options = [...r.datasets.map((d) => ({ id: d.id, name: d.name })), { id: 'custom', name: SETTING.dataset.optionLabels.custom }];
-    const selected = showFiles ? 'custom' : current;
-    replace(choices, options.map((o) => {
-      const id = `${groupName}-${o.id}`;
-      const input = h('input', {
-        type: 'radio', name: groupName, id, value: o.id, checked: o.id === selected, disabled: r.dataBusy,
-        onchange: () => {
-          showFiles = o.id === 'custom';
-          dropzone.hidden = !showFiles;
-          if (!showFiles) controller.useBuiltin(o.id);
-        },
-      });
-      return h('div', { class: 'choice' }, input, h('label', { for: id }, o.name));
-    }));
+    const key = JSON.stringify(options);
+    if (key !== choiceKey) {
+      choiceKey = key;
+      replace(choices, options.map((o) => {
+        const id = `${groupName}-${o.id}`;
+        const input = h('input', {
+          type: 'radio', name: groupName, id, value: o.id,
+          onchange: () => {
+            showFiles = o.id === 'custom';
+            dropzone.hidden = !showFiles;
+            if (showFiles) return;
+            // The radio shows the choice while it loads; afterwards, the data in use.
+            wanted = o.id;
+            controller.useBuiltin(o.id).finally(() => {
+              if (wanted === o.id) wanted = null;
+              render();
+            });
+          },
+        });
+        return h('div', { class: 'choice' }, input, h('label', { for: id }, o.name));
+      }));
+    }
+    const selected = showFiles ? 'custom' : wanted ?? current;
+    for (const input of choices.querySelectorAll('input')) input.checked = input.value === selected;
+    choices.setAttribute('aria-busy', String(!!r.dataBusy));
     dropzone.hidden = !showFiles;
   }
 

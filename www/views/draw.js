@@ -2,7 +2,7 @@
 //! lib/preprocess.js), the 28×28 the network sees is shown, and the class probabilities update live
 //! while drawing and while the network trains.
 
-import { h, replace, helpNote } from '../lib/dom.js';
+import { h, replace, helpNote, perFrame } from '../lib/dom.js';
 import { paintGrey } from '../lib/colors.js';
 import { preprocessDrawing } from '../lib/preprocess.js';
 import { formatPercent } from '../lib/format.js';
@@ -33,7 +33,6 @@ export function mountDraw(controller, el) {
 
   const ctx = pad.getContext('2d', { willReadFrequently: true });
   let image = null; // the 784 floats of the current drawing
-  let drawing = false;
   let last = null;
   let inFlight = false;
   let again = false;
@@ -59,28 +58,34 @@ export function mountDraw(controller, el) {
     ctx.stroke();
   }
 
+  // One finger (or pen, or mouse button) draws at a time: a second touch neither starts a stroke nor
+  // joins the two fingers with a line. The 28×28 image and the prediction follow at most once a frame.
+  let pointer = null;
+  const updateSoon = perFrame(() => update());
   pad.addEventListener('pointerdown', (e) => {
+    if (pointer !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
     e.preventDefault();
     pad.setPointerCapture(e.pointerId);
-    drawing = true;
+    pointer = e.pointerId;
     last = point(e);
     line(last, { x: last.x + 0.01, y: last.y });
-    update();
+    updateSoon();
   });
   pad.addEventListener('pointermove', (e) => {
-    if (!drawing) return;
+    if (e.pointerId !== pointer) return;
     const events = e.getCoalescedEvents?.() ?? [e];
     for (const ev of events.length ? events : [e]) {
       const p = point(ev);
       line(last, p);
       last = p;
     }
-    update();
+    updateSoon();
   });
-  const end = () => {
-    drawing = false;
+  const end = (e) => {
+    if (e.pointerId !== pointer) return;
+    pointer = null;
     last = null;
-    update();
+    updateSoon();
   };
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);
@@ -130,7 +135,11 @@ export function mountDraw(controller, el) {
 
   async function predict() {
     const r = run.get();
-    if (!image || !r.summary || (r.data && r.data.shape.join() !== '1,28,28')) {
+    if (r.data && r.data.shape.join() !== '1,28,28') {
+      showProbabilities(null, `Drawing works with 28×28 grey images; this data has ${r.data.shape.join('×')} images.`);
+      return;
+    }
+    if (!image || !r.summary) {
       showProbabilities(null);
       return;
     }
@@ -142,8 +151,8 @@ export function mountDraw(controller, el) {
     try {
       const probs = await client.predict(image);
       showProbabilities(probs);
-    } catch {
-      showProbabilities(null);
+    } catch (err) {
+      showProbabilities(null, `No prediction: ${err.message}`);
     } finally {
       inFlight = false;
       if (again) {
@@ -153,11 +162,11 @@ export function mountDraw(controller, el) {
     }
   }
 
-  function showProbabilities(probs) {
+  function showProbabilities(probs, why = '') {
     const names = run.get().data?.classes ?? [];
     if (!probs) {
-      replace(bars);
-      verdict.textContent = image ? '' : 'Draw something to see what the network thinks it is.';
+      if (bars.firstChild) replace(bars);
+      verdict.textContent = why || (image ? '' : 'Draw something to see what the network thinks it is.');
       delete bars.dataset.top;
       return;
     }

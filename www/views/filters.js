@@ -2,13 +2,22 @@
 //! diverging scale centred at 0 (vermillion negative, blue positive) with its legend.
 
 import { h, replace } from '../lib/dom.js';
-import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
+import { paintDiverging, maxAbs, divergingLegend, isDark } from '../lib/colors.js';
 
 const MAX_FILTERS = 32;
 const MAX_CHANNELS = 8;
 /** Pixels per weight (at 16 px per rem): large for a few filters, never below 3. */
 function zoomFor(width) {
   return Math.max(3, Math.min(7, Math.floor(256 / width)));
+}
+
+/** The gaps between filters in the page's line colour, read once per colour scheme (reading a CSS
+ * variable at every weight push forced a style recalculation each time). */
+const gridColours = new Map();
+function gridColour(el) {
+  const dark = isDark();
+  if (!gridColours.has(dark)) gridColours.set(dark, getComputedStyle(el).getPropertyValue('--line').trim() || '#888');
+  return gridColours.get(dark);
 }
 
 /**
@@ -38,11 +47,16 @@ export function drawFilters(el, tensor, name) {
       h('p', { class: 'fine' }, c > 1 ? `Filters: one column each; one row per input channel${nc < c ? ` (${nc} of ${c} shown)` : ''}.` : `Filters: what each of the ${shown} looks for.`));
   }
   const gap = 1;
-  canvas.width = nf * (kw + gap) + gap;
-  canvas.height = nc * (kh + gap) + gap;
-  canvas.style.width = `${(canvas.width * zoomFor(canvas.width)) / 16}rem`;
+  // The size is set once per shape: assigning it, even unchanged, clears the canvas and lays it out again.
+  const width = nf * (kw + gap) + gap;
+  const height = nc * (kh + gap) + gap;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${(width * zoomFor(width)) / 16}rem`;
+  }
   const ctx = canvas.getContext('2d');
-  ctx.fillStyle = getComputedStyle(el).getPropertyValue('--line') || '#888';
+  ctx.fillStyle = gridColour(el);
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const max = maxAbs(tensor.data) || 1;
   const img = ctx.createImageData(kw, kh);
@@ -52,5 +66,7 @@ export function drawFilters(el, tensor, name) {
       ctx.putImageData(img, gap + fi * (kw + gap), gap + ci * (kh + gap));
     }
   }
-  replace(el.querySelector('.legend-slot'), divergingLegend(h, max, 'weight'));
+  const slot = el.querySelector('.legend-slot');
+  const legend = divergingLegend(h, max, 'weight');
+  if (slot.firstChild?.getAttribute('aria-label') !== legend.getAttribute('aria-label')) replace(slot, legend);
 }

@@ -90,7 +90,7 @@ export function mountHyperparams(controller, el) {
         if (control.value !== text && !(document.activeElement === control && Number(control.value) === v)) control.value = text;
       }
     }
-    const err = r.specError?.scope === 'training' ? r.specError : null;
+    const err = r.specErrors.find((e) => e.scope === 'training') ?? null;
     for (const f of fields.values()) {
       f.row.classList.remove('has-error');
       if (f.error.dataset.engine) {
@@ -114,6 +114,6 @@ export function mountHyperparams(controller, el) {
     generalError.textContent = err && !placed ? err.message : '';
   }
   settings.subscribe(render);
-  run.subscribe(render, ['specError']);
+  run.subscribe(render, ['specErrors']);
   render();
 }

@@ -5,6 +5,8 @@
 
 import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
+import { SETTING } from '../state/schema.js';
+import { isDark } from '../lib/colors.js';
 
 /** Margins around the plot, in rem (so projector mode scales them with the text). */
 const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
@@ -14,7 +16,7 @@ function rootRem() {
 }
 
 function palette() {
-  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  const dark = isDark();
   const css = getComputedStyle(document.documentElement);
   return {
     train: dark ? '#56B4E9' : '#0072B2', // Okabe–Ito sky / blue
@@ -64,14 +66,24 @@ export class Chart {
     this.overlay = h('canvas', { class: 'chart-overlay', 'aria-hidden': 'true' });
     this.tip = h('div', { class: 'chart-tip', hidden: true, role: 'status' });
     this.box = h('div', {
-      class: 'chart-box', tabindex: '0', role: 'img', 'aria-label': `${title} chart`, dataset: { keys: 'own' },
-      onpointermove: (e) => this.hoverAt(e.offsetX),
-      onpointerleave: () => this.hover(null),
+      class: 'chart-box', tabindex: '0', role: 'img', 'aria-label': `${title} chart; the left and right arrow keys read its values`, dataset: { keys: 'own' },
+      onpointermove: (e) => this.hoverSoon(e.offsetX),
+      onpointerleave: () => {
+        cancelAnimationFrame(this.hoverFrame);
+        this.hoverFrame = 0;
+        this.hover(null);
+      },
       onkeydown: (e) => this.key(e),
       onblur: () => this.hover(null),
     }, this.base, this.overlay, this.tip);
     this.el = this.box;
-    new ResizeObserver(() => this.invalidate()).observe(this.box);
+    // The box's size comes from here, so drawing never asks for a layout in the middle of a frame.
+    this.size = { width: 0, height: 0 };
+    new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      this.size = { width, height };
+      this.invalidate();
+    }).observe(this.box);
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.invalidate());
   }
 
@@ -83,7 +95,22 @@ export class Chart {
     this.drawn = { train: 0, test: 0 };
     this.domain = null;
     this.hoverIndex = null;
+    this.range = { max: 0, minPositive: Infinity }; // of the plotted values, kept as points arrive
     this.invalidate();
+  }
+
+  /** Widens the running range with one plotted value (the y axis is chosen from it in O(1)). */
+  see(v) {
+    if (!Number.isFinite(v) || v <= 0) return;
+    if (v > this.range.max) this.range.max = v;
+    if (v < this.range.minPositive) this.range.minPositive = v;
+  }
+
+  /** The range from scratch (after a re-smoothing or a replaced test point). */
+  measure() {
+    this.range = { max: 0, minPositive: Infinity };
+    for (const v of this.train.s) this.see(v);
+    for (const v of this.test.y) this.see(v);
   }
 
   setOptions({ logScale, smoothing, epochs }) {
@@ -108,6 +135,7 @@ export class Chart {
     this.ema = 0;
     this.emaWeight = 0;
     this.train.s = this.train.y.map((y) => this.smooth(y));
+    this.measure();
   }
 
   /** TensorBoard-style smoothing: an exponential moving average, corrected for starting at 0. */
@@ -122,7 +150,9 @@ export class Chart {
   addTrain(x, y) {
     this.train.x.push(x);
     this.train.y.push(y);
-    this.train.s.push(this.smooth(y));
+    const s = this.smooth(y);
+    this.train.s.push(s);
+    this.see(s);
     this.schedule();
   }
 
@@ -131,11 +161,13 @@ export class Chart {
     const n = this.test.x.length;
     if (n && Math.abs(this.test.x[n - 1] - x) < 1e-9) {
       this.test.y[n - 1] = y;
+      this.measure();
       this.invalidate();
       return;
     }
     this.test.x.push(x);
     this.test.y.push(y);
+    this.see(y);
     this.schedule();
   }
 
@@ -163,11 +195,11 @@ export class Chart {
     while (xMax < xLast && xMax < this.epochs) xMax *= 2;
     xMax = Math.min(Math.max(xMax, 0.125), Math.max(this.epochs, xLast, 0.125));
     if (this.kind === 'accuracy') return { xMax, yMin: 0, yMax: 1, log: false };
-    const values = [...this.train.s, ...this.test.y].filter((v) => Number.isFinite(v) && v > 0);
-    if (values.length === 0) return { xMax, yMin: this.logScale ? 0.01 : 0, yMax: this.logScale ? 10 : 2.5, log: this.logScale };
-    const max = Math.max(...values);
+    // O(1) per frame: the range is kept as points arrive (a spread of every point each frame was
+    // O(n) and, past ~100k points, over the engine's argument limit).
+    const { max, minPositive: min } = this.range;
+    if (!(max > 0)) return { xMax, yMin: this.logScale ? 0.01 : 0, yMax: this.logScale ? 10 : 2.5, log: this.logScale };
     if (this.logScale) {
-      const min = Math.min(...values);
       return { xMax, yMin: 10 ** Math.floor(Math.log10(min)), yMax: 10 ** Math.ceil(Math.log10(max) + 1e-9), log: true };
     }
     return { xMax, yMin: 0, yMax: niceCeil(max * 1.05), log: false };
@@ -196,7 +228,7 @@ export class Chart {
   // Drawing
 
   draw() {
-    const rect = this.box.getBoundingClientRect();
+    const rect = this.size;
     if (rect.width === 0) return;
     const d = this.wantedDomain();
     if (this.needsFull || !this.fits(d) || this.w !== rect.width) {
@@ -325,6 +357,16 @@ export class Chart {
   // ---------------------------------------------------------------------------------------------
   // Reading values
 
+  /** Pointer moves come faster than frames: the read-out follows at most once a frame. */
+  hoverSoon(offsetX) {
+    this.hoverX = offsetX;
+    if (this.hoverFrame) return;
+    this.hoverFrame = requestAnimationFrame(() => {
+      this.hoverFrame = 0;
+      this.hoverAt(this.hoverX);
+    });
+  }
+
   hoverAt(offsetX) {
     if (!this.domain || this.train.x.length + this.test.x.length === 0) return;
     const x = ((offsetX - this.pad.left) / (this.w - this.pad.left - this.pad.right)) * this.domain.xMax;
@@ -435,7 +477,8 @@ export function mountCharts(controller, el) {
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Loss'), loss.el),
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Accuracy'), accuracy.el)),
     h('div', { class: 'chart-controls' },
-      h('div', { class: 'field check' }, log, h('label', { for: logId }, 'Log scale (loss)')),
+      h('div', { class: 'field check' }, log, h('label', { for: logId }, 'Log scale (loss)'),
+        helpNote('the log scale', SETTING.logScale.help, 'each grid line is 10× the one below: 0.01, 0.1, 1')),
       h('div', { class: 'field' }, h('label', { for: smoothId }, 'Smoothing'), smooth, smoothValue,
         helpNote('smoothing', 'Averages each training point with the ones before it (an exponential moving average), so the trend is easier to see. The faint line shows the raw points; test points are never smoothed.', 's ← w·s + (1 − w)·y'))));
 

@@ -1,7 +1,7 @@
 //! The numbers a teacher reads out (training loss and accuracy, test accuracy, learning rate) and the
 //! training-health banner (NaN or exploding loss, overfitting) with what to try.
 
-import { h, replace, perFrame } from '../lib/dom.js';
+import { h, replace, perFrame, setText } from '../lib/dom.js';
 import { formatReal, formatPercent, formatInt, formatSetting } from '../lib/format.js';
 
 export function mountMetrics(controller, metricsEl, healthEl) {
@@ -32,15 +32,19 @@ export function mountMetrics(controller, metricsEl, healthEl) {
       const v = recent.map((x) => x[key]).filter(Number.isFinite);
       return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
     };
-    trainLoss.dd.textContent = recent.length ? formatReal(mean('loss'), 3) : '–';
-    trainAcc.dd.textContent = recent.length ? formatPercent(mean('accuracy')) : '–';
+    setText(trainLoss.dd, recent.length ? formatReal(mean('loss'), 3) : '–');
+    setText(trainAcc.dd, recent.length ? formatPercent(mean('accuracy')) : '–');
     const ev = r.evaluation;
-    testLoss.dd.textContent = ev ? formatReal(ev.loss, 3) : '–';
-    testAcc.dd.textContent = ev ? formatPercent(ev.accuracy) : '–';
-    testAcc.dd.title = ev ? `on ${formatInt(ev.n)} test images` : '';
-    testAcc.dd.dataset.value = ev ? String(ev.accuracy) : '';
-    trainLoss.dd.dataset.value = recent.length ? String(mean('loss')) : '';
-    lr.dd.textContent = rep && Number.isFinite(rep.lr) ? formatSetting(Number(rep.lr.toPrecision(3))) : formatSetting(controller.settings.get().lr);
+    setText(testLoss.dd, ev ? formatReal(ev.loss, 3) : '–');
+    setText(testAcc.dd, ev ? formatPercent(ev.accuracy) : '–');
+    const set = (el, key, value) => {
+      if (el.dataset[key] !== value) el.dataset[key] = value;
+    };
+    const title = ev ? `on ${formatInt(ev.n)} test images` : '';
+    if (testAcc.dd.title !== title) testAcc.dd.title = title;
+    set(testAcc.dd, 'value', ev ? String(ev.accuracy) : '');
+    set(trainLoss.dd, 'value', recent.length ? String(mean('loss')) : '');
+    setText(lr.dd, rep && Number.isFinite(rep.lr) ? formatSetting(Number(rep.lr.toPrecision(3))) : formatSetting(controller.settings.get().lr));
   });
   run.subscribe(render, ['report', 'evaluation', 'runId']);
   controller.settings.subscribe(render, ['lr']);

@@ -1,8 +1,8 @@
 //! A gallery of test images with the network's top-3 guesses: the mistakes of the latest evaluation,
 //! or the images behind the chosen confusion-matrix cell. Clicking one shows its activations.
 
-import { h, replace, helpNote } from '../lib/dom.js';
-import { paintGrey } from '../lib/colors.js';
+import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
+import { paintGrey, isDark } from '../lib/colors.js';
 import { formatInt } from '../lib/format.js';
 
 const MAX_SHOWN = 24;
@@ -22,6 +22,20 @@ export function thumbnail(bytes, index, shape, label) {
   ctx.putImageData(img, 0, 0);
   return canvas;
 }
+
+/** Thumbnails of test images never change: one canvas per image (and colour scheme) per dataset,
+ * reused at every evaluation instead of made again with a new context. */
+const thumbs = new WeakMap();
+function cachedThumbnail(data, index) {
+  let byIndex = thumbs.get(data.testImages);
+  if (!byIndex) thumbs.set(data.testImages, (byIndex = new Map()));
+  const key = `${index}:${isDark()}`;
+  if (!byIndex.has(key)) byIndex.set(key, thumbnail(data.testImages, index, data.shape, `Test image ${index + 1}`));
+  return byIndex.get(key);
+}
+
+/** Words for screen readers only: they join the visible numbers into a sentence. */
+const hidden = (text) => h('span', { class: 'visually-hidden' }, text);
 
 export function mountMistakes(controller, el) {
   const { run } = controller;
@@ -66,19 +80,26 @@ export function mountMistakes(controller, el) {
       note.textContent = total ? `${formatInt(total)} of ${formatInt(ev.n)} test images are wrong${total > MAX_SHOWN ? `; the first ${MAX_SHOWN} are shown` : ''}.` : 'No mistakes on the test images.';
     }
     const inspected = r.inspect?.kind === 'test' ? r.inspect.index : -1;
-    replace(grid, matches.map((i) => {
+    keepFocus(grid, ['index'], () => replace(grid, matches.map((i) => {
       const t = data.testLabels[i];
       const top = topK(ev.confidences, i * k, k, 3);
-      const label = `Test image ${i + 1}: really ${names[t]}; the network says ${top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`).join(', ')}`;
+      const guesses = top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`);
+      // The button's name is its own text (what a sighted person reads), with the words between the
+      // numbers added for screen readers: "Test image 5 is 4; the network says 9 80%, 4 15%, 7 3%.
+      // Show its activations."
       return h('li', {},
         h('button', {
-          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, 'aria-label': `${label}. Show its activations.`, title: label,
+          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, dataset: { index: String(i) },
+          title: `Test image ${i + 1}: really ${names[t]}; the network says ${guesses.join(', ')}. Click to follow it through the network.`,
+          'aria-current': i === inspected ? 'true' : null,
           onclick: () => run.set({ inspect: { kind: 'test', index: i } }),
         },
-          thumbnail(data.testImages, i, data.shape, ''),
-          h('span', { class: 'truth' }, `is ${names[t]}`),
-          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' }, `${names[x.c]} ${Math.round(x.p * 100)}%`)))));
-    }));
+          cachedThumbnail(data, i),
+          h('span', { class: 'truth' }, `is ${names[t]}`, hidden('; the network says')),
+          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' },
+            `${names[x.c]} ${Math.round(x.p * 100)}%`, hidden(j < top.length - 1 ? ',' : '.')))),
+          hidden('Show its activations.')));
+    })));
   }
   run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);
   render(run.get());

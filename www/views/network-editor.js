@@ -3,7 +3,7 @@
 //! engine's message on the card that caused it while the last valid network keeps training.
 //! Conv cards show their filters, updating while training.
 
-import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
+import { h, replace, helpNote, uniqueId, perFrame, setText } from '../lib/dom.js';
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
 import { LAYER_TYPES, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
@@ -20,11 +20,28 @@ export function mountNetworkEditor(controller, el) {
   const totals = h('dl', { class: 'totals', 'aria-label': 'Network size' });
   const netError = h('div', { class: 'error-box', role: 'alert', hidden: true, id: 'network-error' });
 
+  // The input and output cards are made once (their "?" notes stay open while the shapes update).
+  const inputShape = h('p', { class: 'layer-shape' }, '…');
+  replace(inputCard,
+    h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image'),
+      helpNote('the input image', 'What the network receives: one number per pixel and channel, the grey level scaled so that paper is 0 and full ink is 1. Every layer below works on these numbers.', 'x[c, y, x] = pixel / 255')),
+    inputShape);
+  const outputKind = h('code', {}, 'dense 10 · softmax');
+  const outputError = h('div', { class: 'card-error', role: 'alert', hidden: true });
+  const outputShape = h('p', { class: 'layer-shape' });
+  replace(outputCard,
+    h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'out'),
+      h('h3', {}, 'Output ', outputKind),
+      helpNote('the output layer', 'One output per class. Softmax turns the scores into probabilities that add up to 1; the loss is the cross-entropy −log p(correct class).', 'p_k = e^{z_k} / Σ_j e^{z_j};   loss = −log p_y')),
+    outputError,
+    outputShape);
+
   replace(el,
     inputCard,
     list,
     h('div', { class: 'add-layer' },
-      h('label', { for: addSelect.id }, 'New layer'), addSelect, addButton),
+      h('label', { for: addSelect.id }, 'New layer'), addSelect, addButton,
+      helpNote('adding a layer', 'Adds a layer at the end of the list, just before the output layer. Convolutions find small patterns anywhere in the image; pooling shrinks the maps; dense layers combine everything they get; dropout fights overfitting. Every card has its own "?".')),
     outputCard,
     netError,
     totals);
@@ -70,7 +87,7 @@ export function mountNetworkEditor(controller, el) {
         setLayers(layers);
       });
       const help = f.name === 'activation' || f.name === 'fn' ? `${f.help} ${Object.values(ACTIVATION_HELP).join(' ')}` : f.help;
-      return h('div', { class: 'field' }, h('label', { for: id }, f.label), control, helpNote(`${f.label} of layer ${index + 1}`, help));
+      return h('div', { class: 'field' }, h('label', { for: id }, f.label), control, helpNote(`${f.label} of layer ${index + 1}`, help, f.formula));
     });
 
     const n = settings.get().layers.length;
@@ -105,6 +122,27 @@ export function mountNetworkEditor(controller, el) {
     return { card, shape, error, filters, layer };
   }
 
+  // The worker sends conv weights only while some filter picture is on screen (and the tab shows).
+  const onScreen = new Set();
+  const watcher = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) onScreen.add(e.target);
+        else onScreen.delete(e.target);
+      }
+      controller.setParamsWanted(onScreen.size > 0);
+    })
+    : null;
+
+  function watchFilters() {
+    if (!watcher) return;
+    watcher.disconnect();
+    onScreen.clear();
+    const areas = cards.filter((c) => c.filters).map((c) => c.filters);
+    for (const area of areas) watcher.observe(area);
+    if (areas.length === 0) controller.setParamsWanted(false);
+  }
+
   function renderStructure() {
     const layers = settings.get().layers;
     const sig = layers.map((l) => l.type).join(',');
@@ -112,6 +150,7 @@ export function mountNetworkEditor(controller, el) {
       signature = sig;
       cards = layers.map((l, i) => makeCard(l, i));
       replace(list, cards.map((c) => c.card));
+      watchFilters();
     }
     // Values, in place, so typing in one field never loses focus.
     layers.forEach((layer, i) => {
@@ -127,16 +166,14 @@ export function mountNetworkEditor(controller, el) {
   function renderShapes() {
     const r = run.get();
     const s = settings.get();
-    const err = r.specError?.scope === 'network' ? r.specError : null;
+    const err = r.specErrors.find((e) => e.scope === 'network') ?? null;
     const summary = r.draft ?? r.summary;
     // Shapes flow forward: with an error at layer k, the cards before it keep their shapes as long as
     // the layers up to them are the ones the last valid summary was made from.
     const spec = buildSpec(s, r.data ?? { shape: [1, 28, 28], classes: 10 }).layers;
     const known = (i) => !err || (err.layer !== null && i < err.layer && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
     const input = r.data?.shape;
-    replace(inputCard,
-      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'in'), h('h3', {}, 'Input image')),
-      h('p', { class: 'layer-shape' }, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…'));
+    setText(inputShape, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…');
 
     const perLayer = new Map();
     for (const l of summary?.layers ?? []) {
@@ -166,12 +203,10 @@ export function mountNetworkEditor(controller, el) {
     const classes = r.data?.classes?.length ?? r.data?.classes ?? 10;
     const outErr = err && err.layer === outIndex;
     outputCard.classList.toggle('has-error', !!outErr);
-    replace(outputCard,
-      h('div', { class: 'card-head' }, h('span', { class: 'layer-num', 'aria-hidden': 'true' }, 'out'),
-        h('h3', {}, 'Output ', h('code', {}, `dense ${classes} · softmax`)),
-        helpNote('the output layer', 'One output per class. Softmax turns the scores into probabilities that add up to 1; the loss is the cross-entropy −log p(correct class).', 'p_k = e^{z_k} / Σ_j e^{z_j};   loss = −log p_y')),
-      outErr ? h('div', { class: 'card-error', role: 'alert' }, err.message) : null,
-      h('p', { class: 'layer-shape' }, out ? `${out.flatten ? `flattens ${formatDims(out.flatten.inDims)} to ${formatInt(out.flatten.outDims.c)}, then ` : ''}→ ${classes} class probabilities · ${formatInt(out.params)} parameters` : `→ ${classes} class probabilities`));
+    setText(outputKind, `dense ${classes} · softmax`);
+    outputError.hidden = !outErr;
+    setText(outputError, outErr ? err.message : '');
+    setText(outputShape, out ? `${out.flatten ? `flattens ${formatDims(out.flatten.inDims)} to ${formatInt(out.flatten.outDims.c)}, then ` : ''}→ ${classes} class probabilities · ${formatInt(out.params)} parameters` : `→ ${classes} class probabilities`);
 
     const general = err && (err.layer === null || err.layer > outIndex);
     netError.hidden = !general;
@@ -187,7 +222,9 @@ export function mountNetworkEditor(controller, el) {
     renderFilters();
   }
 
-  function renderFilters() {
+  // Weights arrive a few times a second while training; the pictures follow at most once a frame.
+  const renderFilters = perFrame(drawAllFilters);
+  function drawAllFilters() {
     const r = run.get();
     const running = r.data?.spec?.layers;
     const current = settings.get().layers;
@@ -203,7 +240,7 @@ export function mountNetworkEditor(controller, el) {
     renderStructure();
     renderShapes();
   }, ['layers']);
-  run.subscribe(renderShapes, ['draft', 'summary', 'specError', 'data']);
+  run.subscribe(renderShapes, ['draft', 'summary', 'specErrors', 'data']);
   run.subscribe(renderFilters, ['params']);
   renderStructure();
   renderShapes();

@@ -1,9 +1,13 @@
 //! The top bar: Play/Pause, Step, Reset (with Space, → and R), progress through the epoch and the run,
 //! speed and elapsed time, the lesson picker and the projector toggle.
 
-import { h, perFrame } from '../lib/dom.js';
+import { h, perFrame, helpNote, setText } from '../lib/dom.js';
 import { formatInt, formatDuration } from '../lib/format.js';
 import { PRESETS } from '../state/presets.js';
+
+const setProp = (el, key, value) => {
+  if (el[key] !== value) el[key] = value;
+};
 
 export function mountTopbar(controller) {
   const { run, settings } = controller;
@@ -13,6 +17,12 @@ export function mountTopbar(controller) {
   const reset = $('btn-reset');
   const preset = $('preset');
   const projector = $('btn-projector');
+
+  document.querySelector('.transport').append(helpNote('Play, Step and Reset',
+    'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
+    'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
+  preset.closest('.preset-picker').after(helpNote('the lessons',
+    'A lesson loads a network and settings that show one idea, such as overfitting or too high a learning rate, and says what to look for. It replaces the network and the training settings (the dataset and the view stay); the link in the address bar keeps them, so a lesson can be shared.'));
 
   play.addEventListener('click', () => controller.togglePlay());
   step.addEventListener('click', () => controller.step());
@@ -31,6 +41,28 @@ export function mountTopbar(controller) {
   };
   settings.subscribe(renderProjector, ['projector']);
   renderProjector(settings.get());
+
+  // The page scrolls focused elements clear of this sticky bar (scroll-padding-top in style.css).
+  // On a phone the lesson picker and the projector toggle form the bar's first row, which scrolls
+  // away (a negative sticky top); the rows from Play down stay. A bar that would still take over a
+  // quarter of a small screen (a phone in projector mode, a phone held sideways) scrolls with the
+  // page instead of staying on top.
+  const bar = document.querySelector('.topbar');
+  const transport = bar.querySelector('.transport');
+  const setHeight = () => {
+    const box = bar.getBoundingClientRect();
+    const height = Math.ceil(box.height);
+    const padding = parseFloat(getComputedStyle(bar).paddingTop) || 0;
+    const above = Math.max(0, Math.floor(transport.getBoundingClientRect().top - box.top - padding));
+    const stuck = height - above;
+    const tall = stuck > window.innerHeight / 4;
+    bar.classList.toggle('unstuck', tall);
+    bar.style.top = `${-above}px`;
+    document.documentElement.style.setProperty('--topbar-h', `${tall ? 0 : stuck}px`);
+  };
+  new ResizeObserver(setHeight).observe(bar);
+  window.addEventListener('resize', setHeight);
+  setHeight();
 
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -57,9 +89,10 @@ export function mountTopbar(controller) {
     const s = r.data?.spec ?? settings.get();
     const ready = !!r.summary;
     const training = r.phase === 'training';
-    play.disabled = !ready;
-    step.disabled = !ready || training;
-    reset.disabled = !ready;
+    // Only what changed is written: every write, even of the same value, costs a style pass.
+    setProp(play, 'disabled', !ready);
+    setProp(step, 'disabled', !ready || training);
+    setProp(reset, 'disabled', !ready);
     const icon = training ? 'pause' : 'play';
     if (play.dataset.icon !== icon) {
       play.dataset.icon = icon;
@@ -67,31 +100,39 @@ export function mountTopbar(controller) {
         ? '<svg viewBox="0 0 16 16"><rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5" height="12"/></svg>'
         : '<svg viewBox="0 0 16 16"><path d="M3 2l11 6-11 6z"/></svg>';
     }
-    play.querySelector('.label').textContent = training ? 'Pause' : 'Play';
+    setText(play.querySelector('.label'), training ? 'Pause' : 'Play');
     const again = r.phase === 'done' || r.phase === 'diverged';
-    play.setAttribute('aria-label', training ? 'Pause (Space)' : again ? 'Play again from the start (Space)' : 'Play (Space)');
-    play.title = training ? 'Pause training (Space)' : again ? 'Play: start again from the same initial weights (Space)' : 'Play: train continuously (Space)';
-    play.classList.toggle('is-training', training);
-    document.body.dataset.phase = r.phase;
+    const label = training ? 'Pause (Space)' : again ? 'Play again from the start (Space)' : 'Play (Space)';
+    if (play.getAttribute('aria-label') !== label) play.setAttribute('aria-label', label);
+    const title = training ? 'Pause training (Space)' : again ? 'Play: start again from the same initial weights (Space)' : 'Play: train continuously (Space)';
+    if (play.title !== title) play.title = title;
+    if (play.classList.contains('is-training') !== training) play.classList.toggle('is-training', training);
+    if (document.body.dataset.phase !== r.phase) document.body.dataset.phase = r.phase;
 
     const rep = r.report;
     const epochs = s.epochs;
     const done = rep ? Math.min(epochs, rep.epoch) : 0;
     const within = rep ? (rep.done ? 1 : rep.epochProgress) : 0;
     const current = rep?.done ? epochs : Math.min(epochs, done + 1);
-    $('epoch-label').textContent = rep ? `epoch ${current} of ${formatInt(epochs)}` : `epoch – of ${formatInt(epochs)}`;
-    $('epoch-progress').value = within;
+    setText($('epoch-label'), rep ? `epoch ${current} of ${formatInt(epochs)}` : `epoch – of ${formatInt(epochs)}`);
+    if ($('epoch-progress').value !== within) $('epoch-progress').value = within;
     const overall = rep ? (rep.done ? 1 : (done + within) / epochs) : 0;
-    $('run-progress').value = overall;
-    $('run-label').textContent = `run ${Math.floor(overall * 100)}%`;
-    $('stat-speed').textContent = r.speed > 0 && training ? `${formatInt(r.speed)} ex/s` : r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–';
-    $('stat-steps').textContent = formatInt(rep?.steps ?? 0);
-    $('stat-time').textContent = formatDuration(controller.elapsedSeconds());
+    if ($('run-progress').value !== overall) $('run-progress').value = overall;
+    setText($('run-label'), `run ${Math.floor(overall * 100)}%`);
+    setText($('stat-speed'), r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–');
+    setText($('stat-steps'), formatInt(rep?.steps ?? 0));
+    setText($('stat-time'), formatDuration(controller.elapsedSeconds()));
   });
   run.subscribe(render);
   settings.subscribe(render, ['epochs']);
-  setInterval(() => {
-    if (run.get().phase === 'training') render();
-  }, 500);
+  // The clock ticks only while training: an idle page runs no timer.
+  let clock = 0;
+  run.subscribe((r) => {
+    if (r.phase === 'training' && !clock) clock = setInterval(render, 500);
+    if (r.phase !== 'training' && clock) {
+      clearInterval(clock);
+      clock = 0;
+    }
+  }, ['phase']);
   render();
 }

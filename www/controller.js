@@ -573,7 +573,8 @@ export class Controller {
     this.losses.push(report.loss);
     const speed = this.run.get().speed;
     const eps = report.examplesPerSecond;
-    const next = Number.isFinite(eps) && eps > 0 && report.steps > 1 ? (speed > 0 ? 0.7 * speed + 0.3 * eps : eps) : speed;
+    // Already a median over recent windows (www/engine/throughput.js, as the benchmark measures).
+    const next = Number.isFinite(eps) && eps > 0 ? eps : speed;
     const classes = this.dataMeta?.classes.length ?? 10;
     const problem = this.health.checkReport(report, { classes, lr: this.settings.get().lr, optimizer: this.settings.get().optimizer });
     this.run.set({ report, speed: next, ...(problem ? { health: problem } : {}) });

@@ -4,6 +4,7 @@
 //! This is the one place that knows the engine's JS API; if the engine's calls change, adapt here.
 import { Request, Push } from './protocol.js';
 import { inflate, readIdx, pairFiles, sliceIdx } from './idx.js';
+import { Throughput } from './throughput.js';
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt drop)): validates only where SIMD128 exists.
 const SIMD_PROBE = new Uint8Array([
@@ -57,8 +58,6 @@ const run = {
   last: null, // the latest trainSteps result
   pending: { steps: 0, loss: 0, accuracy: 0 }, // batches trained since the last report
   lastPost: 0,
-  postedExamples: 0,
-  postedTime: 0,
   lastEval: 0,
   evalMs: 0,
   lastEpoch: 0,
@@ -99,12 +98,15 @@ function post(msg, transfer = []) {
   self.postMessage(msg, transfer);
 }
 
+// Training speed, measured as the benchmark measures it (www/engine/throughput.js): the time of the
+// trainSteps chunks only, in windows of at least half a second, the median of the last five.
+const speed = new Throughput({ windowMs: 500, keep: 5 });
+
 function emptyRun() {
+  speed.reset();
   run.chunk = 1;
   run.last = { loss: NaN, accuracy: NaN, steps: 0, epoch: 0, epochProgress: 0, examplesSeen: 0, lr: spec?.optimizer?.lr ?? NaN, done: false, nonFinite: false };
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
-  run.postedExamples = 0;
-  run.postedTime = now();
   run.lastEval = now();
   run.lastEpoch = 0;
   run.lastParams = 0;
@@ -251,8 +253,7 @@ function report(r, force = false) {
   // No batch since the last report: nothing to say (a pause right after play used to post a loss
   // of NaN, which the page took for a diverged run).
   if (p.steps === 0) return;
-  const seconds = (t - run.postedTime) / 1000;
-  const examplesPerSecond = seconds > 0 ? (r.examplesSeen - run.postedExamples) / seconds : 0;
+  const examplesPerSecond = speed.summary()?.perSecond ?? 0;
   post({
     type: Push.REPORT,
     runId,
@@ -271,8 +272,6 @@ function report(r, force = false) {
   });
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
   run.lastPost = t;
-  run.postedTime = t;
-  run.postedExamples = r.examplesSeen;
 }
 
 function evaluate(max) {
@@ -319,6 +318,7 @@ function tick() {
     const n = run.chunk;
     const r = engine.trainSteps(n);
     const dt = Math.max(0.1, now() - t0);
+    speed.add(Math.max(0, r.examplesSeen - run.last.examplesSeen), dt);
     // Size the next chunk to about CHUNK_MS of work, growing at most 2× at a time.
     const ran = Math.max(1, r.steps - run.last.steps);
     run.chunk = Math.max(1, Math.min(run.chunk * 2, Math.round((CHUNK_MS * ran) / dt)));
@@ -420,8 +420,7 @@ const handlers = {
     requireEngine();
     if (run.training) return null;
     run.training = true;
-    run.postedTime = now();
-    run.postedExamples = run.last.examplesSeen;
+    speed.reset(); // a pause is not training time, and the machine may have changed meanwhile
     run.lastPost = now();
     post({ type: Push.STATUS, runId, status: 'training' });
     schedule();
@@ -442,7 +441,6 @@ const handlers = {
     const r = e.trainSteps(1);
     run.pending = { steps: 1, loss: r.loss, accuracy: r.accuracy };
     run.last = r;
-    run.postedTime = now() - 1000; // examples/s means little for single steps
     report(r, true);
     if (r.nonFinite) stop('diverged', 'The loss became infinite or not a number.');
     else if (r.done) stop('done');

@@ -182,6 +182,12 @@ export const SETTING = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
 /** The learning rate each optimizer usually starts from, offered when the optimizer changes. */
 export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001 };
 
+/** Max and average pooling take the same two settings. */
+const POOL_FIELDS = [
+  { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
+  { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
+];
+
 /** Layer kinds the editor offers, with their fields (same shape as a Setting). */
 export const LAYER_TYPES = {
   conv2d: {
@@ -200,19 +206,13 @@ export const LAYER_TYPES = {
     label: 'Max pooling', short: 'maxpool',
     help: 'Keeps the largest value of each small window: the map gets smaller and small shifts of the input matter less.',
     formula: 'out[c, y, x] = max over 0 ≤ i, j < size of in[c, y·s + i, x·s + j]   (the gradient flows only to the largest value)',
-    fields: [
-      { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
-      { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
-    ],
+    fields: POOL_FIELDS,
   },
   avgpool2d: {
     label: 'Average pooling', short: 'avgpool',
     help: 'Averages each small window: the map gets smaller and smoother.',
     formula: 'out[c, y, x] = (1 / size²) · Σ_i Σ_j in[c, y·s + i, x·s + j]',
-    fields: [
-      { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
-      { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
-    ],
+    fields: POOL_FIELDS,
   },
   dense: {
     label: 'Dense', short: 'dense',

@@ -6,7 +6,7 @@
 /// Where one parameter tensor lives in the store.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Param {
-    /// Human-readable name such as `"layer 1 conv2d weights"`.
+    /// Human-readable name such as `"layer 1 conv2d weights"`, counting layers from 1 as messages do.
     pub name: String,
     /// Index of the spec layer that owns it.
     pub layer: usize,

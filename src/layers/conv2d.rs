@@ -46,12 +46,12 @@ impl Conv2d {
     ) -> Conv2d {
         let d = Conv2dDims::new((in_dims.c, in_dims.h, in_dims.w), (kh, kw), stride, pad);
         let w = store.add(
-            format!("layer {layer_index} conv2d weights"),
+            format!("layer {} conv2d weights", layer_index + 1),
             layer_index,
             vec![filters, in_dims.c, kh, kw],
             true,
         );
-        let b = store.add(format!("layer {layer_index} conv2d bias"), layer_index, vec![filters], false);
+        let b = store.add(format!("layer {} conv2d bias", layer_index + 1), layer_index, vec![filters], false);
         let col_len = d.rows() * d.cols();
         Conv2d {
             d,
@@ -210,7 +210,8 @@ mod tests {
         let conv = Conv2d::new(&mut store, 3, Dims::new(2, 5, 5), 4, (3, 3), 2, (1, 1, 1, 1));
         assert_eq!(conv.out_dims(), Dims::new(4, 3, 3));
         assert_eq!(store.params[0].shape, [4, 2, 3, 3]);
-        assert_eq!(store.params[0].name, "layer 3 conv2d weights");
+        // Spec index 3 is the fourth layer: names count from 1, as error messages do.
+        assert_eq!(store.params[0].name, "layer 4 conv2d weights");
         assert!(store.params[0].decay && !store.params[1].decay);
         // FLOPs: 9 pixels × 4 filters × 18 taps × 2 + 36 bias adds = 1332
         assert_eq!(conv.forward_flops(), 1332);

@@ -116,3 +116,32 @@ test('after an engine crash the page starts a fresh worker and rebuilds the same
     await app.close();
   }
 });
+
+test('the page does not jump while it loads, on a phone or a laptop (layout shift under 0.1)', async () => {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+    const app = await openPlayground({
+      viewport,
+      initScript: () => {
+        window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) {
+            if (!e.hadRecentInput) window.__shifts.push({ t: Math.round(e.startTime), value: e.value, nodes: e.sources.map((s) => s.node?.id || s.node?.className || s.node?.nodeName) });
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+      },
+    });
+    const { page } = app;
+    try {
+      await waitReady(page);
+      await page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
+      await page.waitForTimeout(1_000); // pictures, activations and the sample strip settle
+      const shifts = await page.evaluate(() => window.__shifts);
+      const total = shifts.reduce((s, e) => s + e.value, 0);
+      // 0.1 is the limit that the Web Vitals call good; shifts after the first paint are what a reader notices.
+      assert.ok(total < 0.1, `${viewport.width}px: layout shift ${total.toFixed(3)}: ${JSON.stringify(shifts)}`);
+      assert.deepEqual(app.errors, []);
+    } finally {
+      await app.close();
+    }
+  }
+});

@@ -89,8 +89,11 @@ export async function touchStroke(page, points, { steps = 12 } = {}) {
   await cdp.detach();
 }
 
-/** Waits until the drawing's prediction settles, and returns the top class index. */
+/** Waits until the prediction is the one for the whole drawing, and returns the top class index. */
 export async function drawnClass(page) {
-  await page.waitForFunction(() => document.getElementById('draw-probs')?.dataset.top !== undefined, null, { timeout: 10_000 });
+  await page.waitForFunction(() => {
+    const probs = document.getElementById('draw-probs');
+    return probs?.dataset.top !== undefined && probs.dataset.drawn === document.querySelector('.draw-pad').dataset.drawn;
+  }, null, { timeout: 10_000 });
   return Number(await page.getAttribute('#draw-probs', 'data-top'));
 }

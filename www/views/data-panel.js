@@ -20,7 +20,9 @@ export function mountDataPanel(controller, el) {
     h('label', { class: 'button', for: fileInput.id }, 'Choose files…'),
     fileInput,
     h('p', { class: 'fine' }, 'For example train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz from MNIST, Fashion-MNIST, KMNIST or EMNIST.'));
-  const status = h('p', { class: 'data-status', role: 'status' });
+  // The loading message takes the sample strip's caption, and the counts show dashes until the data
+  // arrives: the column keeps its height, so nothing below it jumps.
+  const status = h('span', { class: 'data-status', role: 'status' });
   const error = h('div', { class: 'error-box', role: 'alert', hidden: true, id: 'data-error' });
   const sample = h('canvas', { class: 'sample-strip', role: 'img', 'aria-label': 'A sample of training images' });
   const counts = h('dl', { class: 'counts' });
@@ -38,8 +40,7 @@ export function mountDataPanel(controller, el) {
       choices),
     dropzone,
     error,
-    status,
-    h('figure', { class: 'samples' }, sample, h('figcaption', { class: 'fine' }, 'Some training images')),
+    h('figure', { class: 'samples' }, sample, h('figcaption', { class: 'fine' }, status)),
     counts,
     files,
     h('div', { class: 'field' },
@@ -144,9 +145,11 @@ export function mountDataPanel(controller, el) {
     renderChoices();
     error.hidden = !r.dataError;
     error.textContent = r.dataError ?? '';
-    status.textContent = r.dataBusy ? 'Loading the data…' : '';
     const data = r.data;
-    if (data) {
+    status.textContent = r.dataBusy ? 'Loading the data…' : 'Some training images';
+    if (!data) {
+      replace(counts, ['training', 'test', 'image', 'classes'].map((k) => h('div', {}, h('dt', {}, k), h('dd', {}, '–'))));
+    } else {
       drawSample(data);
       replace(counts,
         h('div', {}, h('dt', {}, 'training'), h('dd', {}, formatInt(data.nTrain))),

@@ -33,6 +33,15 @@ export function mountDraw(controller, el) {
 
   const ctx = pad.getContext('2d', { willReadFrequently: true });
   let image = null; // the 784 floats of the current drawing
+  // Each change of ink counts; the pad and the probabilities carry the count they show
+  // (data-drawn), so anyone can tell when the prediction has caught up with the drawing.
+  let drawn = 0;
+  let imageDrawn = 0;
+  pad.dataset.drawn = '0';
+  function inkChanged() {
+    drawn += 1;
+    pad.dataset.drawn = String(drawn);
+  }
   let last = null;
   let inFlight = false;
   let again = false;
@@ -47,6 +56,7 @@ export function mountDraw(controller, el) {
   }
 
   function line(a, b) {
+    inkChanged();
     ctx.strokeStyle = ink();
     ctx.fillStyle = ink();
     ctx.lineWidth = PEN;
@@ -92,6 +102,7 @@ export function mountDraw(controller, el) {
 
   function clearPad() {
     ctx.clearRect(0, 0, SIZE, SIZE);
+    inkChanged();
     image = null;
     update();
   }
@@ -115,6 +126,7 @@ export function mountDraw(controller, el) {
     ctx.clearRect(0, 0, SIZE, SIZE);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tmp, 0, 0, SIZE, SIZE);
+    inkChanged();
     update();
   }
 
@@ -124,6 +136,7 @@ export function mountDraw(controller, el) {
     const alpha = new Uint8ClampedArray(SIZE * SIZE);
     for (let i = 0; i < alpha.length; i++) alpha[i] = px[4 * i + 3];
     image = preprocessDrawing(alpha, SIZE, SIZE, 255);
+    imageDrawn = drawn;
     const sctx = seen.getContext('2d');
     const img = sctx.createImageData(28, 28);
     const bytes = new Uint8Array(784);
@@ -135,12 +148,13 @@ export function mountDraw(controller, el) {
 
   async function predict() {
     const r = run.get();
+    const forDrawn = imageDrawn;
     if (r.data && r.data.shape.join() !== '1,28,28') {
-      showProbabilities(null, `Drawing works with 28×28 grey images; this data has ${r.data.shape.join('×')} images.`);
+      showProbabilities(null, `Drawing works with 28×28 grey images; this data has ${r.data.shape.join('×')} images.`, forDrawn);
       return;
     }
     if (!image || !r.summary) {
-      showProbabilities(null);
+      showProbabilities(null, '', forDrawn);
       return;
     }
     if (inFlight) {
@@ -150,9 +164,9 @@ export function mountDraw(controller, el) {
     inFlight = true;
     try {
       const probs = await client.predict(image);
-      showProbabilities(probs);
+      showProbabilities(probs, '', forDrawn);
     } catch (err) {
-      showProbabilities(null, `No prediction: ${err.message}`);
+      showProbabilities(null, `No prediction: ${err.message}`, forDrawn);
     } finally {
       inFlight = false;
       if (again) {
@@ -162,7 +176,8 @@ export function mountDraw(controller, el) {
     }
   }
 
-  function showProbabilities(probs, why = '') {
+  function showProbabilities(probs, why, forDrawn) {
+    bars.dataset.drawn = String(forDrawn);
     const names = run.get().data?.classes ?? [];
     if (!probs) {
       if (bars.firstChild) replace(bars);

@@ -1,7 +1,7 @@
 //! A gallery of test images with the network's top-3 guesses: the mistakes of the latest evaluation,
 //! or the images behind the chosen confusion-matrix cell. Clicking one shows its activations.
 
-import { h, replace, helpNote, keepFocus } from '../lib/dom.js';
+import { h, replace, helpNote, setText } from '../lib/dom.js';
 import { paintGrey, isDark } from '../lib/colors.js';
 import { formatInt } from '../lib/format.js';
 
@@ -40,8 +40,9 @@ const hidden = (text) => h('span', { class: 'visually-hidden' }, text);
 export function mountMistakes(controller, el) {
   const { run } = controller;
   const title = h('h3', {}, 'Mistakes');
-  const note = h('p', { class: 'fine' });
+  const note = h('p', { class: 'fine mistakes-note' });
   const grid = h('ul', { class: 'gallery' });
+  const tiles = []; // the gallery's tiles, in order: { item, button, thumb, truth, guesses }
   const clear = h('button', { type: 'button', class: 'small', hidden: true, onclick: () => run.set({ selection: null }) }, 'Show all mistakes');
   replace(el,
     h('div', { class: 'section-head' }, title,
@@ -53,8 +54,10 @@ export function mountMistakes(controller, el) {
   function render(r) {
     const ev = r.evaluation;
     const data = r.data;
+    grid.classList.toggle('waiting', !ev || !data?.testLabels);
     if (!ev || !data?.testLabels) {
       replace(grid);
+      tiles.length = 0;
       note.textContent = 'Appears after the first evaluation on the test images.';
       return;
     }
@@ -80,26 +83,56 @@ export function mountMistakes(controller, el) {
       note.textContent = total ? `${formatInt(total)} of ${formatInt(ev.n)} test images are wrong${total > MAX_SHOWN ? `; the first ${MAX_SHOWN} are shown` : ''}.` : 'No mistakes on the test images.';
     }
     const inspected = r.inspect?.kind === 'test' ? r.inspect.index : -1;
-    keepFocus(grid, ['index'], () => replace(grid, matches.map((i) => {
-      const t = data.testLabels[i];
-      const top = topK(ev.confidences, i * k, k, 3);
-      const guesses = top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`);
-      // The button's name is its own text (what a sighted person reads), with the words between the
-      // numbers added for screen readers: "Test image 5 is 4; the network says 9 80%, 4 15%, 7 3%.
-      // Show its activations."
-      return h('li', {},
-        h('button', {
-          type: 'button', class: `mistake${i === inspected ? ' selected' : ''}`, dataset: { index: String(i) },
-          title: `Test image ${i + 1}: really ${names[t]}; the network says ${guesses.join(', ')}. Click to follow it through the network.`,
-          'aria-current': i === inspected ? 'true' : null,
-          onclick: () => run.set({ inspect: { kind: 'test', index: i } }),
-        },
-          cachedThumbnail(data, i),
-          h('span', { class: 'truth' }, `is ${names[t]}`, hidden('; the network says')),
-          h('span', { class: 'top3' }, top.map((x, j) => h('span', { class: j === 0 ? 'first' : '' },
-            `${names[x.c]} ${Math.round(x.p * 100)}%`, hidden(j < top.length - 1 ? ',' : '.')))),
-          hidden('Show its activations.')));
-    })));
+    const shown = Math.min(3, k);
+    // Tiles are reused from one evaluation to the next and only their contents change: rebuilding two
+    // dozen of them every couple of seconds made the page's layout work spike while training.
+    while (tiles.length > matches.length) tiles.pop().item.remove();
+    matches.forEach((i, at) => {
+      if (!tiles[at] || tiles[at].guesses.length !== shown) {
+        const tile = makeTile(shown);
+        if (tiles[at]) tiles[at].item.replaceWith(tile.item);
+        else grid.append(tile.item);
+        tiles[at] = tile;
+      }
+      fillTile(tiles[at], data, ev, i, inspected);
+    });
+  }
+
+  /** One gallery tile: a button with the thumbnail, the true class and the top guesses. */
+  function makeTile(shown) {
+    const truth = h('span', {});
+    const guesses = Array.from({ length: shown }, (_, j) => h('span', { class: j === 0 ? 'first' : '' }));
+    const thumb = h('span', { class: 'thumb-slot' });
+    // The button's name is its own text (what a sighted person reads), with the words between the
+    // numbers added for screen readers: "Test image 5 is 4; the network says 9 80%, 4 15%, 7 3%.
+    // Show its activations."
+    const button = h('button', {
+      type: 'button', class: 'mistake',
+      onclick: () => run.set({ inspect: { kind: 'test', index: Number(button.dataset.index) } }),
+    },
+      thumb,
+      h('span', { class: 'truth' }, truth, hidden('; the network says')),
+      h('span', { class: 'top3' }, guesses.map((g, j) => [g, hidden(j < shown - 1 ? ',' : '.')])),
+      hidden('Show its activations.'));
+    return { item: h('li', {}, button), button, thumb, truth, guesses };
+  }
+
+  function fillTile(tile, data, ev, i, inspected) {
+    const names = data.classes;
+    const k = names.length;
+    const t = data.testLabels[i];
+    const top = topK(ev.confidences, i * k, k, tile.guesses.length);
+    const guesses = top.map((x) => `${names[x.c]} ${Math.round(x.p * 100)}%`);
+    const { button } = tile;
+    button.dataset.index = String(i);
+    button.classList.toggle('selected', i === inspected);
+    if (i === inspected) button.setAttribute('aria-current', 'true');
+    else button.removeAttribute('aria-current');
+    button.title = `Test image ${i + 1}: really ${names[t]}; the network says ${guesses.join(', ')}. Click to follow it through the network.`;
+    const thumb = cachedThumbnail(data, i);
+    if (tile.thumb.firstChild !== thumb) tile.thumb.replaceChildren(thumb);
+    setText(tile.truth, `is ${names[t]}`);
+    guesses.forEach((g, j) => setText(tile.guesses[j], g));
   }
   run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);
   render(run.get());

@@ -57,8 +57,12 @@ export function mountTopbar(controller) {
     const stuck = height - above;
     const tall = stuck > window.innerHeight / 4;
     bar.classList.toggle('unstuck', tall);
-    bar.style.top = `${-above}px`;
-    document.documentElement.style.setProperty('--topbar-h', `${tall ? 0 : stuck}px`);
+    // Only real changes are written: a style set on <html>, even to the same value, makes the
+    // browser recompute the style of the whole page.
+    const top = `${-above}px`;
+    if (bar.style.top !== top) bar.style.top = top;
+    const padTop = `${tall ? 0 : stuck}px`;
+    if (document.documentElement.style.getPropertyValue('--topbar-h') !== padTop) document.documentElement.style.setProperty('--topbar-h', padTop);
   };
   new ResizeObserver(setHeight).observe(bar);
   window.addEventListener('resize', setHeight);

@@ -78,7 +78,7 @@ export function mountConfusion(controller, el) {
     const names = r.data?.classes ?? [];
     const k = Array.isArray(names) ? names.length : names;
     if (!ev || !k) {
-      showWaiting(k);
+      showWaiting(r.data ? k : 10); // the built-in sets have ten classes
       caption.textContent = 'Appears after the first evaluation on the test images.';
       key.textContent = '';
       return;

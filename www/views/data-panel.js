@@ -28,7 +28,8 @@ export function mountDataPanel(controller, el) {
   const counts = h('dl', { class: 'counts' });
   const files = h('ul', { class: 'file-notes fine' });
 
-  const limitSelect = h('select', { id: uniqueId('limit') });
+  // Its options come with the data; the class keeps the field's width (and so the column's height) meanwhile.
+  const limitSelect = h('select', { id: uniqueId('limit'), class: 'limit-select' });
   limitSelect.addEventListener('change', () => settings.set({ trainLimit: Number(limitSelect.value) }));
   const augment = h('input', { type: 'checkbox', id: uniqueId('augment') });
   augment.addEventListener('change', () => settings.set({ augment: augment.checked }));

@@ -22,7 +22,9 @@ function gridColour(el) {
 
 /**
  * @param {HTMLElement} el  the card's filter area (kept between updates)
- * @param {{ shape: number[], data: Float32Array } | null} tensor  weights [f, c, kh, kw]
+ * @param {{ shape: number[], data: Float32Array | null } | null} tensor  weights [f, c, kh, kw]; with
+ *   data null (the network is built, its weights are on their way) an empty grid of the final size
+ *   holds the place, so the cards below do not jump when the pictures arrive
  */
 export function drawFilters(el, tensor, name) {
   if (!tensor) {
@@ -58,6 +60,7 @@ export function drawFilters(el, tensor, name) {
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = gridColour(el);
   ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (!tensor.data) return;
   const max = maxAbs(tensor.data) || 1;
   const img = ctx.createImageData(kw, kh);
   for (let fi = 0; fi < nf; fi++) {

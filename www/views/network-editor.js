@@ -231,9 +231,20 @@ export function mountNetworkEditor(controller, el) {
     cards.forEach((c, i) => {
       if (!c.filters) return;
       const same = running && JSON.stringify(running[i]) === JSON.stringify(current[i]);
-      const tensor = same ? r.params?.tensors.find((t) => t.layer === i && t.shape.length === 4) : null;
+      // Until the first network is built (and while its weights are on their way), an empty grid of
+      // the final size holds the place, so the cards below do not jump when the pictures arrive.
+      const weights = same ? r.params?.tensors.find((t) => t.layer === i && t.shape.length === 4) : null;
+      const tensor = weights ?? (same || !running ? awaitedWeights(current, i, r.data?.shape[0] ?? 1) : null);
       drawFilters(c.filters, tensor, `layer ${i + 1}`);
     });
+  }
+
+  /** The shape of a conv layer's weights, [filters, channels, kernel, kernel], without the weights. */
+  function awaitedWeights(layers, index, inputChannels) {
+    const l = layers[index];
+    if (l?.type !== 'conv2d') return null;
+    const previous = layers.slice(0, index).findLast((x) => x.type === 'conv2d');
+    return { shape: [l.filters, previous?.filters ?? inputChannels, l.kernel, l.kernel], data: null };
   }
 
   settings.subscribe(() => {
@@ -241,7 +252,7 @@ export function mountNetworkEditor(controller, el) {
     renderShapes();
   }, ['layers']);
   run.subscribe(renderShapes, ['draft', 'summary', 'specErrors', 'data']);
-  run.subscribe(renderFilters, ['params']);
+  run.subscribe(renderFilters, ['params', 'summary', 'data']);
   renderStructure();
   renderShapes();
 }

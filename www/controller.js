@@ -28,11 +28,15 @@ const DATASET_CREDITS = {
 export class Controller {
   /**
    * @param {import('./engine/client.js').EngineClient} client
-   * @param {{ hash: string }} location
+   * @param {string} hash  the settings, in the link's form ("#dataset=mnist&lr=0.01…")
+   * @param {{ page?: boolean, source?: string }} options  `page: false` for an embedded widget: the
+   *   address bar and the document's projector class are the page's, not the widget's; `source` names
+   *   where the settings came from in notices ("link", "widget")
    */
-  constructor(client, hash) {
+  constructor(client, hash, { page = true, source = 'link' } = {}) {
     this.client = client;
-    const { state, notices } = decodeState(hash);
+    this.page = page;
+    const { state, notices } = decodeState(hash, { source });
     this.settings = new Store(state);
     this.run = new Store({
       phase: 'loading', // loading | idle | training | paused | done | diverged | error
@@ -75,7 +79,7 @@ export class Controller {
     this.settings.subscribe((s, changed, meta) => this.onSettings(s, changed, meta));
     client.onPush((msg) => this.onPush(msg));
     document.addEventListener('visibilitychange', () => this.syncWatch());
-    window.addEventListener('hashchange', () => this.onHash());
+    if (page) window.addEventListener('hashchange', () => this.onHash());
   }
 
   // -------------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ export class Controller {
     }
     let datasets = [];
     try {
-      const response = await fetch('data/datasets.json');
+      const response = await fetch(new URL('./data/datasets.json', import.meta.url));
       if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
       const json = await response.json();
       datasets = Array.isArray(json) ? json : json.datasets ?? [];
@@ -215,7 +219,7 @@ export class Controller {
 
   onSettings(s, changed, meta) {
     this.writeHash();
-    if (changed.includes('projector')) document.documentElement.classList.toggle('projector', s.projector);
+    if (changed.includes('projector') && this.page) document.documentElement.classList.toggle('projector', s.projector);
     if (meta.source === 'data' || meta.source === 'model') return;
     if (changed.includes('dataset') && s.dataset !== 'custom' && s.dataset !== this.dataMeta?.id) {
       this.useBuiltin(s.dataset);
@@ -628,6 +632,7 @@ export class Controller {
   }
 
   writeHash() {
+    if (!this.page) return;
     const hash = `#${encodeState(this.settings.get())}`;
     if (hash !== window.location.hash) history.replaceState(null, '', hash);
   }

@@ -202,3 +202,18 @@ test('keyboard only: the skip link; "?" notes, confusion cells and mistakes open
     await app.close();
   }
 });
+
+test('axe: no serious or critical problems on a page with two embedded widgets', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
+  const { page } = app;
+  try {
+    await page.waitForFunction(() => [...document.querySelectorAll('nn-playground')].every((w) => w.dataset.engine === 'ready' && w.run?.get().summary), null, { timeout: 30_000 });
+    assert.deepEqual(await axeProblems(page), [], 'the loaded widgets');
+    await page.evaluate(() => document.getElementById('high').shadowRoot.getElementById('btn-play').click());
+    await page.waitForFunction(() => document.getElementById('high').run.get().health, null, { timeout: 30_000 });
+    assert.deepEqual(await axeProblems(page), [], 'a widget with its health note');
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

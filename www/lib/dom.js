@@ -54,10 +54,18 @@ export function helpNote(label, text, formula) {
     h('div', { class: 'help-body' }, h('p', {}, text), formula ? h('p', { class: 'formula' }, formula) : null));
 }
 
+// The open notes, tracked here rather than found with document.querySelectorAll: notes inside an
+// embedded widget live in its shadow root, where a document query does not reach.
+const openNotes = new Set();
+
 function onHelpToggle(event) {
   const note = event.currentTarget;
-  if (!note.open) return;
-  for (const other of document.querySelectorAll('details.help[open]')) if (other !== note) other.open = false;
+  if (!note.open) {
+    openNotes.delete(note);
+    return;
+  }
+  for (const other of openNotes) if (other !== note) other.open = false;
+  openNotes.add(note);
 }
 
 let helpKeysInstalled = false;
@@ -66,14 +74,17 @@ function installHelpNoteKeys() {
   helpKeysInstalled = true;
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
-    const note = event.target.closest?.('details.help[open]') ?? document.querySelector('details.help[open]');
+    const target = event.composedPath()[0];
+    const note = target?.closest?.('details.help[open]') ?? [...openNotes].at(-1);
     if (!note) return;
     note.open = false;
-    if (note.contains(document.activeElement) || document.activeElement === document.body) note.querySelector('summary').focus();
+    const active = note.getRootNode().activeElement;
+    if (note.contains(active) || !active || active === document.body) note.querySelector('summary').focus();
     event.preventDefault();
   });
   document.addEventListener('pointerdown', (event) => {
-    for (const note of document.querySelectorAll('details.help[open]')) if (!note.contains(event.target)) note.open = false;
+    const path = event.composedPath();
+    for (const note of openNotes) if (!path.includes(note)) note.open = false;
   });
 }
 
@@ -83,7 +94,7 @@ function installHelpNoteKeys() {
  * reading a table with the keys is not thrown back to the top of the page when it updates.
  */
 export function keepFocus(container, keys, rebuild) {
-  const active = document.activeElement;
+  const active = container.getRootNode().activeElement;
   const inside = active && active !== container && container.contains(active);
   const wanted = inside ? keys.map((k) => [k, active.dataset[k]]) : null;
   rebuild();

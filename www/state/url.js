@@ -70,7 +70,8 @@ export function encodeState(state) {
  * Reads a hash into a full state. Anything unreadable keeps its default and adds a notice.
  * @returns {{ state: object, notices: string[], present: boolean }}
  */
-export function decodeState(hash) {
+export function decodeState(hash, { source = 'link' } = {}) {
+  const its = `The ${source}'s`;
   const state = defaultState();
   const notices = [];
   const text = (hash ?? '').replace(/^#/, '');
@@ -79,7 +80,7 @@ export function decodeState(hash) {
   for (const [key, raw] of params) {
     const def = SETTING[key];
     if (!def) {
-      notices.push(`The link's setting "${key}" is unknown and was ignored.`);
+      notices.push(`${its} setting "${key}" is unknown and was ignored.`);
       continue;
     }
     if (def.type === 'layers') {
@@ -94,12 +95,12 @@ export function decodeState(hash) {
         }
         layers.push(r.value);
       }
-      if (failed) notices.push(`The link's network could not be read (${failed}); the default network is used.`);
+      if (failed) notices.push(`${its} network could not be read (${failed}); the default network is used.`);
       else state.layers = layers;
       continue;
     }
     if (key === 'dataset' && raw === 'custom') {
-      notices.push('The link was made with someone\'s own files, which cannot travel in a link; MNIST is used instead.');
+      notices.push(`The ${source} was made with someone's own files, which cannot travel with it; MNIST is used instead.`);
       continue;
     }
     const r = parseValue(def, raw);
@@ -107,11 +108,11 @@ export function decodeState(hash) {
       state[key] = r.value;
     } else {
       const fallback = def.type === 'number' ? formatSetting(def.default) : String(def.default);
-      notices.push(`The link's ${def.label} "${raw}" was ignored: it must be ${describeRange(def)}. Using ${fallback}.`);
+      notices.push(`${its} ${def.label} "${raw}" was ignored: it must be ${describeRange(def)}. Using ${fallback}.`);
     }
   }
   if (state.schedule === 'cosine' && state.minLr > state.lr) {
-    notices.push(`The link's final learning rate ${formatSetting(state.minLr)} is above the learning rate; using 0.`);
+    notices.push(`${its} final learning rate ${formatSetting(state.minLr)} is above the learning rate; using 0.`);
     state.minLr = 0;
   }
   return { state, notices, present: true };

@@ -87,7 +87,7 @@ export function mountHyperparams(controller, el) {
       if (def.type === 'bool') control.checked = v;
       else {
         const text = def.type === 'number' ? formatSetting(v) : String(v);
-        if (control.value !== text && !(document.activeElement === control && Number(control.value) === v)) control.value = text;
+        if (control.value !== text && !(control.getRootNode().activeElement === control && Number(control.value) === v)) control.value = text;
       }
     }
     const err = r.specErrors.find((e) => e.scope === 'training') ?? null;

@@ -15,9 +15,10 @@ function rootRem() {
   return parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 }
 
-function palette() {
+/** The chart's colours; the page's variables are read where the chart is (the document, or a widget's shadow root). */
+function palette(el) {
   const dark = isDark();
-  const css = getComputedStyle(document.documentElement);
+  const css = getComputedStyle(el);
   return {
     train: dark ? '#56B4E9' : '#0072B2', // Okabe–Ito sky / blue
     test: dark ? '#E69F00' : '#D55E00', // Okabe–Ito orange / vermillion
@@ -249,7 +250,7 @@ export class Chart {
 
   drawAxes() {
     const ctx = this.ctx;
-    const c = palette();
+    const c = palette(this.base);
     this.colors = c;
     ctx.clearRect(0, 0, this.w, this.h);
     ctx.font = `${Math.round(0.7 * this.rem)}px system-ui, sans-serif`;

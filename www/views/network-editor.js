@@ -58,7 +58,7 @@ export function mountNetworkEditor(controller, el) {
 
   function setLayers(layers, focus) {
     settings.set({ layers });
-    if (focus) requestAnimationFrame(() => document.querySelector(focus)?.focus());
+    if (focus) requestAnimationFrame(() => el.getRootNode().querySelector(focus)?.focus());
   }
 
   function makeCard(layer, index) {
@@ -158,7 +158,7 @@ export function mountNetworkEditor(controller, el) {
       for (const control of cards[i].card.querySelectorAll('.fields input, .fields select')) {
         const v = layer[control.name];
         const text = typeof v === 'number' ? formatSetting(v) : String(v);
-        if (control.value !== text && !(document.activeElement === control && Number(control.value) === v)) control.value = text;
+        if (control.value !== text && !(control.getRootNode().activeElement === control && Number(control.value) === v)) control.value = text;
       }
     });
   }

@@ -9,24 +9,39 @@ const setProp = (el, key, value) => {
   if (el[key] !== value) el[key] = value;
 };
 
-export function mountTopbar(controller) {
-  const { run, settings } = controller;
-  const $ = (id) => document.getElementById(id);
-  const play = $('btn-play');
-  const step = $('btn-step');
-  const reset = $('btn-reset');
-  const preset = $('preset');
-  const projector = $('btn-projector');
+const ICON_STEP = '<svg viewBox="0 0 16 16"><path d="M2 2l8 6-8 6z"/><rect x="11" y="2" width="3" height="12"/></svg>';
+const ICON_RESET = '<svg viewBox="0 0 16 16"><path d="M8 2a6 6 0 1 1-5.7 4.1l1.9.6A4 4 0 1 0 8 4v2.5L4 3.2 8 0z"/></svg>';
 
-  document.querySelector('.transport').append(helpNote('Play, Step and Reset',
-    'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
-    'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
+/** Play, Step and Reset, the progress bars and the readouts: the same markup on the page and in a widget. */
+const CONTROLS = `
+<div class="transport" role="toolbar" aria-label="Training controls">
+  <button id="btn-play" class="primary" type="button" aria-keyshortcuts="Space" aria-label="Play (Space)" title="Play: train continuously (Space)" disabled>
+    <span class="icon" aria-hidden="true"></span><span class="label">Play</span>
+  </button>
+  <button id="btn-step" type="button" aria-keyshortcuts="ArrowRight" aria-label="Step one batch (Right arrow)" title="Step: train on one batch (→)" disabled>
+    <span class="icon" aria-hidden="true">${ICON_STEP}</span><span class="label">Step</span>
+  </button>
+  <button id="btn-reset" type="button" aria-keyshortcuts="R" aria-label="Reset to the same initial weights (R)" title="Reset: start again from the same initial weights (R)" disabled>
+    <span class="icon" aria-hidden="true">${ICON_RESET}</span><span class="label">Reset</span>
+  </button>
+</div>
+<div class="progress-group">
+  <div class="progress-row"><label for="epoch-progress" id="epoch-label">epoch –</label><progress id="epoch-progress" max="1" value="0"></progress></div>
+  <div class="progress-row"><label for="run-progress" id="run-label">run 0%</label><progress id="run-progress" max="1" value="0"></progress></div>
+</div>
+<dl class="readouts">
+  <div><dt>speed</dt><dd id="stat-speed">–</dd></div>
+  <div><dt>time</dt><dd id="stat-time">0:00</dd></div>
+  <div><dt>steps</dt><dd id="stat-steps">0</dd></div>
+</dl>`;
+
+/** The page's own tools: the lesson picker, the projector toggle and the sticky bar's height. */
+function mountPageTools(controller) {
+  const { settings } = controller;
+  const preset = document.getElementById('preset');
+  const projector = document.getElementById('btn-projector');
   preset.closest('.preset-picker').after(helpNote('the lessons',
     'A lesson loads a network and settings that show one idea, such as overfitting or too high a learning rate, and says what to look for. It replaces the network and the training settings (the dataset and the view stay); the link in the address bar keeps them, so a lesson can be shared.'));
-
-  play.addEventListener('click', () => controller.togglePlay());
-  step.addEventListener('click', () => controller.step());
-  reset.addEventListener('click', () => controller.reset());
 
   preset.append(h('option', { value: '' }, 'Choose a lesson…'), ...PRESETS.map((p) => h('option', { value: p.id, title: p.description }, p.name)));
   preset.addEventListener('change', () => {
@@ -67,8 +82,33 @@ export function mountTopbar(controller) {
   new ResizeObserver(setHeight).observe(bar);
   window.addEventListener('resize', setHeight);
   setHeight();
+}
 
-  document.addEventListener('keydown', (event) => {
+/**
+ * @param {{ root?: Document | ShadowRoot, host?: HTMLElement, page?: boolean }} where  the page's
+ *   document by default; an embedded widget passes its shadow root and its element, with
+ *   `page: false` (no lesson picker, projector toggle or sticky bar)
+ */
+export function mountTopbar(controller, { root = document, host = document.body, page = true } = {}) {
+  const { run, settings } = controller;
+  const template = document.createElement('template');
+  template.innerHTML = CONTROLS;
+  root.querySelector('.topbar .brand').after(template.content);
+  const $ = (id) => root.getElementById(id);
+  const play = $('btn-play');
+  const step = $('btn-step');
+  const reset = $('btn-reset');
+
+  root.querySelector('.transport').append(helpNote('Play, Step and Reset',
+    'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
+    'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
+  play.addEventListener('click', () => controller.togglePlay());
+  step.addEventListener('click', () => controller.step());
+  reset.addEventListener('click', () => controller.reset());
+  if (page) mountPageTools(controller);
+
+  // A widget's keys work while the focus is inside it (several can share a page).
+  (page ? document : root).addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const t = event.target;
     const tag = t?.tagName;
@@ -111,7 +151,7 @@ export function mountTopbar(controller) {
     const title = training ? 'Pause training (Space)' : again ? 'Play: start again from the same initial weights (Space)' : 'Play: train continuously (Space)';
     if (play.title !== title) play.title = title;
     if (play.classList.contains('is-training') !== training) play.classList.toggle('is-training', training);
-    if (document.body.dataset.phase !== r.phase) document.body.dataset.phase = r.phase;
+    if (host.dataset.phase !== r.phase) host.dataset.phase = r.phase;
 
     const rep = r.report;
     const epochs = s.epochs;

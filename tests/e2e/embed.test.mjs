@@ -1,0 +1,98 @@
+// The embeddable widget: <nn-playground> elements on a documentation page (www/embed/example.html),
+// each with its own engine worker, configured by the same settings as a link, with parts left out
+// by `hide`, keys that work only inside the widget that has the focus, and clear words for
+// attributes it cannot read.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+
+const ready = (page, ids) => page.waitForFunction((list) => list.every((id) => {
+  const w = document.getElementById(id);
+  return w?.dataset.engine === 'ready' && w.run?.get().summary;
+}), ids, { timeout: 30_000 });
+const inWidget = (page, id, fn, arg) => page.evaluate(([wid, src, a]) => {
+  const w = document.getElementById(wid);
+  // eslint-disable-next-line no-new-func
+  return new Function('w', 'root', 'arg', src)(w, w.shadowRoot, a);
+}, [id, fn, arg]);
+
+test('two widgets on one page train independently, each with its own settings and parts', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
+  const { page } = app;
+  try {
+    await ready(page, ['good', 'high']);
+    // The attributes: the lesson, then lr="1" over it on the second widget.
+    assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.003);
+    assert.equal(await inWidget(page, 'high', 'return w.settings.get().lr'), 1);
+    assert.equal(await inWidget(page, 'good', 'return root.querySelector(".widget-title").textContent'), 'Adam at 0.001');
+    // hide: whole parts, and single training settings.
+    const parts = (id) => inWidget(page, id, `return {
+      data: root.getElementById('col-data').hidden,
+      network: !!root.querySelector('.layer-card'),
+      draw: !!root.querySelector('.draw-pad'),
+      batch: getComputedStyle(root.querySelector('.field[data-setting="batchSize"]')).display,
+      chart: !!root.querySelector('.chart-base'),
+    }`);
+    assert.deepEqual(await parts('good'), { data: true, network: false, draw: true, batch: 'flex', chart: true });
+    assert.deepEqual(await parts('high'), { data: true, network: false, draw: false, batch: 'none', chart: true });
+
+    // Keys act on the widget that has the focus: Space in the first trains the first only.
+    await inWidget(page, 'good', 'root.querySelector(".widget-title").setAttribute("tabindex", "-1"); root.querySelector(".widget-title").focus()');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => document.getElementById('good').run.get().phase === 'done', null, { timeout: 60_000 });
+    assert.equal(await inWidget(page, 'high', 'return w.run.get().report?.steps ?? 0'), 0, 'the other widget did not move');
+    const good = await inWidget(page, 'good', 'return w.run.get().evaluation.accuracy');
+    assert.ok(good > 0.9, `the first widget's network learned (${good})`);
+
+    // The second diverges and its health note says why, inside the widget.
+    await inWidget(page, 'high', 'root.getElementById("btn-play").click()');
+    await page.waitForFunction(() => document.getElementById('high').run.get().phase === 'diverged' || document.getElementById('high').run.get().health, null, { timeout: 60_000 });
+    assert.match(await inWidget(page, 'high', 'return root.getElementById("health").textContent'), /learning rate/i);
+    await app.screenshot('embed-two-widgets');
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a widget with unreadable attributes says what is wrong and still trains; removed, it stops its worker', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 900, height: 900 } });
+  const { page } = app;
+  try {
+    await ready(page, ['good', 'high']);
+    await page.evaluate(() => {
+      const w = document.createElement('nn-playground');
+      w.id = 'odd';
+      w.setAttribute('preset', 'no-such-lesson');
+      w.setAttribute('lr', 'fast');
+      w.setAttribute('batch-size', '16');
+      w.setAttribute('hide', 'sidebar,confusion');
+      document.querySelector('main').append(w);
+    });
+    await ready(page, ['odd']);
+    const notices = await inWidget(page, 'odd', 'return root.getElementById("notices").textContent');
+    assert.match(notices, /lesson "no-such-lesson" is unknown/);
+    assert.match(notices, /Learning rate η "fast" was ignored: it must be a number/);
+    assert.match(notices, /cannot hide "sidebar"/);
+    assert.equal(await inWidget(page, 'odd', 'return w.settings.get().batchSize'), 16, 'a kebab-case attribute is read');
+    await inWidget(page, 'odd', 'root.getElementById("btn-step").click()');
+    await page.waitForFunction(() => document.getElementById('odd').run.get().report?.steps === 1, null, { timeout: 20_000 });
+
+    const removed = await page.evaluate(() => {
+      const w = document.getElementById('odd');
+      const { worker } = w.controller.client;
+      let terminated = false;
+      const terminate = worker.terminate.bind(worker);
+      worker.terminate = () => { terminated = true; terminate(); };
+      w.remove();
+      return { terminated, controller: w.controller, shadow: w.shadowRoot.childNodes.length };
+    });
+    assert.deepEqual(removed, { terminated: true, controller: null, shadow: 0 });
+    // The page's own widgets keep working.
+    await inWidget(page, 'good', 'root.getElementById("btn-step").click()');
+    await page.waitForFunction(() => document.getElementById('good').run.get().report?.steps === 1, null, { timeout: 20_000 });
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

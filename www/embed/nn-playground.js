@@ -1,0 +1,158 @@
+//! <nn-playground>: the playground as an element for a documentation page. It reads the page's
+//! settings schema from its attributes (the same names and values as the playground's links), runs
+//! its own engine worker (several widgets can share a page), and draws inside a shadow root, so the
+//! host page's styles and ids never meet the widget's.
+//!
+//!   <script type="module" src="/nn-playground/embed/nn-playground.js"></script>
+//!   <nn-playground preset="overfitting" hide="network,mistakes,activations" lr="0.01"></nn-playground>
+//!
+//! Attributes: `preset` (a lesson's id), any setting of the schema (`dataset`, `layers`, `optimizer`,
+//! `lr`, `batch-size` or `batchsize`, `seed`, …), `hide` (parts or settings to leave out) and `label`
+//! (the widget's title). A value that cannot be read keeps its default, and the widget says so.
+
+import { EngineClient } from '../engine/client.js';
+import { Controller } from '../controller.js';
+import { SETTINGS, defaultState } from '../state/schema.js';
+import { encodeState } from '../state/url.js';
+import { PRESETS } from '../state/presets.js';
+import { mountTopbar } from '../views/topbar.js';
+import { mountNotices } from '../views/notices.js';
+import { mountDataPanel } from '../views/data-panel.js';
+import { mountNetworkEditor } from '../views/network-editor.js';
+import { mountModelFile } from '../views/model-file.js';
+import { mountHyperparams } from '../views/hyperparams.js';
+import { mountMetrics } from '../views/metrics.js';
+import { mountCharts } from '../views/loss-chart.js';
+import { mountConfusion } from '../views/confusion.js';
+import { mountMistakes } from '../views/mistakes.js';
+import { mountDraw } from '../views/draw.js';
+import { mountActivations } from '../views/activations.js';
+
+const HERE = new URL('./', import.meta.url);
+
+/** The parts `hide` can leave out, in the order they appear. */
+export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations'];
+/** Settings that `hide` can leave out one by one: the fields of "How it learns". */
+const TRAINING_SETTINGS = new Set(SETTINGS.filter((d) => d.group === 'training').map((d) => d.name));
+/** Attribute name (lower case, or kebab case) → setting name: attributes are case-insensitive. */
+const ATTRIBUTE_SETTING = new Map(SETTINGS.flatMap((d) => [
+  [d.name.toLowerCase(), d.name],
+  [d.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), d.name],
+]));
+
+const TEMPLATE = `
+<div class="widget" role="region">
+  <div class="topbar widget-bar">
+    <p class="brand widget-title"></p>
+  </div>
+  <div id="notices" class="notices" aria-live="polite"></div>
+  <div class="columns">
+    <section id="col-data" class="column" aria-label="Data"><div id="data-panel"></div></section>
+    <section id="col-network" class="column" aria-label="Network and training settings">
+      <div id="network-editor"></div><div id="model-file"></div><div id="hyperparams"></div>
+    </section>
+    <section id="col-output" class="column" aria-label="What it learned">
+      <div id="health" aria-live="polite"></div>
+      <div id="metrics"></div><div id="charts"></div><div id="confusion"></div><div id="mistakes"></div>
+      <div id="draw"></div><div id="activations"></div>
+    </section>
+  </div>
+  <p class="widget-foot fine"><span id="engine-status">Starting the engine…</span> · trains in this browser; no data leaves it</p>
+</div>`;
+
+export class NnPlayground extends HTMLElement {
+  connectedCallback() {
+    if (this.controller) return;
+    const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    const { hash, hidden, notices } = readAttributes(this);
+    root.innerHTML = `<link rel="stylesheet" href="${new URL('../style.css', HERE)}"><link rel="stylesheet" href="${new URL('embed.css', HERE)}">${TEMPLATE}`;
+    // Settings left out one by one: their rows in "How it learns" (each row names its setting).
+    const style = document.createElement('style');
+    style.textContent = [...hidden].filter((name) => TRAINING_SETTINGS.has(name)).map((name) => `.field[data-setting="${name}"] { display: none !important; }`).join('\n');
+    root.append(style);
+
+    const $ = (id) => root.getElementById(id);
+    const preset = PRESETS.find((p) => p.id === this.getAttribute('preset'));
+    const title = this.getAttribute('label') || preset?.name || 'nn-playground';
+    root.querySelector('.widget-title').textContent = title;
+    root.querySelector('.widget').setAttribute('aria-label', `${title}: a neural network training in this page`);
+
+    const client = new EngineClient();
+    const controller = new Controller(client, hash, { page: false, source: 'widget' });
+    controller.client = client;
+    this.controller = controller;
+    for (const text of notices) controller.notify('warning', text);
+
+    const show = (part) => !hidden.has(part);
+    mountTopbar(controller, { root, host: this, page: false });
+    mountNotices(controller, $('notices'));
+    if (show('dataset')) mountDataPanel(controller, $('data-panel'));
+    else $('col-data').hidden = true;
+    if (show('network')) {
+      mountNetworkEditor(controller, $('network-editor'));
+      mountModelFile(controller, $('model-file'));
+    }
+    if (show('training')) mountHyperparams(controller, $('hyperparams'));
+    if (!show('network') && !show('training')) $('col-network').hidden = true;
+    if (show('metrics')) mountMetrics(controller, $('metrics'), $('health'));
+    const outputs = { charts: mountCharts, confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
+    for (const [part, mount] of Object.entries(outputs)) if (show(part)) mount(controller, $(part));
+    if (!['metrics', ...Object.keys(outputs)].some(show)) $('col-output').hidden = true;
+
+    const status = $('engine-status');
+    controller.run.subscribe((r) => {
+      if (r.engine?.error) {
+        status.textContent = r.engine.error;
+        this.dataset.engine = 'error';
+      } else if (r.engine) {
+        status.textContent = `Engine ${r.engine.version} · WebAssembly SIMD ${r.engine.simd ? 'active' : 'off'}`;
+        this.dataset.engine = 'ready';
+      }
+    }, ['engine']);
+    controller.start();
+  }
+
+  disconnectedCallback() {
+    // A widget taken out of the page stops its worker; put back, it starts again from its attributes.
+    this.controller?.client.terminate();
+    this.controller = null;
+    this.shadowRoot?.replaceChildren();
+  }
+
+  /** The settings (a store: get, set, subscribe), for a page that drives the widget from script. */
+  get settings() {
+    return this.controller?.settings ?? null;
+  }
+
+  /** What the engine reports (a store: phase, summary, report, evaluation, …). */
+  get run() {
+    return this.controller?.run ?? null;
+  }
+}
+
+/**
+ * The widget's settings in the link's form (a lesson first, then the attributes over it), the parts
+ * and settings to hide, and what could not be read.
+ * @returns {{ hash: string, hidden: Set<string>, notices: string[] }}
+ */
+export function readAttributes(el) {
+  const notices = [];
+  const presetId = el.getAttribute('preset');
+  const preset = presetId ? PRESETS.find((p) => p.id === presetId) : null;
+  if (presetId && !preset) notices.push(`The widget's lesson "${presetId}" is unknown; the lessons are ${PRESETS.map((p) => p.id).join(', ')}.`);
+  const start = { ...defaultState(), ...structuredClone(preset?.settings ?? {}) };
+  const params = new URLSearchParams(encodeState(start));
+  for (const { name, value } of el.attributes) {
+    const setting = ATTRIBUTE_SETTING.get(name);
+    if (setting) params.set(setting, value);
+  }
+  const hidden = new Set();
+  for (const word of (el.getAttribute('hide') ?? '').split(/[\s,]+/).filter(Boolean)) {
+    const name = ATTRIBUTE_SETTING.get(word.toLowerCase()) ?? word.toLowerCase();
+    if (PARTS.includes(name) || TRAINING_SETTINGS.has(name)) hidden.add(name);
+    else notices.push(`The widget cannot hide "${word}": it hides the parts ${PARTS.join(', ')}, or one of the training settings (optimizer, lr, batchSize, …).`);
+  }
+  return { hash: params.toString(), hidden, notices };
+}
+
+if (!customElements.get('nn-playground')) customElements.define('nn-playground', NnPlayground);

@@ -96,3 +96,25 @@ test('a widget with unreadable attributes says what is wrong and still trains; r
     await app.close();
   }
 });
+
+test('a widget follows its attributes after it is on the page: a live learning rate, then new parts', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
+  const { page } = app;
+  try {
+    await ready(page, ['good', 'high']);
+    const runId = await inWidget(page, 'good', 'return w.run.get().runId');
+    await page.evaluate(() => document.getElementById('good').setAttribute('lr', '0.01'));
+    assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.01);
+    assert.equal(await inWidget(page, 'good', 'return w.run.get().runId'), runId, 'a learning rate needs no rebuild');
+    await page.evaluate(() => document.getElementById('good').setAttribute('lr', 'high'));
+    assert.match(await inWidget(page, 'good', 'return root.getElementById("notices").textContent'), /Learning rate η "high" was ignored/);
+    assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.01, 'an unreadable value changes nothing');
+
+    await page.evaluate(() => document.getElementById('good').setAttribute('hide', 'network,dataset,training,draw'));
+    await ready(page, ['good']);
+    assert.deepEqual(await inWidget(page, 'good', 'return [root.getElementById("col-network").hidden, !!root.querySelector(".draw-pad"), !!root.querySelector(".chart-base")]'), [true, false, true]);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

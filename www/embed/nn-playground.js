@@ -13,7 +13,7 @@
 import { EngineClient } from '../engine/client.js';
 import { Controller } from '../controller.js';
 import { SETTINGS, defaultState } from '../state/schema.js';
-import { encodeState } from '../state/url.js';
+import { encodeState, decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
 import { mountTopbar } from '../views/topbar.js';
 import { mountNotices } from '../views/notices.js';
@@ -61,6 +61,28 @@ const TEMPLATE = `
 </div>`;
 
 export class NnPlayground extends HTMLElement {
+  static get observedAttributes() {
+    return ['preset', 'hide', 'label', ...new Set(ATTRIBUTE_SETTING.keys())];
+  }
+
+  /**
+   * After the widget is on the page, a setting attribute changes that setting the way the page's own
+   * controls do (learning rate and L2 live, the rest with a rebuild); `preset`, `hide` and `label`
+   * lay the widget out again from all its attributes.
+   */
+  attributeChangedCallback(name, before, after) {
+    if (!this.controller || before === after) return;
+    const setting = ATTRIBUTE_SETTING.get(name);
+    if (!setting) {
+      this.disconnectedCallback();
+      this.connectedCallback();
+      return;
+    }
+    const { state, notices } = decodeState(new URLSearchParams([[setting, after ?? '']]).toString(), { source: 'widget' });
+    for (const text of notices) this.controller.notify('warning', text);
+    if (!notices.length) this.controller.settings.set({ [setting]: state[setting] });
+  }
+
   connectedCallback() {
     if (this.controller) return;
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });

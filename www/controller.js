@@ -29,14 +29,17 @@ export class Controller {
   /**
    * @param {import('./engine/client.js').EngineClient} client
    * @param {string} hash  the settings, in the link's form ("#dataset=mnist&lr=0.01…")
-   * @param {{ page?: boolean, source?: string }} options  `page: false` for an embedded widget: the
-   *   address bar and the document's projector class are the page's, not the widget's; `source` names
-   *   where the settings came from in notices ("link", "widget")
+   * @param {{ page?: boolean, source?: string, state?: object }} options  `page: false` for an
+   *   embedded widget: the address bar and the document's projector class are the page's, not the
+   *   widget's; `source` names where the settings came from in notices ("link", "widget"); `state`,
+   *   settings already read (the widget's attributes), is used instead of the hash
    */
-  constructor(client, hash, { page = true, source = 'link' } = {}) {
+  constructor(client, hash, { page = true, source = 'link', state: given = null } = {}) {
     this.client = client;
     this.page = page;
-    const { state, notices } = decodeState(hash, { source });
+    // Listeners on the document end with the controller (an embedded widget can be removed).
+    this.lifetime = new AbortController();
+    const { state, notices } = given ? { state: given, notices: [] } : decodeState(hash, { source });
     this.settings = new Store(state);
     this.run = new Store({
       phase: 'loading', // loading | idle | training | paused | done | diverged | error
@@ -78,8 +81,9 @@ export class Controller {
 
     this.settings.subscribe((s, changed, meta) => this.onSettings(s, changed, meta));
     client.onPush((msg) => this.onPush(msg));
-    document.addEventListener('visibilitychange', () => this.syncWatch());
-    if (page) window.addEventListener('hashchange', () => this.onHash());
+    const { signal } = this.lifetime;
+    document.addEventListener('visibilitychange', () => this.syncWatch(), { signal });
+    if (page) window.addEventListener('hashchange', () => this.onHash(), { signal });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -109,6 +113,14 @@ export class Controller {
     if (!datasets.some((d) => d.id === id)) id = datasets[0]?.id;
     if (id) await this.useBuiltin(id, { initial: true });
     if (!this.run.get().summary) this.run.set({ phase: 'idle' });
+  }
+
+  /** Stops for good (a removed widget): the worker, the timers and every listener on the document. */
+  dispose() {
+    this.lifetime.abort();
+    clearTimeout(this.rebuildTimer);
+    this.run.set({ phase: 'idle' }); // ends the clock that ticks while training
+    this.client.terminate();
   }
 
   async restartEngine(reason) {

@@ -24,7 +24,7 @@ test('two widgets on one page train independently, each with its own settings an
     // The attributes: the lesson, then lr="1" over it on the second widget.
     assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.003);
     assert.equal(await inWidget(page, 'high', 'return w.settings.get().lr'), 1);
-    assert.equal(await inWidget(page, 'good', 'return root.querySelector(".widget-title").textContent'), 'Adam at 0.001');
+    assert.equal(await inWidget(page, 'good', 'return root.querySelector(".widget-title").textContent'), 'Adam at 0.003');
     // hide: whole parts, and single training settings.
     const parts = (id) => inWidget(page, id, `return {
       data: root.getElementById('col-data').hidden,
@@ -36,8 +36,9 @@ test('two widgets on one page train independently, each with its own settings an
     assert.deepEqual(await parts('good'), { data: true, network: false, draw: true, batch: 'flex', chart: true });
     assert.deepEqual(await parts('high'), { data: true, network: false, draw: false, batch: 'none', chart: true });
 
-    // Keys act on the widget that has the focus: Space in the first trains the first only.
-    await inWidget(page, 'good', 'root.querySelector(".widget-title").setAttribute("tabindex", "-1"); root.querySelector(".widget-title").focus()');
+    // Keys act on the widget that has the focus: a click on the first one's background, then Space,
+    // trains the first only.
+    await page.locator('#good .widget-foot').click();
     await page.keyboard.press('Space');
     await page.waitForFunction(() => document.getElementById('good').run.get().phase === 'done', null, { timeout: 60_000 });
     assert.equal(await inWidget(page, 'high', 'return w.run.get().report?.steps ?? 0'), 0, 'the other widget did not move');
@@ -78,16 +79,32 @@ test('a widget with unreadable attributes says what is wrong and still trains; r
     await inWidget(page, 'odd', 'root.getElementById("btn-step").click()');
     await page.waitForFunction(() => document.getElementById('odd').run.get().report?.steps === 1, null, { timeout: 20_000 });
 
-    const removed = await page.evaluate(() => {
+    // Moved within the page, it keeps its run.
+    const moved = await page.evaluate(async () => {
+      const w = document.getElementById('odd');
+      const before = w.controller;
+      document.querySelector('h1').before(w);
+      await new Promise((r) => setTimeout(r, 50));
+      return w.controller === before && w.run.get().report?.steps === 1;
+    });
+    assert.ok(moved, 'a moved widget keeps its engine and its run');
+
+    // Removed while it trains, it stops: its worker ends and its clock stops.
+    await inWidget(page, 'odd', 'root.getElementById("btn-play").click()');
+    await page.waitForFunction(() => document.getElementById('odd').run.get().phase === 'training', null, { timeout: 20_000 });
+
+    const removed = await page.evaluate(async () => {
       const w = document.getElementById('odd');
       const { worker } = w.controller.client;
       let terminated = false;
       const terminate = worker.terminate.bind(worker);
       worker.terminate = () => { terminated = true; terminate(); };
+      const { run } = w;
       w.remove();
-      return { terminated, controller: w.controller, shadow: w.shadowRoot.childNodes.length };
+      await new Promise((r) => setTimeout(r, 50));
+      return { terminated, controller: w.controller, phase: run.get().phase };
     });
-    assert.deepEqual(removed, { terminated: true, controller: null, shadow: 0 });
+    assert.deepEqual(removed, { terminated: true, controller: null, phase: 'idle' });
     // The page's own widgets keep working.
     await inWidget(page, 'good', 'root.getElementById("btn-step").click()');
     await page.waitForFunction(() => document.getElementById('good').run.get().report?.steps === 1, null, { timeout: 20_000 });
@@ -109,6 +126,10 @@ test('a widget follows its attributes after it is on the page: a live learning r
     await page.evaluate(() => document.getElementById('good').setAttribute('lr', 'high'));
     assert.match(await inWidget(page, 'good', 'return root.getElementById("notices").textContent'), /Learning rate η "high" was ignored/);
     assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.01, 'an unreadable value changes nothing');
+    await page.evaluate(() => document.getElementById('high').removeAttribute('lr'));
+    assert.equal(await inWidget(page, 'high', 'return w.settings.get().lr'), 0.003, 'without its attribute, the lesson\'s value');
+    await page.evaluate(() => document.getElementById('good').setAttribute('label', 'Renamed'));
+    assert.deepEqual(await inWidget(page, 'good', 'return [root.querySelector(".widget-title").textContent, w.run.get().runId]'), ['Renamed', runId], 'a new label keeps the run');
 
     await page.evaluate(() => document.getElementById('good').setAttribute('hide', 'network,dataset,training,draw'));
     await ready(page, ['good']);

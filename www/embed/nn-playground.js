@@ -12,8 +12,8 @@
 
 import { EngineClient } from '../engine/client.js';
 import { Controller } from '../controller.js';
-import { SETTINGS, defaultState } from '../state/schema.js';
-import { encodeState, decodeState } from '../state/url.js';
+import { SETTINGS, SETTING, defaultState } from '../state/schema.js';
+import { decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
 import { mountTopbar } from '../views/topbar.js';
 import { mountNotices } from '../views/notices.js';
@@ -41,7 +41,7 @@ const ATTRIBUTE_SETTING = new Map(SETTINGS.flatMap((d) => [
 ]));
 
 const TEMPLATE = `
-<div class="widget" role="region">
+<div class="widget" role="region" tabindex="-1">
   <div class="topbar widget-bar">
     <p class="brand widget-title"></p>
   </div>
@@ -67,26 +67,42 @@ export class NnPlayground extends HTMLElement {
 
   /**
    * After the widget is on the page, a setting attribute changes that setting the way the page's own
-   * controls do (learning rate and L2 live, the rest with a rebuild); `preset`, `hide` and `label`
-   * lay the widget out again from all its attributes.
+   * controls do (learning rate and L2 live, the rest with a rebuild; a removed attribute returns to
+   * the lesson's or the default value), and `label` renames the widget. `preset` and `hide` build
+   * it again from all its attributes: a new run, with new stores in `settings` and `run`.
    */
   attributeChangedCallback(name, before, after) {
     if (!this.controller || before === after) return;
+    if (name === 'label') {
+      this.showTitle();
+      return;
+    }
     const setting = ATTRIBUTE_SETTING.get(name);
     if (!setting) {
-      this.disconnectedCallback();
+      this.teardown();
       this.connectedCallback();
       return;
     }
-    const { state, notices } = decodeState(new URLSearchParams([[setting, after ?? '']]).toString(), { source: 'widget' });
+    const base = lessonState(this.getAttribute('preset'));
+    const { state, notices } = after === null
+      ? { state: base, notices: [] }
+      : decodeState(settingParams([[setting, after]]).toString(), { source: 'widget', base: this.controller.settings.get() });
     for (const text of notices) this.controller.notify('warning', text);
     if (!notices.length) this.controller.settings.set({ [setting]: state[setting] });
+  }
+
+  showTitle() {
+    const root = this.shadowRoot;
+    const preset = PRESETS.find((p) => p.id === this.getAttribute('preset'));
+    const title = this.getAttribute('label') || preset?.name || 'nn-playground';
+    root.querySelector('.widget-title').textContent = title;
+    root.querySelector('.widget').setAttribute('aria-label', `${title}: a neural network training in this page`);
   }
 
   connectedCallback() {
     if (this.controller) return;
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
-    const { hash, hidden, notices } = readAttributes(this);
+    const { state, hidden, notices } = readAttributes(this);
     root.innerHTML = `<link rel="stylesheet" href="${new URL('../style.css', HERE)}"><link rel="stylesheet" href="${new URL('embed.css', HERE)}">${TEMPLATE}`;
     // Settings left out one by one: their rows in "How it learns" (each row names its setting).
     const style = document.createElement('style');
@@ -94,13 +110,10 @@ export class NnPlayground extends HTMLElement {
     root.append(style);
 
     const $ = (id) => root.getElementById(id);
-    const preset = PRESETS.find((p) => p.id === this.getAttribute('preset'));
-    const title = this.getAttribute('label') || preset?.name || 'nn-playground';
-    root.querySelector('.widget-title').textContent = title;
-    root.querySelector('.widget').setAttribute('aria-label', `${title}: a neural network training in this page`);
+    this.showTitle();
 
     const client = new EngineClient();
-    const controller = new Controller(client, hash, { page: false, source: 'widget' });
+    const controller = new Controller(client, '', { page: false, source: 'widget', state });
     controller.client = client;
     this.controller = controller;
     for (const text of notices) controller.notify('warning', text);
@@ -113,6 +126,8 @@ export class NnPlayground extends HTMLElement {
     if (show('network')) {
       mountNetworkEditor(controller, $('network-editor'));
       mountModelFile(controller, $('model-file'));
+    } else {
+      controller.setParamsWanted(false); // no filter pictures: the worker need not send the weights
     }
     if (show('training')) mountHyperparams(controller, $('hyperparams'));
     if (!show('network') && !show('training')) $('col-network').hidden = true;
@@ -136,9 +151,15 @@ export class NnPlayground extends HTMLElement {
 
   disconnectedCallback() {
     // A widget taken out of the page stops its worker; put back, it starts again from its attributes.
-    this.controller?.client.terminate();
+    // A move within the page (out and in again at once) keeps it running.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.teardown();
+    });
+  }
+
+  teardown() {
+    this.controller?.dispose();
     this.controller = null;
-    this.shadowRoot?.replaceChildren();
   }
 
   /** The settings (a store: get, set, subscribe), for a page that drives the widget from script. */
@@ -152,29 +173,40 @@ export class NnPlayground extends HTMLElement {
   }
 }
 
+/** A lesson's settings over the defaults (the defaults alone without a known lesson). */
+function lessonState(presetId) {
+  const preset = PRESETS.find((p) => p.id === presetId);
+  return { ...defaultState(), ...structuredClone(preset?.settings ?? {}) };
+}
+
+/** Attribute values in the link's form; a bare boolean attribute (`augment`) means on. */
+function settingParams(pairs) {
+  return new URLSearchParams(pairs.map(([name, value]) => [name, SETTING[name].type === 'bool' && value === '' ? '1' : value]));
+}
+
 /**
- * The widget's settings in the link's form (a lesson first, then the attributes over it), the parts
- * and settings to hide, and what could not be read.
- * @returns {{ hash: string, hidden: Set<string>, notices: string[] }}
+ * The widget's starting settings (a lesson first, then the attributes over it), the parts and
+ * settings to hide, and what could not be read.
+ * @returns {{ state: object, hidden: Set<string>, notices: string[] }}
  */
 export function readAttributes(el) {
   const notices = [];
   const presetId = el.getAttribute('preset');
-  const preset = presetId ? PRESETS.find((p) => p.id === presetId) : null;
-  if (presetId && !preset) notices.push(`The widget's lesson "${presetId}" is unknown; the lessons are ${PRESETS.map((p) => p.id).join(', ')}.`);
-  const start = { ...defaultState(), ...structuredClone(preset?.settings ?? {}) };
-  const params = new URLSearchParams(encodeState(start));
+  if (presetId && !PRESETS.some((p) => p.id === presetId)) notices.push(`The widget's lesson "${presetId}" is unknown; the lessons are ${PRESETS.map((p) => p.id).join(', ')}.`);
+  const pairs = [];
   for (const { name, value } of el.attributes) {
     const setting = ATTRIBUTE_SETTING.get(name);
-    if (setting) params.set(setting, value);
+    if (setting) pairs.push([setting, value]);
   }
+  const decoded = decodeState(settingParams(pairs).toString(), { source: 'widget', base: lessonState(presetId) });
+  notices.push(...decoded.notices);
   const hidden = new Set();
   for (const word of (el.getAttribute('hide') ?? '').split(/[\s,]+/).filter(Boolean)) {
     const name = ATTRIBUTE_SETTING.get(word.toLowerCase()) ?? word.toLowerCase();
     if (PARTS.includes(name) || TRAINING_SETTINGS.has(name)) hidden.add(name);
     else notices.push(`The widget cannot hide "${word}": it hides the parts ${PARTS.join(', ')}, or one of the training settings (optimizer, lr, batchSize, …).`);
   }
-  return { hash: params.toString(), hidden, notices };
+  return { state: decoded.state, hidden, notices };
 }
 
 if (!customElements.get('nn-playground')) customElements.define('nn-playground', NnPlayground);

@@ -58,7 +58,13 @@ export function helpNote(label, text, formula) {
 // embedded widget live in its shadow root, where a document query does not reach.
 const openNotes = new Set();
 
+/** Forgets notes that left the page (a view rebuilt, a widget removed). */
+function pruneNotes() {
+  for (const note of openNotes) if (!note.isConnected) openNotes.delete(note);
+}
+
 function onHelpToggle(event) {
+  pruneNotes();
   const note = event.currentTarget;
   if (!note.open) {
     openNotes.delete(note);
@@ -74,6 +80,7 @@ function installHelpNoteKeys() {
   helpKeysInstalled = true;
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
+    pruneNotes();
     const target = event.composedPath()[0];
     const note = target?.closest?.('details.help[open]') ?? [...openNotes].at(-1);
     if (!note) return;
@@ -83,6 +90,7 @@ function installHelpNoteKeys() {
     event.preventDefault();
   });
   document.addEventListener('pointerdown', (event) => {
+    pruneNotes();
     const path = event.composedPath();
     for (const note of openNotes) if (!path.includes(note)) note.open = false;
   });

@@ -67,12 +67,13 @@ export function encodeState(state) {
 }
 
 /**
- * Reads a hash into a full state. Anything unreadable keeps its default and adds a notice.
+ * Reads a hash into a full state over `base` (the defaults unless given, such as a lesson's
+ * settings). Anything unreadable keeps its base value and adds a notice.
  * @returns {{ state: object, notices: string[], present: boolean }}
  */
-export function decodeState(hash, { source = 'link' } = {}) {
+export function decodeState(hash, { source = 'link', base = null } = {}) {
   const its = `The ${source}'s`;
-  const state = defaultState();
+  const state = base ? structuredClone(base) : defaultState();
   const notices = [];
   const text = (hash ?? '').replace(/^#/, '');
   if (!text) return { state, notices, present: false };
@@ -95,7 +96,7 @@ export function decodeState(hash, { source = 'link' } = {}) {
         }
         layers.push(r.value);
       }
-      if (failed) notices.push(`${its} network could not be read (${failed}); the default network is used.`);
+      if (failed) notices.push(`${its} network could not be read (${failed}); ${base ? 'the network stays as it was' : 'the default network is used'}.`);
       else state.layers = layers;
       continue;
     }
@@ -107,7 +108,8 @@ export function decodeState(hash, { source = 'link' } = {}) {
     if (r.ok) {
       state[key] = r.value;
     } else {
-      const fallback = def.type === 'number' ? formatSetting(def.default) : String(def.default);
+      const kept = state[key];
+      const fallback = def.type === 'number' ? formatSetting(kept) : String(kept);
       notices.push(`${its} ${def.label} "${raw}" was ignored: it must be ${describeRange(def)}. Using ${fallback}.`);
     }
   }

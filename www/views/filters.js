@@ -44,7 +44,7 @@ export function drawFilters(el, tensor, name) {
     canvas = h('canvas', { class: 'filter-grid' });
     const shown = `${nf < f ? `the first ${nf} of ` : ''}${f} filters`;
     canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `The ${shown} of ${name}, ${kh}×${kw} each${c > 1 ? `, one row per input channel${nc < c ? ` (first ${nc} of ${c})` : ''}` : ''}`);
+    canvas.dataset.label = `The ${shown} of ${name}, ${kh}×${kw} each${c > 1 ? `, one row per input channel${nc < c ? ` (first ${nc} of ${c})` : ''}` : ''}`;
     replace(el, canvas, h('div', { class: 'legend-slot' }),
       h('p', { class: 'fine' }, c > 1 ? `Filters: one column each; one row per input channel${nc < c ? ` (${nc} of ${c} shown)` : ''}.` : `Filters: what each of the ${shown} looks for.`));
   }
@@ -60,7 +60,13 @@ export function drawFilters(el, tensor, name) {
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = gridColour(el);
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  if (!tensor.data) return;
+  const slot = el.querySelector('.legend-slot');
+  const label = tensor.data ? canvas.dataset.label : `The filters of ${name} appear here once its weights arrive`;
+  if (canvas.getAttribute('aria-label') !== label) canvas.setAttribute('aria-label', label);
+  if (!tensor.data) {
+    if (slot.firstChild) slot.replaceChildren(); // no scale without weights (the slot keeps its height)
+    return;
+  }
   const max = maxAbs(tensor.data) || 1;
   const img = ctx.createImageData(kw, kh);
   for (let fi = 0; fi < nf; fi++) {
@@ -69,7 +75,6 @@ export function drawFilters(el, tensor, name) {
       ctx.putImageData(img, gap + fi * (kw + gap), gap + ci * (kh + gap));
     }
   }
-  const slot = el.querySelector('.legend-slot');
   const legend = divergingLegend(h, max, 'weight');
   if (slot.firstChild?.getAttribute('aria-label') !== legend.getAttribute('aria-label')) replace(slot, legend);
 }

@@ -55,7 +55,7 @@ export class Chart {
   /**
    * @param {{ title: string, kind: 'loss'|'accuracy', format: (v:number)=>string }} options
    */
-  constructor({ title, kind, format }) {
+  constructor({ title, kind, format, signal }) {
     this.kind = kind;
     this.format = format;
     this.title = title;
@@ -85,7 +85,7 @@ export class Chart {
       this.size = { width, height };
       this.invalidate();
     }).observe(this.box);
-    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.invalidate());
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.invalidate(), { signal });
   }
 
   clear() {
@@ -454,8 +454,9 @@ export class Chart {
 
 export function mountCharts(controller, el) {
   const { run, settings } = controller;
-  const loss = new Chart({ title: 'Loss', kind: 'loss', format: (v) => formatReal(v, 4) });
-  const accuracy = new Chart({ title: 'Accuracy', kind: 'accuracy', format: (v) => formatPercent(v) });
+  const { signal } = controller.lifetime;
+  const loss = new Chart({ title: 'Loss', kind: 'loss', format: (v) => formatReal(v, 4), signal });
+  const accuracy = new Chart({ title: 'Accuracy', kind: 'accuracy', format: (v) => formatPercent(v), signal });
   const charts = [loss, accuracy];
   const logId = uniqueId('log');
   const smoothId = uniqueId('smooth');

@@ -86,6 +86,9 @@ export function mountMistakes(controller, el) {
     const shown = Math.min(3, k);
     // Tiles are reused from one evaluation to the next and only their contents change: rebuilding two
     // dozen of them every couple of seconds made the page's layout work spike while training.
+    // The focus stays on the image it was on, wherever its tile is now (or on the first tile).
+    const active = grid.getRootNode().activeElement;
+    const focused = active && grid.contains(active) ? active.dataset.index : null;
     while (tiles.length > matches.length) tiles.pop().item.remove();
     matches.forEach((i, at) => {
       if (!tiles[at] || tiles[at].guesses.length !== shown) {
@@ -96,6 +99,10 @@ export function mountMistakes(controller, el) {
       }
       fillTile(tiles[at], data, ev, i, inspected);
     });
+    if (focused !== null) {
+      const same = tiles.find((t) => t.button.dataset.index === focused)?.button ?? tiles[0]?.button;
+      if (same && same !== grid.getRootNode().activeElement) same.focus({ preventScroll: true });
+    }
   }
 
   /** One gallery tile: a button with the thumbnail, the true class and the top guesses. */

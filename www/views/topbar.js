@@ -98,6 +98,9 @@ export function mountTopbar(controller, { root = document, host = document.body,
   const play = $('btn-play');
   const step = $('btn-step');
   const reset = $('btn-reset');
+  // Found once: a widget laid out again has new elements with the same ids.
+  const [epochLabel, epochProgress, runLabel, runProgress, statSpeed, statSteps, statTime] =
+    ['epoch-label', 'epoch-progress', 'run-label', 'run-progress', 'stat-speed', 'stat-steps', 'stat-time'].map($);
 
   root.querySelector('.transport').append(helpNote('Play, Step and Reset',
     'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
@@ -158,14 +161,14 @@ export function mountTopbar(controller, { root = document, host = document.body,
     const done = rep ? Math.min(epochs, rep.epoch) : 0;
     const within = rep ? (rep.done ? 1 : rep.epochProgress) : 0;
     const current = rep?.done ? epochs : Math.min(epochs, done + 1);
-    setText($('epoch-label'), rep ? `epoch ${current} of ${formatInt(epochs)}` : `epoch – of ${formatInt(epochs)}`);
-    if ($('epoch-progress').value !== within) $('epoch-progress').value = within;
+    setText(epochLabel, rep ? `epoch ${current} of ${formatInt(epochs)}` : `epoch – of ${formatInt(epochs)}`);
+    if (epochProgress.value !== within) epochProgress.value = within;
     const overall = rep ? (rep.done ? 1 : (done + within) / epochs) : 0;
-    if ($('run-progress').value !== overall) $('run-progress').value = overall;
-    setText($('run-label'), `run ${Math.floor(overall * 100)}%`);
-    setText($('stat-speed'), r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–');
-    setText($('stat-steps'), formatInt(rep?.steps ?? 0));
-    setText($('stat-time'), formatDuration(controller.elapsedSeconds()));
+    if (runProgress.value !== overall) runProgress.value = overall;
+    setText(runLabel, `run ${Math.floor(overall * 100)}%`);
+    setText(statSpeed, r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–');
+    setText(statSteps, formatInt(rep?.steps ?? 0));
+    setText(statTime, formatDuration(controller.elapsedSeconds()));
   });
   run.subscribe(render);
   settings.subscribe(render, ['epochs']);

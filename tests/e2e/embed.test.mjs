@@ -32,9 +32,11 @@ test('two widgets on one page train independently, each with its own settings an
       draw: !!root.querySelector('.draw-pad'),
       batch: getComputedStyle(root.querySelector('.field[data-setting="batchSize"]')).display,
       chart: !!root.querySelector('.chart-base'),
+      activationsButton: root.querySelector('.show-activations') ? getComputedStyle(root.querySelector('.show-activations')).display : null,
     }`);
-    assert.deepEqual(await parts('good'), { data: true, network: false, draw: true, batch: 'flex', chart: true });
-    assert.deepEqual(await parts('high'), { data: true, network: false, draw: false, batch: 'none', chart: true });
+    // Without the activations part, the drawing offers no "Show its activations".
+    assert.deepEqual(await parts('good'), { data: true, network: false, draw: true, batch: 'flex', chart: true, activationsButton: 'none' });
+    assert.deepEqual(await parts('high'), { data: true, network: false, draw: false, batch: 'none', chart: true, activationsButton: null });
 
     // Keys act on the widget that has the focus: a click on the first one's background, then Space,
     // trains the first only.

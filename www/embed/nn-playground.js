@@ -106,7 +106,9 @@ export class NnPlayground extends HTMLElement {
     root.innerHTML = `<link rel="stylesheet" href="${new URL('../style.css', HERE)}"><link rel="stylesheet" href="${new URL('embed.css', HERE)}">${TEMPLATE}`;
     // Settings left out one by one: their rows in "How it learns" (each row names its setting).
     const style = document.createElement('style');
-    style.textContent = [...hidden].filter((name) => TRAINING_SETTINGS.has(name)).map((name) => `.field[data-setting="${name}"] { display: none !important; }`).join('\n');
+    style.textContent = [...hidden].filter((name) => TRAINING_SETTINGS.has(name)).map((name) => `.field[data-setting="${name}"] { display: none !important; }`)
+      // Without the activations part, the drawing has nowhere to show its activations.
+      .concat(hidden.has('activations') ? ['.show-activations { display: none !important; }'] : []).join('\n');
     root.append(style);
 
     const $ = (id) => root.getElementById(id);

@@ -19,7 +19,7 @@ export function mountDraw(controller, el) {
   const title = h('h3', {}, 'Draw a digit');
   const clear = h('button', { type: 'button', onclick: () => clearPad() }, 'Clear');
   const sample = h('button', { type: 'button', title: 'Put a random test image on the drawing area', onclick: () => useTestImage() }, 'Try a test image');
-  const inspect = h('button', { type: 'button', title: 'Follow this drawing through every layer', onclick: () => image && run.set({ inspect: { kind: 'drawing', image } }) }, 'Show its activations');
+  const inspect = h('button', { type: 'button', class: 'show-activations', title: 'Follow this drawing through every layer', onclick: () => image && run.set({ inspect: { kind: 'drawing', image } }) }, 'Show its activations');
 
   replace(el,
     h('div', { class: 'section-head' }, title,

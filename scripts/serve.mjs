@@ -60,7 +60,8 @@ function handler(root) {
       // Cross-origin isolation: precise timers in the worker and room for threaded builds later.
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
-      'cross-origin-resource-policy': 'same-origin',
+      // The widget's frame page is made to be embedded by other sites, even isolated ones.
+      'cross-origin-resource-policy': path === '/embed/frame.html' ? 'cross-origin' : 'same-origin',
     });
     if (req.method === 'HEAD') {
       res.end();

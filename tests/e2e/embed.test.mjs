@@ -141,3 +141,31 @@ test('a widget follows its attributes after it is on the page: a live learning r
     await app.close();
   }
 });
+
+test('another site embeds the widget with an iframe of frame.html, configured by its query', async () => {
+  const app = await openPlayground({ path: 'embed/frame.html?preset=tiny-mlp&lr=0.01&hide=network,dataset,confusion&label=In+a+frame', viewport: { width: 900, height: 900 } });
+  const { page, url } = app;
+  try {
+    await page.waitForFunction(() => document.querySelector('nn-playground')?.run?.get().summary, null, { timeout: 30_000 });
+    assert.deepEqual(await page.evaluate(() => {
+      const w = document.querySelector('nn-playground');
+      return [w.settings.get().lr, w.shadowRoot.querySelector('.widget-title').textContent, w.shadowRoot.getElementById('col-data').hidden];
+    }), [0.01, 'In a frame', true]);
+
+    // The same page in an iframe of a page on another origin (localhost against 127.0.0.1) trains.
+    const other = url.replace('127.0.0.1', 'localhost');
+    assert.notEqual(other, url, 'the served URL names 127.0.0.1');
+    await page.goto(`${other}embed/example.html`);
+    await page.evaluate((src) => {
+      document.querySelector('main').replaceChildren(Object.assign(document.createElement('iframe'), { src, title: 'nn-playground', style: 'width: 100%; height: 700px; border: 0' }));
+    }, `${url}embed/frame.html?preset=tiny-mlp&hide=network,dataset`);
+    await page.waitForFunction(() => document.querySelector('iframe')?.contentWindow, null, { timeout: 10_000 });
+    const frame = await (await page.$('iframe')).contentFrame();
+    await frame.waitForFunction(() => document.querySelector('nn-playground')?.run?.get().summary, null, { timeout: 30_000 });
+    await frame.locator('nn-playground #btn-step').click();
+    await frame.waitForFunction(() => document.querySelector('nn-playground').run.get().report?.steps === 1, null, { timeout: 20_000 });
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

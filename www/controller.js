@@ -120,6 +120,9 @@ export class Controller {
     this.lifetime.abort();
     clearTimeout(this.rebuildTimer);
     this.run.set({ phase: 'idle' }); // ends the clock that ticks while training
+    // Requests still waiting fail when the worker stops; closed stores ignore what they would change.
+    this.run.close();
+    this.settings.close();
     this.client.terminate();
   }
 

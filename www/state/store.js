@@ -21,6 +21,7 @@ export class Store {
    * `meta` travels to the listeners (for example `{ source: 'url' }`), so a view can ignore its own echo.
    */
   set(patch, meta = {}) {
+    if (this.closed) return [];
     const changed = [];
     for (const [key, value] of Object.entries(patch)) {
       if (this.deep ? !same(this.state[key], value) : this.state[key] !== value) changed.push(key);
@@ -37,6 +38,12 @@ export class Store {
    * Calls `fn(state, changedKeys, meta)` after each change (of one of `keys`, when given).
    * Returns an unsubscribe function.
    */
+  /** Ends the store (its owner is gone): later changes are ignored and nobody is notified again. */
+  close() {
+    this.closed = true;
+    this.listeners.clear();
+  }
+
   subscribe(fn, keys = null) {
     const listener = { fn, keys };
     this.listeners.add(listener);

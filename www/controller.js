@@ -12,6 +12,7 @@ import { buildSpec, layerOfMessage, settingsFromSpec } from './state/spec.js';
 import { encodeState, decodeState } from './state/url.js';
 import { HealthMonitor } from './state/health.js';
 import { PRESETS, PRESET_SCOPE } from './state/presets.js';
+import { isDark } from './lib/colors.js';
 
 /** Settings that the engine takes while training, without a rebuild. */
 const LIVE = new Set(['lr', 'l2']);
@@ -63,6 +64,8 @@ export class Controller {
       rebuildNote: null,
       modelError: null, // why a model file could not be saved or loaded
       modelBusy: false,
+      // 'light' or 'dark', following the system: the pictures repaint in the other palette when it changes.
+      scheme: isDark() ? 'dark' : 'light',
     }, { deep: false });
     this.health = new HealthMonitor();
     this.losses = [];
@@ -84,6 +87,7 @@ export class Controller {
     const { signal } = this.lifetime;
     document.addEventListener('visibilitychange', () => this.syncWatch(), { signal });
     if (page) window.addEventListener('hashchange', () => this.onHash(), { signal });
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.run.set({ scheme: isDark() ? 'dark' : 'light' }), { signal });
   }
 
   // -------------------------------------------------------------------------------------------

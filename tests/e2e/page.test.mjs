@@ -145,3 +145,24 @@ test('the page does not jump while it loads, on a phone or a laptop (layout shif
     }
   }
 });
+
+test('when the system switches to dark, the pictures repaint in the dark palette', async () => {
+  const app = await openPlayground({ viewport: { width: 1280, height: 900 } });
+  const { page } = app;
+  try {
+    await waitReady(page);
+    await page.waitForFunction(() => document.querySelector('#mistakes .gallery canvas'), null, { timeout: 20_000 });
+    // The top-left pixel of each picture: the background of a digit, or the gap between filters.
+    const corners = () => page.evaluate(() => Object.fromEntries(['.sample-strip', '.draw-seen', '#mistakes canvas', '.filter-grid']
+      .map((sel) => [sel, document.querySelector(sel).getContext('2d').getImageData(0, 0, 1, 1).data[0]])));
+    const light = await corners();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => window.nnp.run.get().scheme === 'dark', null, { timeout: 5_000 });
+    await page.waitForTimeout(300); // the repaints wait for the next frame
+    const dark = await corners();
+    for (const sel of Object.keys(light)) assert.ok(dark[sel] < light[sel], `${sel}: ${light[sel]} in light, ${dark[sel]} in dark`);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

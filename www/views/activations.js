@@ -184,11 +184,11 @@ export function mountActivations(controller, el) {
   }
 
   run.subscribe((r, changed) => {
-    if (changed.includes('inspect') || changed.includes('runId')) {
+    if (changed.includes('inspect') || changed.includes('runId') || changed.includes('scheme')) {
       refresh();
       return;
     }
     // While training: follow the weights, but not more than about once a second.
     if (changed.includes('evaluation') || (changed.includes('params') && performance.now() - lastAt > 1500)) refresh();
-  }, ['inspect', 'runId', 'evaluation', 'params']);
+  }, ['inspect', 'runId', 'evaluation', 'params', 'scheme']);
 }

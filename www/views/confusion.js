@@ -107,6 +107,6 @@ export function mountConfusion(controller, el) {
     }
     caption.textContent = `${formatInt(ev.n)} test images · ${formatPercent(ev.accuracy)} on the diagonal.`;
   }
-  run.subscribe(render, ['evaluation', 'selection', 'data']);
+  run.subscribe(render, ['evaluation', 'selection', 'data', 'scheme']);
   render(run.get());
 }

@@ -166,7 +166,7 @@ export function mountDataPanel(controller, el) {
     }
     augment.checked = s.augment;
   }
-  run.subscribe(render, ['data', 'dataError', 'dataBusy', 'datasets']);
+  run.subscribe(render, ['data', 'dataError', 'dataBusy', 'datasets', 'scheme']);
   settings.subscribe(render, ['dataset', 'trainLimit', 'augment']);
   render();
 }

@@ -202,6 +202,17 @@ export function mountDraw(controller, el) {
       const isDigits = r.data?.id === 'mnist' || (r.data?.classes ?? []).join('') === '0123456789';
       title.textContent = isDigits ? 'Draw a digit' : `Draw a ${r.data?.name === 'Fashion-MNIST' ? 'piece of clothing' : 'picture'}`;
     }
+    if (changed.includes('scheme')) {
+      // The strokes take the new ink colour (their shape is in the alpha, which stays), and the
+      // 28×28 image repaints in the new palette.
+      ctx.save();
+      ctx.globalCompositeOperation = 'source-in';
+      ctx.fillStyle = ink();
+      ctx.fillRect(0, 0, SIZE, SIZE);
+      ctx.restore();
+      update();
+      return;
+    }
     if (changed.includes('runId') || changed.includes('evaluation')) {
       predict();
       return;
@@ -210,6 +221,6 @@ export function mountDraw(controller, el) {
       lastTrainPredict = performance.now();
       predict();
     }
-  }, ['report', 'evaluation', 'runId', 'data']);
+  }, ['report', 'evaluation', 'runId', 'data', 'scheme']);
   update();
 }

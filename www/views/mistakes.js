@@ -141,6 +141,6 @@ export function mountMistakes(controller, el) {
     setText(tile.truth, `is ${names[t]}`);
     guesses.forEach((g, j) => setText(tile.guesses[j], g));
   }
-  run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect']);
+  run.subscribe(render, ['evaluation', 'selection', 'data', 'inspect', 'scheme']);
   render(run.get());
 }

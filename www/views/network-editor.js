@@ -252,7 +252,7 @@ export function mountNetworkEditor(controller, el) {
     renderShapes();
   }, ['layers']);
   run.subscribe(renderShapes, ['draft', 'summary', 'specErrors', 'data']);
-  run.subscribe(renderFilters, ['params', 'summary', 'data']);
+  run.subscribe(renderFilters, ['params', 'summary', 'data', 'scheme']);
   renderStructure();
   renderShapes();
 }

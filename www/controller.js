@@ -603,6 +603,7 @@ export class Controller {
     this.run.set({ report, speed: next, ...(problem ? { health: problem } : {}) });
     if (problem?.pause && this.run.get().phase === 'training') {
       this.client.pause().catch(() => {});
+      this.elapsed.total += performance.now() - this.elapsed.since; // the clock stops with the run
       this.run.set({ phase: 'diverged' });
     }
   }

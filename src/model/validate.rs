@@ -132,14 +132,15 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
 
     let mut layers = Vec::new();
     let mut dims = Dims::new(c, h, w);
+    // Whether the values are a vector (after a dense or flatten layer) rather than feature maps. A map
+    // shrunk to 1×1 has the same dims as a vector, but a convolution or a pooling may still follow it.
+    let mut flat = false;
     let last = spec.layers.len() - 1;
     for (i, layer) in spec.layers.iter().enumerate() {
         let kind = layer.kind();
         match *layer {
             LayerSpec::Conv2d { filters, kernel, stride, padding, activation, alpha } => {
-                if !dims.is_flat() || layers.is_empty() {
-                    // fine: spatial input
-                } else {
+                if flat {
                     return Err(spec_err(i, kind, format!(
                         "a convolution needs an image-shaped input, but the layer before it outputs a flat vector of {}; put convolutions before dense and flatten layers",
                         dims.len()
@@ -200,7 +201,7 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                 push_activation(&mut layers, i, kind, activation, alpha, dims, i == last)?;
             }
             LayerSpec::Maxpool2d { size, stride } | LayerSpec::Avgpool2d { size, stride } => {
-                if dims.is_flat() && !layers.is_empty() {
+                if flat {
                     return Err(spec_err(i, kind, format!(
                         "pooling needs an image-shaped input, but the layer before it outputs a flat vector of {}; pool before dense layers",
                         dims.len()
@@ -256,12 +257,14 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                     implicit: false,
                 });
                 dims = out;
+                flat = true;
                 push_activation(&mut layers, i, kind, activation, alpha, dims, i == last)?;
             }
             LayerSpec::Flatten => {
                 let out = Dims::flat(dims.len());
                 layers.push(ResolvedLayer { spec_index: i, op: Op::Flatten, in_dims: dims, out_dims: out, params: 0, flops: 0, implicit: false });
                 dims = out;
+                flat = true;
             }
             LayerSpec::Dropout { rate } => {
                 if !(rate.is_finite() && (0.0..1.0).contains(&rate)) {
@@ -461,6 +464,46 @@ mod tests {
 
     fn err(json: &str) -> String {
         validate(&spec(json)).expect_err("should be rejected").to_string()
+    }
+
+    fn plan_spec_of_1x1_map() -> ModelSpec {
+        spec(
+            r#"{"layers":[
+            {"type":"conv2d","filters":8,"kernel":28,"padding":"valid","activation":"relu"},
+            {"type":"conv2d","filters":4,"kernel":1,"activation":"relu"},
+            {"type":"maxpool2d","size":1},
+            {"type":"dense","units":10,"activation":"softmax"}]}"#,
+        )
+    }
+
+    #[test]
+    fn a_map_shrunk_to_1x1_still_takes_convolutions_and_pooling_but_a_vector_does_not() -> Result<()> {
+        // (28 − 28)/1 + 1 = 1: a 8×1×1 map; a 1×1 convolution and a 1×1 pooling still fit it.
+        let plan = validate(&plan_spec_of_1x1_map())?;
+        assert_eq!(plan.layers[2].out_dims, Dims::new(4, 1, 1));
+        // And it trains: a few steps on synthetic bars give finite losses.
+        let mut trainer = crate::train::Trainer::new(plan_spec_of_1x1_map())?;
+        let (train, test) = crate::data::synthetic::bars(40, Dims::new(1, 28, 28), 10, 3)?.split(1, 32, 8)?;
+        trainer.set_data(train, test)?;
+        for _ in 0..3 {
+            let (loss, _, _) = trainer.step()?;
+            assert!(loss.is_finite(), "loss {loss}");
+        }
+        let message = err(
+            r#"{"layers":[
+            {"type":"dense","units":8,"activation":"relu"},
+            {"type":"conv2d","filters":4,"kernel":1},
+            {"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
+        assert!(message.contains("a flat vector of 8"), "{message}");
+        let message = err(
+            r#"{"layers":[
+            {"type":"flatten"},
+            {"type":"maxpool2d","size":1},
+            {"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
+        assert!(message.contains("pooling needs an image-shaped input"), "{message}");
+        Ok(())
     }
 
     #[test]

@@ -70,3 +70,32 @@ test('layers can be added, moved and removed from the keyboard', async () => {
     await app.close();
   }
 });
+
+test('a typed value that was refused stops being reported once a lesson sets a good one; a 1×1 map takes a 1×1 convolution', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    const lr = page.locator('#hyperparams .field[data-setting="lr"]');
+    await lr.locator('input').fill('-5');
+    await lr.locator('input').press('Tab');
+    await page.waitForFunction(() => !document.querySelector('#hyperparams .field[data-setting="lr"] .field-error').hidden);
+    assert.match(await lr.locator('.field-error').textContent(), /Learning rate η must be/);
+    await page.selectOption('#preset', 'tiny-mlp');
+    await page.waitForFunction(() => window.nnp.settings.get().lr === 0.003);
+    assert.equal(await lr.locator('input').inputValue(), '0.003');
+    assert.equal(await lr.locator('.field-error').isHidden(), true, 'the old complaint is gone');
+
+    // A convolution that shrinks the image to 1×1, then a 1×1 convolution: a valid network.
+    const before = await page.evaluate(() => window.nnp.run.get().runId);
+    await page.evaluate(() => window.nnp.settings.set({ layers: [
+      { type: 'conv2d', filters: 8, kernel: 28, stride: 1, padding: 'valid', activation: 'relu' },
+      { type: 'conv2d', filters: 4, kernel: 1, stride: 1, padding: 'valid', activation: 'relu' },
+    ] }));
+    await page.waitForFunction((b) => window.nnp.run.get().runId !== b, before, { timeout: 20_000 });
+    assert.deepEqual(await page.evaluate(() => window.nnp.run.get().specErrors), []);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -61,10 +61,7 @@ export function mountActivations(controller, el) {
     } else {
       const i = Math.min(target.index, r.data.testLabels.length - 1);
       image = bytesToFloats(r.data.testImages, i * per, per);
-      const names = r.data.classes;
-      const ev = r.evaluation;
-      const pred = ev && i < ev.n ? ev.predictions[i] : null;
-      label = `test image ${formatInt(i + 1)}: a ${names[r.data.testLabels[i]]}${pred !== null ? `, predicted ${names[pred]}` : ''}`;
+      label = `test image ${formatInt(i + 1)}: a ${r.data.classes[r.data.testLabels[i]]}`;
       indexInput.value = String(i + 1);
       indexInput.max = String(r.data.testLabels.length);
     }
@@ -72,8 +69,10 @@ export function mountActivations(controller, el) {
     lastAt = performance.now();
     try {
       const maps = await client.activations(image);
-      caption.textContent = `Following ${label}.`;
-      render(maps, r.data.classes);
+      // The prediction comes from the same pass as the pictures and bars below (the last test
+      // evaluation may be older while the network trains).
+      const top = render(maps, r.data.classes);
+      caption.textContent = `Following ${label}${top !== null ? `, predicted ${r.data.classes[top]}` : ''}.`;
     } catch (err) {
       caption.textContent = `The activations could not be computed: ${err.message}`;
     } finally {
@@ -102,7 +101,11 @@ export function mountActivations(controller, el) {
       replace(layers, painters.map((p) => p.el));
     }
     shown.forEach((m, i) => painters[i].paint(m));
-    if (probs) painters.at(-1).paint(probs);
+    if (!probs) return null;
+    painters.at(-1).paint(probs);
+    let top = 0;
+    for (let k = 1; k < probs.length; k++) if (probs[k] > probs[top]) top = k;
+    return top;
   }
 
   /** The class scores become probabilities the way the loss sees them: p_k = e^{z_k} / Σ_j e^{z_j}. */

@@ -100,7 +100,7 @@ export function mountConfusion(controller, el) {
         cell.className = `cell${t === p ? ' diag' : ''}${count === 0 ? ' zero' : ''}${selected ? ' selected' : ''}`;
         cell.style.background = fill ? `rgb(${fill.join(',')})` : '';
         cell.style.color = fill ? textOn(fill) : '';
-        cell.setAttribute('aria-label', `true ${names[t]}, predicted ${names[p]}: ${count} image${count === 1 ? '' : 's'} (${formatPercent(share)} of the ${names[t]} images)`);
+        cell.setAttribute('aria-label', `true ${names[t]}, predicted ${names[p]}: ${count} image${count === 1 ? '' : 's'} (${formatPercent(share)} of the test images of class ${names[t]})`);
         cell.setAttribute('aria-pressed', String(selected));
         setText(cell, count ? formatInt(count) : '·');
       }

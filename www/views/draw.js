@@ -104,6 +104,8 @@ export function mountDraw(controller, el) {
     ctx.clearRect(0, 0, SIZE, SIZE);
     inkChanged();
     image = null;
+    // "Inside the network" was following the drawing that is gone: back to the test images.
+    if (run.get().inspect?.kind === 'drawing') run.set({ inspect: null });
     update();
   }
 

@@ -81,13 +81,18 @@ export function mountHyperparams(controller, el) {
   function render() {
     const s = settings.get();
     const r = run.get();
-    for (const { def, row, control } of fields.values()) {
+    for (const { def, row, control, error } of fields.values()) {
       row.hidden = def.when ? !def.when(s) : false;
       const v = s[def.name];
       if (def.type === 'bool') control.checked = v;
       else {
         const text = def.type === 'number' ? formatSetting(v) : String(v);
-        if (control.value !== text && !(control.getRootNode().activeElement === control && Number(control.value) === v)) control.value = text;
+        if (control.value !== text && !(control.getRootNode().activeElement === control && Number(control.value) === v)) {
+          control.value = text;
+          // The field shows a valid setting again (a lesson, a link, a reset): the page's own
+          // complaint about what was typed before goes (the engine's messages are handled below).
+          if (!error.dataset.engine) error.hidden = true;
+        }
       }
     }
     const err = r.specErrors.find((e) => e.scope === 'training') ?? null;

@@ -141,3 +141,23 @@ test('Pause stops training, Step trains one batch, Reset returns to the same ini
   await page.waitForFunction(() => document.getElementById('stat-steps').textContent === '1', null, { timeout: 5_000 });
   assert.deepEqual(app.errors, []);
 });
+
+test('a network that trains an epoch in a blink still draws a detailed curve: 50 points per epoch', async () => {
+  const { page } = app;
+  // The tiny MLP lesson with another seed: a fresh run whatever the earlier tests left.
+  const before = await page.evaluate(() => window.nnp.run.get().runId);
+  await page.evaluate(() => {
+    window.nnp.controller.applyPreset('tiny-mlp');
+    window.nnp.settings.set({ seed: window.nnp.settings.get().seed + 1 });
+  });
+  await page.waitForFunction((b) => window.nnp.run.get().runId !== b && window.nnp.run.get().phase === 'idle', before, { timeout: 20_000 });
+  await page.evaluate(() => {
+    window.__points = 0;
+    window.nnp.run.subscribe((r) => { window.__points += (r.report?.points?.length ?? 0) / 3; }, ['report']);
+  });
+  await page.click('#btn-play');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'done', null, { timeout: 60_000 });
+  const { points, epochs } = await page.evaluate(() => ({ points: window.__points, epochs: window.nnp.settings.get().epochs }));
+  assert.ok(points >= 50 * epochs, `${points} points over ${epochs} epochs`);
+  assert.deepEqual(app.errors, []);
+});

@@ -159,6 +159,8 @@ export const Push = Object.freeze({
  * @property {number} lr              the learning rate in effect (after the schedule)
  * @property {boolean} done           all epochs ran
  * @property {boolean} nonFinite      the loss became NaN or infinite; training stopped
+ * @property {number[]} [points]      the curves' points since the previous report, flat
+ *   [position, loss, accuracy, …]: at least 50 per epoch however fast it trains (empty after a Step)
  */
 
 /**

@@ -19,9 +19,11 @@ const REPORT_MS = 50;
 const EVAL_MS = 2000;
 const EVAL_SHARE = 0.15;
 /** An epoch's end triggers an evaluation only if the last one is at least this old. */
-const EVAL_EPOCH_MS = 500;
+const EVAL_EPOCH_MS = 150;
 /** Test images evaluated while training; the whole test split is evaluated when the run ends. */
 const EVAL_MAX = 2000;
+/** The training curves get at least this many points per epoch, however fast the network trains. */
+const POINTS_PER_EPOCH = 50;
 /** Conv weights are posted for the filter pictures at most this often. */
 const PARAMS_MS = 300;
 
@@ -107,6 +109,8 @@ function emptyRun() {
   run.chunk = 1;
   run.last = { loss: NaN, accuracy: NaN, steps: 0, epoch: 0, epochProgress: 0, examplesSeen: 0, lr: spec?.optimizer?.lr ?? NaN, done: false, nonFinite: false };
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
+  run.points = [];
+  run.pointEvery = 0;
   run.lastEval = now();
   run.lastEpoch = 0;
   run.lastParams = 0;
@@ -269,8 +273,11 @@ function report(r, force = false) {
     lr: r.lr,
     done: r.done,
     nonFinite: r.nonFinite,
+    // [position, loss, accuracy, …] of the pieces since the last report, for the curves.
+    points: run.points,
   });
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
+  run.points = [];
   run.lastPost = t;
 }
 
@@ -315,16 +322,29 @@ function tick() {
   if (!run.training || !engine || crashed) return;
   try {
     const t0 = now();
-    const n = run.chunk;
-    const r = engine.trainSteps(n);
+    // The chunk runs in pieces of at most 1/POINTS_PER_EPOCH of an epoch, and each piece's mean loss
+    // becomes a point of the curves: a small network that trains an epoch in a few milliseconds
+    // still draws a detailed curve.
+    run.pointEvery ||= Math.max(1, Math.floor(engine.stepsPerEpoch() / POINTS_PER_EPOCH));
+    let left = run.chunk;
+    let r = run.last;
+    do {
+      const before = r.steps;
+      r = engine.trainSteps(Math.min(left, run.pointEvery));
+      const did = r.steps - before;
+      left -= Math.max(1, did);
+      if (did > 0) {
+        run.pending.steps += did;
+        run.pending.loss += r.loss * did;
+        run.pending.accuracy += r.accuracy * did;
+        if (Number.isFinite(r.loss)) run.points.push(position(r), r.loss, r.accuracy);
+      }
+    } while (left > 0 && !r.done && !r.nonFinite);
     const dt = Math.max(0.1, now() - t0);
     speed.add(Math.max(0, r.examplesSeen - run.last.examplesSeen), dt);
     // Size the next chunk to about CHUNK_MS of work, growing at most 2× at a time.
     const ran = Math.max(1, r.steps - run.last.steps);
     run.chunk = Math.max(1, Math.min(run.chunk * 2, Math.round((CHUNK_MS * ran) / dt)));
-    run.pending.steps += ran;
-    run.pending.loss += r.loss * ran;
-    run.pending.accuracy += r.accuracy * ran;
     run.last = r;
 
     const epochEnded = r.epoch > run.lastEpoch;

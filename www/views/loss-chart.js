@@ -504,9 +504,16 @@ export function mountCharts(controller, el) {
       }
     }
     if (changed.includes('report') && r.report) {
-      const x = r.report.position;
-      loss.addTrain(x, r.report.loss);
-      accuracy.addTrain(x, r.report.accuracy);
+      const p = r.report.points;
+      if (p?.length) {
+        for (let i = 0; i < p.length; i += 3) {
+          loss.addTrain(p[i], p[i + 1]);
+          accuracy.addTrain(p[i], p[i + 2]);
+        }
+      } else {
+        loss.addTrain(r.report.position, r.report.loss);
+        accuracy.addTrain(r.report.position, r.report.accuracy);
+      }
     }
     if (changed.includes('evaluation') && r.evaluation) {
       const x = r.evaluation.epoch ?? 0;

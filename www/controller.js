@@ -617,7 +617,9 @@ export class Controller {
     let phase = msg.status;
     // A pause asked for by the health check keeps its more specific phase.
     if (msg.status === 'paused' && current === 'diverged') phase = 'diverged';
-    this.run.set({ phase });
+    // A run that stopped before its first speed window still says how fast it went.
+    const speed = msg.examplesPerSecond > 0 ? { speed: msg.examplesPerSecond } : {};
+    this.run.set({ phase, ...speed });
     if (msg.status === 'paused' && msg.message) this.notify('error', msg.message);
   }
 

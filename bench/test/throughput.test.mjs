@@ -43,3 +43,13 @@ test('keep bounds the history (a moving median)', () => {
 test('negative samples are refused', () => {
   assert.throws(() => new Throughput().add(-1, 10), RangeError);
 });
+
+test('flush closes a short open window (a run that stops before a full window), and only one with work', () => {
+  const t = new Throughput({ windowMs: 500 });
+  t.add(1000, 100);
+  assert.equal(t.summary(), null);
+  t.flush();
+  assert.equal(t.summary().perSecond, 10000);
+  t.flush(); // nothing open: nothing added
+  assert.equal(t.summary().windows, 1);
+});

@@ -142,7 +142,7 @@ test('Pause stops training, Step trains one batch, Reset returns to the same ini
   assert.deepEqual(app.errors, []);
 });
 
-test('a network that trains an epoch in a blink still draws a detailed curve: 50 points per epoch', async () => {
+test('a network that trains an epoch in a blink still draws a detailed curve (50 points per epoch) and shows its speed', async () => {
   const { page } = app;
   // The tiny MLP lesson with another seed: a fresh run whatever the earlier tests left.
   const before = await page.evaluate(() => window.nnp.run.get().runId);
@@ -159,5 +159,7 @@ test('a network that trains an epoch in a blink still draws a detailed curve: 50
   await page.waitForFunction(() => window.nnp.run.get().phase === 'done', null, { timeout: 60_000 });
   const { points, epochs } = await page.evaluate(() => ({ points: window.__points, epochs: window.nnp.settings.get().epochs }));
   assert.ok(points >= 50 * epochs, `${points} points over ${epochs} epochs`);
+  // A run shorter than one speed window (half a second) still shows how fast it went.
+  assert.match(await page.textContent('#stat-speed'), /^[\d,]+ ex\/s$/);
   assert.deepEqual(app.errors, []);
 });

@@ -195,4 +195,5 @@ export const Push = Object.freeze({
  * @property {number} runId
  * @property {'training'|'paused'|'done'|'diverged'} status
  * @property {string} [message]
+ * @property {number} [examplesPerSecond]  when it stops: the run's speed so far (0 if none yet)
  */

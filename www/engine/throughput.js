@@ -73,6 +73,20 @@ export class Throughput {
     };
   }
 
+  /**
+   * Closes the open window however short it is, if it holds any work: the page calls it when a run
+   * stops, so that a run shorter than one window still gets a speed. (The benchmark never does: its
+   * windows are all full.)
+   */
+  flush() {
+    if (this.open.examples > 0 && this.open.ms > 0) {
+      const closed = { ...this.open, perSecond: examplesPerSecond(this.open.examples, this.open.ms) };
+      this.windows.push(closed);
+      if (this.windows.length > this.keep) this.windows.shift();
+    }
+    this.open = { examples: 0, ms: 0 };
+  }
+
   /** Forgets every window and the open one (a new run, or training restarted after a pause). */
   reset() {
     this.windows = [];

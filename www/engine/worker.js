@@ -314,7 +314,8 @@ function postParams() {
 
 function stop(status, message) {
   run.training = false;
-  post({ type: Push.STATUS, runId, status, message });
+  speed.flush(); // a run shorter than a speed window still gets a speed
+  post({ type: Push.STATUS, runId, status, message, examplesPerSecond: speed.summary()?.perSecond ?? 0 });
 }
 
 function tick() {

@@ -52,4 +52,7 @@ test('flush closes a short open window (a run that stops before a full window), 
   assert.equal(t.summary().perSecond, 10000);
   t.flush(); // nothing open: nothing added
   assert.equal(t.summary().windows, 1);
+  t.add(10, 100); // a short leftover after a full window stays out of the median
+  t.flush();
+  assert.equal(t.summary().windows, 1);
 });

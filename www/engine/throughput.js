@@ -74,12 +74,12 @@ export class Throughput {
   }
 
   /**
-   * Closes the open window however short it is, if it holds any work: the page calls it when a run
-   * stops, so that a run shorter than one window still gets a speed. (The benchmark never does: its
-   * windows are all full.)
+   * When no window has closed yet, closes the open one however short it is: the page calls it when a
+   * run stops, so that a run shorter than one window still gets a speed. Once full windows exist, a
+   * short leftover stays out of their median. (The benchmark never calls it: its windows are all full.)
    */
   flush() {
-    if (this.open.examples > 0 && this.open.ms > 0) {
+    if (this.windows.length === 0 && this.open.examples > 0 && this.open.ms > 0) {
       const closed = { ...this.open, perSecond: examplesPerSecond(this.open.examples, this.open.ms) };
       this.windows.push(closed);
       if (this.windows.length > this.keep) this.windows.shift();

@@ -328,10 +328,12 @@ function tick() {
     // still draws a detailed curve.
     run.pointEvery ||= Math.max(1, Math.floor(engine.stepsPerEpoch() / POINTS_PER_EPOCH));
     let left = run.chunk;
-    let r = run.last;
+    const start = run.last;
+    let r = start;
     do {
       const before = r.steps;
       r = engine.trainSteps(Math.min(left, run.pointEvery));
+      run.last = r; // kept current piece by piece, so an error in a later piece loses no step
       const did = r.steps - before;
       left -= Math.max(1, did);
       if (did > 0) {
@@ -342,11 +344,10 @@ function tick() {
       }
     } while (left > 0 && !r.done && !r.nonFinite);
     const dt = Math.max(0.1, now() - t0);
-    speed.add(Math.max(0, r.examplesSeen - run.last.examplesSeen), dt);
+    speed.add(Math.max(0, r.examplesSeen - start.examplesSeen), dt);
     // Size the next chunk to about CHUNK_MS of work, growing at most 2× at a time.
-    const ran = Math.max(1, r.steps - run.last.steps);
+    const ran = Math.max(1, r.steps - start.steps);
     run.chunk = Math.max(1, Math.min(run.chunk * 2, Math.round((CHUNK_MS * ran) / dt)));
-    run.last = r;
 
     const epochEnded = r.epoch > run.lastEpoch;
     run.lastEpoch = r.epoch;
@@ -365,7 +366,7 @@ function tick() {
     // sets end an epoch every few batches): evaluating must not take over the training time.
     const interval = Math.max(EVAL_MS, run.evalMs / EVAL_SHARE);
     const sinceEval = now() - run.lastEval;
-    if (sinceEval > interval || (epochEnded && sinceEval > Math.max(EVAL_EPOCH_MS, 3 * run.evalMs))) evaluate(EVAL_MAX);
+    if (sinceEval > interval || (epochEnded && sinceEval > Math.max(EVAL_EPOCH_MS, run.evalMs / EVAL_SHARE))) evaluate(EVAL_MAX);
     if (now() - run.lastParams > PARAMS_MS) postParams();
   } catch (err) {
     failInLoop(err);

@@ -129,6 +129,7 @@ export function mountDraw(controller, el) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tmp, 0, 0, SIZE, SIZE);
     inkChanged();
+    if (run.get().inspect?.kind === 'drawing') run.set({ inspect: null }); // that drawing is gone
     update();
   }
 

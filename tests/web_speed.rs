@@ -13,20 +13,14 @@
 #![cfg(target_arch = "wasm32")]
 
 use nn_playground::data::dataset::Dataset;
-use nn_playground::layers::activation::ActivationLayer;
-use nn_playground::layers::conv2d::Conv2d;
-use nn_playground::layers::dense::Dense;
-use nn_playground::layers::dropout::Dropout;
-use nn_playground::layers::flatten::Flatten;
-use nn_playground::layers::pool::{AvgPool2d, MaxPool2d};
-use nn_playground::layers::{Ctx, Init, Layer, Mode};
+use nn_playground::layers::{Ctx, Mode};
 use nn_playground::loss::softmax_cross_entropy;
+use nn_playground::model::network::Network;
 use nn_playground::model::spec::ModelSpec;
-use nn_playground::model::validate::{validate, Op};
+use nn_playground::model::validate::validate;
 use nn_playground::optim::adam::{adam_step, adam_step_scalar, AdamScalars};
 use nn_playground::optim::grad_norm;
 use nn_playground::optim::sgd::{sgd_step, sgd_step_scalar};
-use nn_playground::params::ParamStore;
 use nn_playground::rng::Rng;
 use nn_playground::tensor::kernels::{self, scalar, Conv2dDims, Pool2dDims};
 use nn_playground::tensor::{Dims, Tensor};
@@ -298,39 +292,16 @@ fn kernels() {
     report("adam_step 101,770", slow, fast);
 }
 
+#[path = "common/workloads.rs"]
+mod workloads;
+
 /// The workloads of ../shared/workloads.json as engine specs (epochs large enough never to end,
 /// stored order as the benchmark runs them).
 fn workload(name: &str) -> ModelSpec {
-    let json = match name {
-        "mlp" => {
-            r#"{"layers":[{"type":"dense","units":128,"activation":"relu"},{"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"sgd","lr":0.01,"momentum":0.9},"l2":0,"batchSize":32,"seed":1,"epochs":1000,"shuffle":false}"#
-        }
-        "convnetjs-mnist" => {
-            r#"{"layers":[
-            {"type":"conv2d","filters":8,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"conv2d","filters":16,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
-            {"type":"maxpool","size":3,"stride":3},
-            {"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0.001,"batchSize":20,"seed":2,
-            "epochs":1000,"shuffle":false}"#
-        }
-        "lenet-ish" => {
-            r#"{"layers":[
-            {"type":"conv2d","filters":32,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"conv2d","filters":64,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"dense","units":128,"activation":"relu"},
-            {"type":"dropout","rate":0.5},
-            {"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0,"batchSize":64,"seed":3,
-            "epochs":1000,"shuffle":false}"#
-        }
-        other => panic!("unknown workload {other}"),
-    };
-    ModelSpec::from_json(json).expect("workload spec parses")
+    let mut spec = workloads::workload(name);
+    spec.epochs = 1000;
+    spec.shuffle = false;
+    spec
 }
 
 /// 2,000 MNIST-shaped images: about 80% zero pixels like the digits, the rest random; random labels.
@@ -426,51 +397,14 @@ fn phases() {
     }
 }
 
-/// Builds the layers of a workload's plan the way `Network::build` does, so each can be timed.
-fn build_layers(spec: &ModelSpec) -> (Vec<Box<dyn Layer>>, ParamStore) {
-    let plan = validate(spec).expect("workload validates");
-    let mut store = ParamStore::new();
-    let mut rng = Rng::new(5);
-    let mut layers: Vec<Box<dyn Layer>> = Vec::new();
-    for l in &plan.layers {
-        let d = l.in_dims;
-        let layer: Box<dyn Layer> = match l.op {
-            Op::Conv2d { filters, kh, kw, stride, pad } => {
-                let conv = Conv2d::new(
-                    &mut store,
-                    l.spec_index,
-                    d,
-                    filters,
-                    (kh, kw),
-                    stride,
-                    (pad.top, pad.bottom, pad.left, pad.right),
-                );
-                conv.init(&mut store.values, &mut rng, Init::He);
-                Box::new(conv)
-            }
-            Op::Dense { units } => {
-                let dense = Dense::new(&mut store, l.spec_index, d.len(), units);
-                dense.init(&mut store.values, &mut rng, Init::He);
-                Box::new(dense)
-            }
-            Op::Maxpool2d { size, stride } => Box::new(MaxPool2d::new(d, size, stride)),
-            Op::Avgpool2d { size, stride } => Box::new(AvgPool2d::new(d, size, stride)),
-            Op::Flatten => Box::new(Flatten::new(d)),
-            Op::Dropout { rate } => Box::new(Dropout::new(d, rate)),
-            Op::Activation { function, alpha } => Box::new(ActivationLayer::new(d, function, alpha)),
-        };
-        layers.push(layer);
-    }
-    (layers, store)
-}
-
 #[wasm_bindgen_test]
 fn layers() {
     console_log!("per layer, ms per training batch (best of {SAMPLES}): forward | backward");
     for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
         let spec = workload(name);
         let batch = spec.batch_size;
-        let (mut layers, mut store) = build_layers(&spec);
+        let mut net = Network::build(&validate(&spec).expect("workload validates"), &mut Rng::new(5));
+        let (layers, store) = net.layers_and_store_mut();
         let mut acts: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
         let mut grads: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
         let data = synthetic(batch, 21);

@@ -127,6 +127,11 @@ impl Network {
         &self.grads
     }
 
+    /// The layers and the parameter store, borrowed together: for tools that time each layer alone.
+    pub fn layers_and_store_mut(&mut self) -> (&mut [Box<dyn Layer>], &mut ParamStore) {
+        (&mut self.layers, &mut self.store)
+    }
+
     pub fn layer_count(&self) -> usize {
         self.layers.len()
     }

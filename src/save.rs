@@ -23,7 +23,8 @@ pub fn save(trainer: &Trainer) -> Vec<u8> {
     let spec = serde_json::to_vec(trainer.spec()).expect("a spec always serializes");
     let values = &trainer.network().store.values;
     let buffers = trainer.optimizer().state_buffers();
-    let mut out = Vec::with_capacity(64 + spec.len() + 4 * (values.len() + buffers.iter().map(|b| b.len()).sum::<usize>()));
+    let mut out =
+        Vec::with_capacity(64 + spec.len() + 4 * (values.len() + buffers.iter().map(|b| b.len()).sum::<usize>()));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&(spec.len() as u32).to_le_bytes());
@@ -50,8 +51,8 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
         )));
     }
     let spec_len = r.u32()? as usize;
-    let spec_json = std::str::from_utf8(r.take(spec_len)?)
-        .map_err(|_| Error::Format("the saved spec is not valid text".into()))?;
+    let spec_json =
+        std::str::from_utf8(r.take(spec_len)?).map_err(|_| Error::Format("the saved spec is not valid text".into()))?;
     let spec = ModelSpec::from_json(spec_json)?;
     let steps = r.u64()?;
     let values = r.f32s()?;
@@ -120,7 +121,8 @@ impl<'a> Reader<'a> {
 
     fn f32s(&mut self) -> Result<Vec<f32>> {
         let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(4).ok_or_else(|| Error::Format("a length in the file is too large".into()))?)?;
+        let b =
+            self.take(n.checked_mul(4).ok_or_else(|| Error::Format("a length in the file is too large".into()))?)?;
         Ok(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
 }

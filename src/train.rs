@@ -248,7 +248,13 @@ impl Trainer {
             Some(max) => clip_grad_norm(&mut self.net.store.grads, max),
             None => grad_norm(&self.net.store.grads),
         };
-        let lr = lr_at(&self.spec.schedule, self.base_lr, self.steps as usize, self.steps_per_epoch(), self.total_steps() as usize);
+        let lr = lr_at(
+            &self.spec.schedule,
+            self.base_lr,
+            self.steps as usize,
+            self.steps_per_epoch(),
+            self.total_steps() as usize,
+        );
         self.optimizer.step(&mut self.net.store, lr, self.l2);
         self.last_lr = lr;
         self.steps += 1;
@@ -281,7 +287,11 @@ impl Trainer {
             accuracy: if seen > 0 { correct as f32 / seen as f32 } else { f32::NAN },
             steps: self.steps,
             epoch: (self.steps as usize / per_epoch).min(self.spec.epochs),
-            epoch_progress: if self.is_done() { 1.0 } else { (self.steps as usize % per_epoch) as f32 / per_epoch as f32 },
+            epoch_progress: if self.is_done() {
+                1.0
+            } else {
+                (self.steps as usize % per_epoch) as f32 / per_epoch as f32
+            },
             examples_seen: self.examples_seen,
             lr: self.last_lr,
             done: self.is_done(),

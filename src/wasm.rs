@@ -91,7 +91,14 @@ impl Engine {
     /// Loads one IDX images/labels pair (uncompressed bytes) and splits it with a seeded shuffle.
     /// On error nothing changes.
     #[wasm_bindgen(js_name = setData)]
-    pub fn set_data(&mut self, images_idx: &[u8], labels_idx: &[u8], split_seed: u32, n_train: usize, n_test: usize) -> Result<(), JsError> {
+    pub fn set_data(
+        &mut self,
+        images_idx: &[u8],
+        labels_idx: &[u8],
+        split_seed: u32,
+        n_train: usize,
+        n_test: usize,
+    ) -> Result<(), JsError> {
         let all = Dataset::from_idx(images_idx, labels_idx, self.trainer.spec().classes).map_err(js_err)?;
         let (train, test) = all.split(split_seed, n_train, n_test).map_err(js_err)?;
         self.trainer.set_data(train, test).map_err(js_err)
@@ -99,9 +106,16 @@ impl Engine {
 
     /// Loads separate training and test IDX pairs (a user's own files). On error nothing changes.
     #[wasm_bindgen(js_name = setDataSplits)]
-    pub fn set_data_splits(&mut self, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<(), JsError> {
+    pub fn set_data_splits(
+        &mut self,
+        train_images: &[u8],
+        train_labels: &[u8],
+        test_images: &[u8],
+        test_labels: &[u8],
+    ) -> Result<(), JsError> {
         let classes = self.trainer.spec().classes;
-        let train = Dataset::from_idx(train_images, train_labels, classes).map_err(|e| js_err(prefix("training files", e)))?;
+        let train =
+            Dataset::from_idx(train_images, train_labels, classes).map_err(|e| js_err(prefix("training files", e)))?;
         let test = Dataset::from_idx(test_images, test_labels, classes).map_err(|e| js_err(prefix("test files", e)))?;
         self.trainer.set_data(train, test).map_err(js_err)
     }

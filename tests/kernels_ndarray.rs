@@ -58,7 +58,13 @@ fn gemms_match_ndarray() {
 }
 
 /// y[n,f,i,j] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · xpad[n, c, i·s + u, j·s + v], straight from the definition.
-fn direct_conv(x: &Array4<f32>, w: &Array4<f32>, b: &[f32], stride: usize, (pt, pb, pl, pr): (usize, usize, usize, usize)) -> Array4<f32> {
+fn direct_conv(
+    x: &Array4<f32>,
+    w: &Array4<f32>,
+    b: &[f32],
+    stride: usize,
+    (pt, pb, pl, pr): (usize, usize, usize, usize),
+) -> Array4<f32> {
     let (n, c, h, wd) = x.dim();
     let (f, _, kh, kw) = w.dim();
     let mut padded = Array4::<f32>::zeros((n, c, h + pt + pb, wd + pl + pr));
@@ -106,6 +112,10 @@ fn conv2d_forward_matches_a_direct_convolution() {
         let mut seed = Rng::new(0);
         conv.forward(&store.values, &input, &mut y, &mut Ctx { mode: Mode::Eval, rng: &mut seed });
         assert_eq!(y.dims(), Dims::new(f, want.dim().2, want.dim().3));
-        assert_close(&format!("conv {n}×{c}×{h}×{w} f{f} k{kh}×{kw} s{stride}"), &y.data, want.as_slice().expect("contiguous"));
+        assert_close(
+            &format!("conv {n}×{c}×{h}×{w} f{f} k{kh}×{kw} s{stride}"),
+            &y.data,
+            want.as_slice().expect("contiguous"),
+        );
     }
 }

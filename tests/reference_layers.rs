@@ -17,7 +17,8 @@ use nn_playground::tensor::{Dims, Tensor};
 
 fn load(name: &str) -> Value {
     let path = format!("{}/tests/data/reference/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("reference file exists")).expect("reference JSON parses")
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("reference file exists"))
+        .expect("reference JSON parses")
 }
 
 /// A reference tensor's (shape, values as f32).
@@ -73,7 +74,15 @@ fn conv2d_matches_jax() {
         assert_eq!(case["stride"][1].as_u64(), Some(stride as u64), "square strides only");
         let p = |k: &str| case["pads"][k].as_u64().expect("pad") as usize;
         let mut store = ParamStore::new();
-        let mut conv = Conv2d::new(&mut store, 0, x.dims(), w_shape[0], (w_shape[2], w_shape[3]), stride, (p("top"), p("bottom"), p("left"), p("right")));
+        let mut conv = Conv2d::new(
+            &mut store,
+            0,
+            x.dims(),
+            w_shape[0],
+            (w_shape[2], w_shape[3]),
+            stride,
+            (p("top"), p("bottom"), p("left"), p("right")),
+        );
         // Weights [filters, c, kh, kw] then bias, as the layer registered them.
         store.values[..w.len()].copy_from_slice(&w);
         store.values[w.len()..].copy_from_slice(&b);
@@ -132,7 +141,8 @@ fn softmax_cross_entropy_matches_jax_including_logits_of_100() {
     for case in file["cases"].as_array().expect("cases") {
         let name = case["name"].as_str().expect("name");
         let logits = batch(&case["logits"]);
-        let labels: Vec<u8> = case["labels"].as_array().expect("labels").iter().map(|l| l.as_u64().expect("label") as u8).collect();
+        let labels: Vec<u8> =
+            case["labels"].as_array().expect("labels").iter().map(|l| l.as_u64().expect("label") as u8).collect();
         let mut grad = Tensor::default();
         let (loss, _) = softmax_cross_entropy(&logits, &labels, &mut grad);
         let want = case["loss"].as_f64().expect("loss") as f32;

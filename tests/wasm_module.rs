@@ -31,10 +31,8 @@ fn built_module_contains_simd128_arithmetic() {
     let counts = operator_counts(&bytes);
     let simd: BTreeMap<_, _> =
         counts.iter().filter(|(name, _)| name.starts_with("F32x4") || name.starts_with("V128")).collect();
-    let f32x4_math: usize = ["F32x4Add", "F32x4Mul", "F32x4Sub", "F32x4Max"]
-        .iter()
-        .map(|op| counts.get(*op).copied().unwrap_or(0))
-        .sum();
+    let f32x4_math: usize =
+        ["F32x4Add", "F32x4Mul", "F32x4Sub", "F32x4Max"].iter().map(|op| counts.get(*op).copied().unwrap_or(0)).sum();
     println!("SIMD operators in {path}: {simd:?}");
     assert!(f32x4_math >= 20, "expected f32x4 arithmetic in the engine's kernels, found {f32x4_math}: {simd:?}");
     // And the validator agrees: with SIMD disabled the module must not validate.

@@ -14,7 +14,10 @@ pub fn bars(n: usize, dims: Dims, classes: usize, seed: u64) -> Result<Dataset> 
     let mut labels = Vec::with_capacity(n);
     for i in 0..n {
         let label = i % classes.max(1);
-        let band = (label * dims.h / classes.max(1), ((label + 1) * dims.h / classes.max(1)).max(label * dims.h / classes.max(1) + 1));
+        let band = (
+            label * dims.h / classes.max(1),
+            ((label + 1) * dims.h / classes.max(1)).max(label * dims.h / classes.max(1) + 1),
+        );
         for _c in 0..dims.c {
             for y in 0..dims.h {
                 for _x in 0..dims.w {

@@ -22,7 +22,8 @@ pub struct Dense {
 impl Dense {
     /// Reserves W and b in `store` (W with L2 decay, b without; both zero until `init`).
     pub fn new(store: &mut ParamStore, layer_index: usize, in_features: usize, units: usize) -> Dense {
-        let w = store.add(format!("layer {} dense weights", layer_index + 1), layer_index, vec![units, in_features], true);
+        let w =
+            store.add(format!("layer {} dense weights", layer_index + 1), layer_index, vec![units, in_features], true);
         let b = store.add(format!("layer {} dense bias", layer_index + 1), layer_index, vec![units], false);
         Dense { in_features, units, w, b }
     }

@@ -41,7 +41,15 @@ impl Network {
             let d = l.in_dims;
             let layer: Box<dyn Layer> = match l.op {
                 Op::Conv2d { filters, kh, kw, stride, pad } => {
-                    let conv = Conv2d::new(&mut store, l.spec_index, d, filters, (kh, kw), stride, (pad.top, pad.bottom, pad.left, pad.right));
+                    let conv = Conv2d::new(
+                        &mut store,
+                        l.spec_index,
+                        d,
+                        filters,
+                        (kh, kw),
+                        stride,
+                        (pad.top, pad.bottom, pad.left, pad.right),
+                    );
                     conv.init(&mut store.values, rng, init_for(plan, i));
                     Box::new(conv)
                 }

@@ -147,10 +147,18 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                     )));
                 }
                 if filters == 0 {
-                    return Err(spec_err(i, kind, "0 filters: a convolution needs at least 1 filter (8 or 16 is typical)"));
+                    return Err(spec_err(
+                        i,
+                        kind,
+                        "0 filters: a convolution needs at least 1 filter (8 or 16 is typical)",
+                    ));
                 }
                 if filters > 1024 {
-                    return Err(spec_err(i, kind, format!("{filters} filters is more than the 1024 the playground allows")));
+                    return Err(spec_err(
+                        i,
+                        kind,
+                        format!("{filters} filters is more than the 1024 the playground allows"),
+                    ));
                 }
                 let (kh, kw) = kernel.hw();
                 if kh == 0 || kw == 0 {
@@ -179,7 +187,11 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                 };
                 let (ph, pw) = (dims.h + pad.top + pad.bottom, dims.w + pad.left + pad.right);
                 if kh > ph || kw > pw {
-                    let padded = if ph != dims.h || pw != dims.w { format!(" ({ph}×{pw} with padding)") } else { String::new() };
+                    let padded = if ph != dims.h || pw != dims.w {
+                        format!(" ({ph}×{pw} with padding)")
+                    } else {
+                        String::new()
+                    };
                     return Err(spec_err(i, kind, format!(
                         "{kh}×{kw} kernel does not fit the {} input{padded}; use a smaller kernel, padding \"same\", or remove a pooling layer before it",
                         sides(dims)
@@ -224,7 +236,15 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                 } else {
                     Op::Avgpool2d { size, stride }
                 };
-                layers.push(ResolvedLayer { spec_index: i, op, in_dims: dims, out_dims: out, params: 0, flops: 0, implicit: false });
+                layers.push(ResolvedLayer {
+                    spec_index: i,
+                    op,
+                    in_dims: dims,
+                    out_dims: out,
+                    params: 0,
+                    flops: 0,
+                    implicit: false,
+                });
                 dims = out;
             }
             LayerSpec::Dense { units, activation, alpha } => {
@@ -232,7 +252,11 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                     return Err(spec_err(i, kind, "0 units: a dense layer needs at least 1 unit"));
                 }
                 if units > 65_536 {
-                    return Err(spec_err(i, kind, format!("{units} units is more than the 65,536 the playground allows")));
+                    return Err(spec_err(
+                        i,
+                        kind,
+                        format!("{units} units is more than the 65,536 the playground allows"),
+                    ));
                 }
                 if !dims.is_flat() {
                     layers.push(ResolvedLayer {
@@ -262,7 +286,15 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
             }
             LayerSpec::Flatten => {
                 let out = Dims::flat(dims.len());
-                layers.push(ResolvedLayer { spec_index: i, op: Op::Flatten, in_dims: dims, out_dims: out, params: 0, flops: 0, implicit: false });
+                layers.push(ResolvedLayer {
+                    spec_index: i,
+                    op: Op::Flatten,
+                    in_dims: dims,
+                    out_dims: out,
+                    params: 0,
+                    flops: 0,
+                    implicit: false,
+                });
                 dims = out;
                 flat = true;
             }
@@ -272,7 +304,15 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                         "rate {rate} is not usable: it is the probability of dropping a value, from 0 up to (not including) 1; 0.25–0.5 is typical"
                     )));
                 }
-                layers.push(ResolvedLayer { spec_index: i, op: Op::Dropout { rate }, in_dims: dims, out_dims: dims, params: 0, flops: 0, implicit: false });
+                layers.push(ResolvedLayer {
+                    spec_index: i,
+                    op: Op::Dropout { rate },
+                    in_dims: dims,
+                    out_dims: dims,
+                    params: 0,
+                    flops: 0,
+                    implicit: false,
+                });
             }
             LayerSpec::Activation { function, alpha } => {
                 push_activation(&mut layers, i, kind, function, alpha, dims, i == last)?;
@@ -324,13 +364,21 @@ fn push_activation(
     match function {
         Activation::Linear => Ok(()),
         Activation::Softmax if is_last => Ok(()),
-        Activation::Softmax => Err(spec_err(i, kind, "softmax belongs only on the last layer, where it turns scores into class probabilities; use relu here")),
+        Activation::Softmax => Err(spec_err(
+            i,
+            kind,
+            "softmax belongs only on the last layer, where it turns scores into class probabilities; use relu here",
+        )),
         f => {
             if is_last {
-                return Err(spec_err(i, kind, format!(
+                return Err(spec_err(
+                    i,
+                    kind,
+                    format!(
                     "the last layer's activation is {}, but it must be \"softmax\" (its outputs are the class scores)",
                     f.name()
-                )));
+                ),
+                ));
             }
             let alpha = alpha.unwrap_or(default_alpha(f));
             if !alpha.is_finite() || alpha < 0.0 {
@@ -356,7 +404,8 @@ fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usi
     let f = 4u64;
     let batch = spec.batch_size as u64;
     let params = total_params as u64 * f * 4;
-    let acts: u64 = layers.iter().map(|l| l.out_dims.len() as u64).sum::<u64>() + layers.first().map_or(0, |l| l.in_dims.len() as u64);
+    let acts: u64 = layers.iter().map(|l| l.out_dims.len() as u64).sum::<u64>()
+        + layers.first().map_or(0, |l| l.in_dims.len() as u64);
     let activations = 2 * acts * batch * f;
     let scratch = layers
         .iter()
@@ -446,7 +495,10 @@ fn check_training_settings(spec: &ModelSpec) -> Result<()> {
         }
     }
     if spec.batch_size == 0 || spec.batch_size > MAX_BATCH {
-        return Err(Error::Spec(format!("batch size must be from 1 to {MAX_BATCH}, got {}; 32 is typical", spec.batch_size)));
+        return Err(Error::Spec(format!(
+            "batch size must be from 1 to {MAX_BATCH}, got {}; 32 is typical",
+            spec.batch_size
+        )));
     }
     if spec.epochs == 0 || spec.epochs > MAX_EPOCHS {
         return Err(Error::Spec(format!("epochs must be from 1 to {MAX_EPOCHS}, got {}", spec.epochs)));
@@ -489,19 +541,15 @@ mod tests {
             let (loss, _, _) = trainer.step()?;
             assert!(loss.is_finite(), "loss {loss}");
         }
-        let message = err(
-            r#"{"layers":[
+        let message = err(r#"{"layers":[
             {"type":"dense","units":8,"activation":"relu"},
             {"type":"conv2d","filters":4,"kernel":1},
-            {"type":"dense","units":10,"activation":"softmax"}]}"#,
-        );
+            {"type":"dense","units":10,"activation":"softmax"}]}"#);
         assert!(message.contains("a flat vector of 8"), "{message}");
-        let message = err(
-            r#"{"layers":[
+        let message = err(r#"{"layers":[
             {"type":"flatten"},
             {"type":"maxpool2d","size":1},
-            {"type":"dense","units":10,"activation":"softmax"}]}"#,
-        );
+            {"type":"dense","units":10,"activation":"softmax"}]}"#);
         assert!(message.contains("pooling needs an image-shaped input"), "{message}");
         Ok(())
     }
@@ -521,8 +569,14 @@ mod tests {
         assert_eq!(
             outs,
             [
-                "conv2d 8×28×28", "relu 8×28×28", "maxpool2d 8×14×14", "conv2d 16×14×14", "relu 16×14×14",
-                "maxpool2d 16×4×4", "flatten 256", "dense 10"
+                "conv2d 8×28×28",
+                "relu 8×28×28",
+                "maxpool2d 8×14×14",
+                "conv2d 16×14×14",
+                "relu 16×14×14",
+                "maxpool2d 16×4×4",
+                "flatten 256",
+                "dense 10"
             ]
         );
         assert!(plan.layers[6].implicit);
@@ -543,7 +597,10 @@ mod tests {
         ))?;
         assert_eq!(plan.layers[0].out_dims, Dims::new(2, 9, 7));
         // even kernel: total pad 3, top 1 bottom 2
-        assert_eq!(plan.layers[0].op, Op::Conv2d { filters: 2, kh: 4, kw: 4, stride: 1, pad: Pads { top: 1, bottom: 2, left: 1, right: 2 } });
+        assert_eq!(
+            plan.layers[0].op,
+            Op::Conv2d { filters: 2, kh: 4, kw: 4, stride: 1, pad: Pads { top: 1, bottom: 2, left: 1, right: 2 } }
+        );
         // ceil(9/2) = 5, ceil(7/2) = 4
         assert_eq!(plan.layers[1].out_dims, Dims::new(2, 5, 4));
         Ok(())
@@ -551,20 +608,30 @@ mod tests {
 
     #[test]
     fn kernel_too_big_names_layer_shapes_and_fix() {
-        let msg = err(r#"{"input":[1,4,4],"layers":[{"type":"conv2d","filters":8,"kernel":5},{"type":"dense","units":10,"activation":"softmax"}]}"#);
+        let msg = err(
+            r#"{"input":[1,4,4],"layers":[{"type":"conv2d","filters":8,"kernel":5},{"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
         assert_eq!(msg, "layer 1 (conv2d): 5×5 kernel does not fit the 4×4 input; use a smaller kernel, padding \"same\", or remove a pooling layer before it");
     }
 
     #[test]
     fn bad_values_are_explained() {
         let dense10 = r#"{"type":"dense","units":10,"activation":"softmax"}"#;
-        assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":0}},{dense10}]}}"#)).contains("layer 1 (dense): 0 units"));
-        assert!(err(&format!(r#"{{"layers":[{{"type":"dropout","rate":1}},{dense10}]}}"#)).contains("layer 1 (dropout): rate 1"));
-        assert!(err(&format!(r#"{{"layers":[{dense10}],"optimizer":{{"type":"sgd","lr":-1}}}}"#)).contains("learning rate"));
+        assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":0}},{dense10}]}}"#))
+            .contains("layer 1 (dense): 0 units"));
+        assert!(err(&format!(r#"{{"layers":[{{"type":"dropout","rate":1}},{dense10}]}}"#))
+            .contains("layer 1 (dropout): rate 1"));
+        assert!(
+            err(&format!(r#"{{"layers":[{dense10}],"optimizer":{{"type":"sgd","lr":-1}}}}"#)).contains("learning rate")
+        );
         assert!(err(&format!(r#"{{"layers":[{dense10}],"batchSize":0}}"#)).contains("batch size"));
         assert!(err(r#"{"layers":[{"type":"dense","units":7,"activation":"softmax"}]}"#).contains("10 values"));
-        assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":20,"activation":"softmax"}},{dense10}]}}"#)).contains("softmax belongs only on the last layer"));
-        assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":16}},{{"type":"conv2d","filters":2,"kernel":1}}]}}"#)).contains("layer 2 (conv2d): a convolution needs an image-shaped input"));
+        assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":20,"activation":"softmax"}},{dense10}]}}"#))
+            .contains("softmax belongs only on the last layer"));
+        assert!(err(&format!(
+            r#"{{"layers":[{{"type":"dense","units":16}},{{"type":"conv2d","filters":2,"kernel":1}}]}}"#
+        ))
+        .contains("layer 2 (conv2d): a convolution needs an image-shaped input"));
         assert!(err(r#"{"layers":[]}"#).contains("no layers"));
     }
 

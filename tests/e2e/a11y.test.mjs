@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { openPlayground } from './harness.mjs';
-import { waitReady } from './playground.mjs';
+import { waitReady, waitWidgets } from './playground.mjs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
@@ -207,7 +207,7 @@ test('axe: no serious or critical problems on a page with two embedded widgets',
   const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
   const { page } = app;
   try {
-    await page.waitForFunction(() => [...document.querySelectorAll('nn-playground')].every((w) => w.dataset.engine === 'ready' && w.run?.get().summary), null, { timeout: 30_000 });
+    await waitWidgets(page);
     assert.deepEqual(await axeProblems(page), [], 'the loaded widgets');
     await page.evaluate(() => document.getElementById('high').shadowRoot.getElementById('btn-play').click());
     await page.waitForFunction(() => document.getElementById('high').run.get().health, null, { timeout: 30_000 });

@@ -5,14 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './harness.mjs';
+import { waitWidgets } from './playground.mjs';
 
-const ready = (page, ids) => page.waitForFunction((list) => list.every((id) => {
-  const w = document.getElementById(id);
-  return w?.dataset.engine === 'ready' && w.run?.get().summary;
-}), ids, { timeout: 30_000 });
+/** Runs the function body `fn` in the page with `w` (the widget), `root` (its shadow root) and `arg`. */
 const inWidget = (page, id, fn, arg) => page.evaluate(([wid, src, a]) => {
   const w = document.getElementById(wid);
-  // eslint-disable-next-line no-new-func
   return new Function('w', 'root', 'arg', src)(w, w.shadowRoot, a);
 }, [id, fn, arg]);
 
@@ -20,7 +17,7 @@ test('two widgets on one page train independently, each with its own settings an
   const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
   const { page } = app;
   try {
-    await ready(page, ['good', 'high']);
+    await waitWidgets(page, ['good', 'high']);
     // The attributes: the lesson, then lr="1" over it on the second widget.
     assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.003);
     assert.equal(await inWidget(page, 'high', 'return w.settings.get().lr'), 1);
@@ -62,7 +59,7 @@ test('a widget with unreadable attributes says what is wrong and still trains; r
   const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 900, height: 900 } });
   const { page } = app;
   try {
-    await ready(page, ['good', 'high']);
+    await waitWidgets(page, ['good', 'high']);
     await page.evaluate(() => {
       const w = document.createElement('nn-playground');
       w.id = 'odd';
@@ -72,7 +69,7 @@ test('a widget with unreadable attributes says what is wrong and still trains; r
       w.setAttribute('hide', 'sidebar,confusion');
       document.querySelector('main').append(w);
     });
-    await ready(page, ['odd']);
+    await waitWidgets(page, ['odd']);
     const notices = await inWidget(page, 'odd', 'return root.getElementById("notices").textContent');
     assert.match(notices, /lesson "no-such-lesson" is unknown/);
     assert.match(notices, /Learning rate η "fast" was ignored: it must be a number/);
@@ -120,7 +117,7 @@ test('a widget follows its attributes after it is on the page: a live learning r
   const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
   const { page } = app;
   try {
-    await ready(page, ['good', 'high']);
+    await waitWidgets(page, ['good', 'high']);
     const runId = await inWidget(page, 'good', 'return w.run.get().runId');
     await page.evaluate(() => document.getElementById('good').setAttribute('lr', '0.01'));
     assert.equal(await inWidget(page, 'good', 'return w.settings.get().lr'), 0.01);
@@ -134,7 +131,7 @@ test('a widget follows its attributes after it is on the page: a live learning r
     assert.deepEqual(await inWidget(page, 'good', 'return [root.querySelector(".widget-title").textContent, w.run.get().runId]'), ['Renamed', runId], 'a new label keeps the run');
 
     await page.evaluate(() => document.getElementById('good').setAttribute('hide', 'network,dataset,training,draw'));
-    await ready(page, ['good']);
+    await waitWidgets(page, ['good']);
     assert.deepEqual(await inWidget(page, 'good', 'return [root.getElementById("col-network").hidden, !!root.querySelector(".draw-pad"), !!root.querySelector(".chart-base")]'), [true, false, true]);
     assert.deepEqual(app.errors, []);
   } finally {

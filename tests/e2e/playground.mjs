@@ -8,6 +8,14 @@ export async function waitReady(page, { timeout = 30_000 } = {}) {
   await page.waitForFunction(() => window.nnp?.run.get().summary && window.nnp.run.get().data, null, { timeout });
 }
 
+/** Waits until the `<nn-playground>` widgets with these ids (all of the page's by default) have built their network. */
+export async function waitWidgets(page, ids = null, { timeout = 30_000 } = {}) {
+  await page.waitForFunction((list) => {
+    const widgets = list ? list.map((id) => document.getElementById(id)) : [...document.querySelectorAll('nn-playground')];
+    return widgets.length > 0 && widgets.every((w) => w?.dataset.engine === 'ready' && w.run?.get().summary);
+  }, ids, { timeout });
+}
+
 /** Picks a lesson from the top bar and waits for the network it describes to be built. */
 export async function choosePreset(page, id) {
   const before = await page.evaluate(() => window.nnp.run.get().runId);

@@ -468,7 +468,8 @@ export class Controller {
       this.applyBuild(result, `Loaded the model ${file.name}: ${result.summary.totalParams.toLocaleString('en-US')} parameters after ${result.progress.steps.toLocaleString('en-US')} training steps.`);
       this.run.set({
         phase: result.progress.done ? 'done' : 'idle',
-        report: result.progress,
+        // Where the saved run was, not a step of this one (the run history skips it).
+        report: { ...result.progress, restored: true },
       });
       return true;
     } catch (err) {
@@ -690,6 +691,7 @@ export function classifyError(message) {
 
 function describeChange(keys, meta) {
   if (meta.source === 'preset') return `Loaded the lesson “${meta.preset.name}”: ${meta.preset.description}`;
+  if (meta.source === 'restore') return `Restored the run “${meta.name}”: its settings are the current ones and the network was rebuilt.`;
   if (meta.source === 'url') return 'Loaded the settings from the link: the network was rebuilt.';
   if (keys.includes('layers')) return 'The network changed: it was rebuilt with new initial weights.';
   if (keys.includes('seed')) return `New seed ${meta.seed ?? ''}: the network was rebuilt with other initial weights.`.replace('  ', ' ');

@@ -13,11 +13,16 @@ import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
 import { mountModelFile } from './views/model-file.js';
+import { mountRuns } from './views/runs.js';
+import { RunHistory } from './state/run-history.js';
+import { RunArchive } from './state/run-archive.js';
 
 const $ = (id) => document.getElementById(id);
 const client = new EngineClient();
 const controller = new Controller(client, window.location.hash);
 controller.client = client;
+// Every run since the page was opened, kept across reloads.
+const history = new RunHistory(controller, { archive: new RunArchive() });
 
 mountTopbar(controller);
 mountNotices(controller, $('notices'));
@@ -26,7 +31,8 @@ mountNetworkEditor(controller, $('network-editor'));
 mountModelFile(controller, $('model-file'));
 mountHyperparams(controller, $('hyperparams'));
 mountMetrics(controller, $('metrics'), $('health'));
-mountCharts(controller, $('charts'));
+mountCharts(controller, $('charts'), { history });
+mountRuns(history, $('runs'), { signal: controller.lifetime.signal });
 mountConfusion(controller, $('confusion'));
 mountMistakes(controller, $('mistakes'));
 mountDraw(controller, $('draw'));
@@ -58,6 +64,7 @@ controller.run.subscribe((r) => {
 }, ['runId']);
 
 // A read-only handle for people poking around in the console (and for the end-to-end tests).
-window.nnp = { settings: controller.settings, run: controller.run, controller };
+window.nnp = { settings: controller.settings, run: controller.run, controller, history };
 
+history.load();
 controller.start();

@@ -113,8 +113,9 @@ export class EngineClient {
     return this.request(Request.RESET);
   }
 
-  play() {
-    return this.request(Request.PLAY);
+  /** @param {{ until?: number }} [options]  until: stop (paused, `budget: true`) once this many steps are trained */
+  play({ until = 0 } = {}) {
+    return this.request(Request.PLAY, { until });
   }
 
   pause() {

@@ -27,7 +27,10 @@ export const Request = Object.freeze({
   BUILD: 'build',
   /** Rebuild the current spec with the same seed: the same initial weights. Reply: {@link BuildResult}. */
   RESET: 'reset',
-  /** Start the cooperative training loop. Reply: null. */
+  /**
+   * Start the cooperative training loop: { until } (0: to the last epoch; else stop, paused with
+   * `budget: true`, after evaluating the whole test split, once that many steps are trained). Reply: null.
+   */
   PLAY: 'play',
   /** Stop after the current chunk of steps. Reply: null. */
   PAUSE: 'pause',
@@ -160,7 +163,8 @@ export const Push = Object.freeze({
  * @property {boolean} done           all epochs ran
  * @property {boolean} nonFinite      the loss became NaN or infinite; training stopped
  * @property {number[]} [points]      the curves' points since the previous report, flat
- *   [position, loss, accuracy, …]: at least 50 per epoch however fast it trains (empty after a Step)
+ *   [position, loss, accuracy, …]: one per piece of steps ending at a multiple of 1/50 epoch, so the
+ *   same run gives the same points on any machine (empty after a Step)
  */
 
 /**
@@ -196,4 +200,5 @@ export const Push = Object.freeze({
  * @property {'training'|'paused'|'done'|'diverged'} status
  * @property {string} [message]
  * @property {number} [examplesPerSecond]  when it stops: the run's speed so far (0 if none yet)
+ * @property {boolean} [budget]  paused because PLAY's step budget was reached
  */

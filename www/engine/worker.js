@@ -111,6 +111,7 @@ function emptyRun() {
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
   run.points = [];
   run.pointEvery = 0;
+  run.until = 0; // PLAY's step budget (0: until the last epoch)
   run.lastEval = now();
   run.lastEpoch = 0;
   run.lastParams = 0;
@@ -312,10 +313,11 @@ function postParams() {
   post({ type: Push.PARAMS, runId, tensors }, tensors.map((t) => t.data.buffer));
 }
 
-function stop(status, message) {
+function stop(status, message, extra = {}) {
   run.training = false;
+  run.until = 0;
   speed.flush(); // a run shorter than a speed window still gets a speed
-  post({ type: Push.STATUS, runId, status, message, examplesPerSecond: speed.summary()?.perSecond ?? 0 });
+  post({ type: Push.STATUS, runId, status, message, examplesPerSecond: speed.summary()?.perSecond ?? 0, ...extra });
 }
 
 function tick() {
@@ -323,16 +325,19 @@ function tick() {
   if (!run.training || !engine || crashed) return;
   try {
     const t0 = now();
-    // The chunk runs in pieces of at most 1/POINTS_PER_EPOCH of an epoch, and each piece's mean loss
-    // becomes a point of the curves: a small network that trains an epoch in a few milliseconds
-    // still draws a detailed curve.
+    // The chunk runs in pieces that end at multiples of pointEvery steps (1/POINTS_PER_EPOCH of an
+    // epoch), and each piece's mean loss becomes a point of the curves: a small network that trains
+    // an epoch in a few milliseconds still draws a detailed curve, and the points do not depend on
+    // how fast the machine is (the same run gives the same points, alone or in a sweep).
     run.pointEvery ||= Math.max(1, Math.floor(engine.stepsPerEpoch() / POINTS_PER_EPOCH));
     let left = run.chunk;
     const start = run.last;
     let r = start;
     do {
       const before = r.steps;
-      r = engine.trainSteps(Math.min(left, run.pointEvery));
+      let piece = run.pointEvery - (r.steps % run.pointEvery);
+      if (run.until > 0) piece = Math.min(piece, run.until - r.steps);
+      r = engine.trainSteps(piece);
       run.last = r; // kept current piece by piece, so an error in a later piece loses no step
       const did = r.steps - before;
       left -= Math.max(1, did);
@@ -342,7 +347,7 @@ function tick() {
         run.pending.accuracy += r.accuracy * did;
         if (Number.isFinite(r.loss)) run.points.push(position(r), r.loss, r.accuracy);
       }
-    } while (left > 0 && !r.done && !r.nonFinite);
+    } while (left > 0 && !r.done && !r.nonFinite && !(run.until > 0 && r.steps >= run.until));
     const dt = Math.max(0.1, now() - t0);
     speed.add(Math.max(0, r.examplesSeen - start.examplesSeen), dt);
     // Size the next chunk to about CHUNK_MS of work, growing at most 2× at a time.
@@ -360,6 +365,12 @@ function tick() {
       evaluate(Math.max(EVAL_MAX, current?.nTest ?? 0));
       postParams();
       stop('done');
+      return;
+    }
+    if (run.until > 0 && r.steps >= run.until) {
+      // The step budget of a sweep: the whole test split, as at the end of a run.
+      evaluate(Math.max(EVAL_MAX, current?.nTest ?? 0));
+      stop('paused', undefined, { budget: true });
       return;
     }
     // Every couple of seconds, and at an epoch's end unless that comes too often (small training
@@ -438,10 +449,11 @@ const handlers = {
     return build(spec, current, trainLimit);
   },
 
-  [Request.PLAY]() {
+  [Request.PLAY]({ until = 0 } = {}) {
     requireEngine();
     if (run.training) return null;
     run.training = true;
+    run.until = Number.isInteger(until) && until > 0 ? until : 0;
     speed.reset(); // a pause is not training time, and the machine may have changed meanwhile
     run.lastPost = now();
     post({ type: Push.STATUS, runId, status: 'training' });
@@ -571,7 +583,7 @@ const handlers = {
 
 self.onmessage = async (event) => {
   const { type, id, ...payload } = event.data;
-  const handler = handlers[type];
+  const handler = Object.hasOwn(handlers, type) ? handlers[type] : null;
   try {
     if (!handler) throw new Error(`unknown request "${type}"`);
     if (crashed) throw new Error('The engine stopped after an internal error and is restarting.');

@@ -7,6 +7,7 @@ import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
 import { SETTING } from '../state/schema.js';
 import { isDark } from '../lib/colors.js';
+import { RUN_COLOURS, runNames } from '../state/runs.js';
 
 /** Margins around the plot, in rem (so projector mode scales them with the text). */
 const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
@@ -62,13 +63,16 @@ export class Chart {
     this.logScale = false;
     this.smoothing = 0.6;
     this.epochs = 1;
+    // Other runs drawn under the current one: [{ id, name, colour, x, y, s (smoothed), tx, ty }].
+    this.overlays = [];
+    this.overlayRange = { max: 0, minPositive: Infinity, xMax: 0 };
     this.clear();
     this.base = h('canvas', { class: 'chart-base', 'aria-hidden': 'true' });
     this.overlay = h('canvas', { class: 'chart-overlay', 'aria-hidden': 'true' });
     this.tip = h('div', { class: 'chart-tip', hidden: true, role: 'status' });
     this.box = h('div', {
       class: 'chart-box', tabindex: '0', role: 'img', 'aria-label': `${title} chart; the left and right arrow keys read its values`, dataset: { keys: 'own' },
-      onpointermove: (e) => this.hoverSoon(e.offsetX),
+      onpointermove: (e) => this.hoverSoon(e.offsetX, e.offsetY),
       onpointerleave: () => {
         cancelAnimationFrame(this.hoverFrame);
         this.hoverFrame = 0;
@@ -137,6 +141,56 @@ export class Chart {
     this.emaWeight = 0;
     this.train.s = this.train.y.map((y) => this.smooth(y));
     this.measure();
+    this.smoothOverlays();
+  }
+
+  /**
+   * Other runs to draw under the current one, each { id, name, colour, train: [x, y, …], test: [x, y, …] }
+   * (flat pairs). They are drawn with the axes, so they cost nothing per frame while the current run trains.
+   */
+  setOverlays(list) {
+    this.overlays = list.map((o) => {
+      const x = [];
+      const y = [];
+      for (let i = 0; i < o.train.length; i += 2) {
+        x.push(o.train[i]);
+        y.push(o.train[i + 1]);
+      }
+      const tx = [];
+      const ty = [];
+      for (let i = 0; i < o.test.length; i += 2) {
+        tx.push(o.test[i]);
+        ty.push(o.test[i + 1]);
+      }
+      return { id: o.id, name: o.name, colour: o.colour, x, y, s: [], tx, ty };
+    });
+    this.smoothOverlays();
+    this.invalidate();
+  }
+
+  /** The overlays' smoothed curves and their range, with the chart's smoothing. */
+  smoothOverlays() {
+    const range = { max: 0, minPositive: Infinity, xMax: 0 };
+    const see = (v) => {
+      if (!Number.isFinite(v) || v <= 0) return;
+      if (v > range.max) range.max = v;
+      if (v < range.minPositive) range.minPositive = v;
+    };
+    const w = this.smoothing;
+    for (const o of this.overlays) {
+      let ema = 0;
+      let weight = 0;
+      o.s = o.y.map((y) => {
+        if (!Number.isFinite(y)) return y;
+        ema = w * ema + (1 - w) * y;
+        weight = w * weight + (1 - w);
+        return ema / weight;
+      });
+      for (const v of o.s) see(v);
+      for (const v of o.ty) see(v);
+      range.xMax = Math.max(range.xMax, o.x.at(-1) ?? 0, o.tx.at(-1) ?? 0);
+    }
+    this.overlayRange = range;
   }
 
   /** TensorBoard-style smoothing: an exponential moving average, corrected for starting at 0. */
@@ -190,7 +244,7 @@ export class Chart {
 
   wantedDomain() {
     const xs = [...this.train.x.slice(-1), ...this.test.x.slice(-1)];
-    const xLast = Math.max(0, ...xs);
+    const xLast = Math.max(0, ...xs, this.overlayRange.xMax);
     // x grows by doubling from an eighth of an epoch up to the run's length.
     let xMax = 0.125;
     while (xMax < xLast && xMax < this.epochs) xMax *= 2;
@@ -198,7 +252,8 @@ export class Chart {
     if (this.kind === 'accuracy') return { xMax, yMin: 0, yMax: 1, log: false };
     // O(1) per frame: the range is kept as points arrive (a spread of every point each frame was
     // O(n) and, past ~100k points, over the engine's argument limit).
-    const { max, minPositive: min } = this.range;
+    const max = Math.max(this.range.max, this.overlayRange.max);
+    const min = Math.min(this.range.minPositive, this.overlayRange.minPositive);
     if (!(max > 0)) return { xMax, yMin: this.logScale ? 0.01 : 0, yMax: this.logScale ? 10 : 2.5, log: this.logScale };
     if (this.logScale) {
       return { xMax, yMin: 10 ** Math.floor(Math.log10(min)), yMax: 10 ** Math.ceil(Math.log10(max) + 1e-9), log: true };
@@ -242,6 +297,7 @@ export class Chart {
       this.ctx = fitCanvas(this.base, this.w, this.h);
       fitCanvas(this.overlay, this.w, this.h);
       this.drawAxes();
+      this.drawOverlays();
       this.drawn = { train: 0, test: 0 };
     }
     this.drawSeries();
@@ -287,6 +343,49 @@ export class Chart {
       ctx.fillText(formatReal(Number(v.toFixed(3)), 3), x, this.h - this.pad.bottom + 0.25 * this.rem);
     }
     ctx.fillText('epoch', (this.pad.left + this.w - this.pad.right) / 2, this.h - 0.85 * this.rem);
+  }
+
+  /** Earlier runs: thinner, a little transparent, train solid and test dashed, each in its run's colour. */
+  drawOverlays() {
+    if (!this.overlays.length) return;
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.pad.left, this.pad.top - 2, this.w - this.pad.left - this.pad.right, this.h - this.pad.top - this.pad.bottom + 4);
+    ctx.clip();
+    ctx.lineJoin = 'round';
+    ctx.globalAlpha = 0.8;
+    for (const o of this.overlays) {
+      ctx.strokeStyle = o.colour;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([]);
+      this.path(o.x, o.s, 0);
+      ctx.setLineDash([5, 4]);
+      this.path(o.tx, o.ty, 0);
+    }
+    ctx.restore();
+  }
+
+  /** The overlay whose curve passes nearest the pointer at epoch x (within 14 px), or null. */
+  nearestOverlay(x, offsetY) {
+    let best = null;
+    let bestD = 14;
+    const at = (xs, ys) => {
+      if (!xs.length || x < xs[0] - 1e-9 || x > xs.at(-1) + 1e-9) return null;
+      const i = Math.min(xs.length - 1, lowerBound(xs, x));
+      return ys[i];
+    };
+    for (const o of this.overlays) {
+      for (const v of [at(o.x, o.s), at(o.tx, o.ty)]) {
+        if (!Number.isFinite(v)) continue;
+        const d = Math.abs(this.py(v) - offsetY);
+        if (d < bestD) {
+          bestD = d;
+          best = { overlay: o, value: v };
+        }
+      }
+    }
+    return best;
   }
 
   drawSeries() {
@@ -359,19 +458,45 @@ export class Chart {
   // Reading values
 
   /** Pointer moves come faster than frames: the read-out follows at most once a frame. */
-  hoverSoon(offsetX) {
+  hoverSoon(offsetX, offsetY) {
     this.hoverX = offsetX;
+    this.hoverY = offsetY;
     if (this.hoverFrame) return;
     this.hoverFrame = requestAnimationFrame(() => {
       this.hoverFrame = 0;
-      this.hoverAt(this.hoverX);
+      this.hoverAt(this.hoverX, this.hoverY);
     });
   }
 
-  hoverAt(offsetX) {
-    if (!this.domain || this.train.x.length + this.test.x.length === 0) return;
+  hoverAt(offsetX, offsetY) {
+    if (!this.domain) return;
     const x = ((offsetX - this.pad.left) / (this.w - this.pad.left - this.pad.right)) * this.domain.xMax;
+    this.hoverRun = offsetY === undefined ? null : this.nearestOverlay(x, offsetY);
+    if (this.train.x.length + this.test.x.length === 0) {
+      this.hoverOnlyRun(x);
+      return;
+    }
     this.hover(this.nearestTrain(x));
+  }
+
+  /** With no current curve yet, hovering still names the earlier run under the pointer. */
+  hoverOnlyRun(x) {
+    const octx = this.overlay.getContext('2d');
+    octx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!this.hoverRun) {
+      this.tip.hidden = true;
+      return;
+    }
+    this.tip.hidden = false;
+    replace(this.tip, h('div', {}, `epoch ${x.toFixed(2)}`), this.runLine());
+    this.tip.style.left = `${Math.max(0, Math.min(this.w - this.tip.offsetWidth, this.px(x) + 10))}px`;
+  }
+
+  runLine() {
+    const { overlay, value } = this.hoverRun;
+    const swatch = h('span', { class: 'tip-swatch', 'aria-hidden': 'true' });
+    swatch.style.setProperty('--run-colour', overlay.colour);
+    return h('div', { class: 'tip-run' }, swatch, `${overlay.name}: ${this.format(value)}`);
   }
 
   nearestTrain(x) {
@@ -402,6 +527,7 @@ export class Chart {
     octx.clearRect(0, 0, this.w || 0, this.h || 0);
     this.hoverIndex = index;
     if (index === null || !this.domain) {
+      this.hoverRun = null;
       this.tip.hidden = true;
       return;
     }
@@ -438,7 +564,7 @@ export class Chart {
       }
     }
     this.tip.hidden = false;
-    replace(this.tip, lines.map((l) => h('div', {}, l)));
+    replace(this.tip, lines.map((l) => h('div', {}, l)), this.hoverRun ? this.runLine() : null);
     // Beside the cursor line where there is room, otherwise against the nearer edge, never outside.
     const tipW = this.tip.offsetWidth;
     const gap = 10;
@@ -452,7 +578,41 @@ export class Chart {
   }
 }
 
-export function mountCharts(controller, el) {
+/**
+ * Draws the checked earlier runs of `history` under the current run, and names them in the legend.
+ * Only a change of which runs are drawn (or of their names) redraws the charts, not the current
+ * run's reports.
+ */
+function followHistory(history, charts, legendRuns, signal) {
+  let drawnKey = '';
+  const update = () => {
+    const { runs, currentId } = history.store.get();
+    const names = runNames(runs);
+    const shown = runs.map((r, i) => ({ r, name: names[i] })).filter(({ r }) => r.checked && r.id !== currentId);
+    const key = JSON.stringify(shown.map(({ r, name }) => [r.id, name, r.colour, r.train.length, r.test.length]));
+    if (key === drawnKey) return;
+    drawnKey = key;
+    const pick = (curve, column) => {
+      const out = [];
+      for (let i = 0; i < curve.length; i += 3) out.push(curve[i], curve[i + column]);
+      return out;
+    };
+    charts.forEach((chart, c) => chart.setOverlays(shown.map(({ r, name }) => ({
+      id: r.id, name, colour: RUN_COLOURS[r.colour % RUN_COLOURS.length], train: pick(r.train, 1 + c), test: pick(r.test, 1 + c),
+    }))));
+    replace(legendRuns, shown.map(({ r, name }) => {
+      const swatch = h('span', { class: 'swatch run', 'aria-hidden': 'true' });
+      swatch.style.setProperty('--run-colour', RUN_COLOURS[r.colour % RUN_COLOURS.length]);
+      return h('span', { class: 'key key-run', dataset: { run: r.id } }, swatch, name);
+    }));
+    legendRuns.hidden = shown.length === 0;
+  };
+  const unsubscribe = history.store.subscribe(update, ['runs', 'currentId']);
+  signal?.addEventListener('abort', unsubscribe);
+  update();
+}
+
+export function mountCharts(controller, el, { history = null } = {}) {
   const { run, settings } = controller;
   const { signal } = controller.lifetime;
   const loss = new Chart({ title: 'Loss', kind: 'loss', format: (v) => formatReal(v, 4), signal });
@@ -466,6 +626,7 @@ export function mountCharts(controller, el) {
   log.addEventListener('change', () => settings.set({ logScale: log.checked }));
   smooth.addEventListener('input', () => settings.set({ smoothing: Number(smooth.value) }));
 
+  const legendRuns = h('div', { class: 'chart-legend-runs', hidden: true, 'aria-label': 'Earlier runs on the charts' });
   const legend = h('div', { class: 'chart-legend' },
     h('span', { class: 'key key-train' }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), 'train (solid line)'),
     h('span', { class: 'key key-test' }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), 'test (dashed, dots)'));
@@ -475,6 +636,7 @@ export function mountCharts(controller, el) {
       h('h3', {}, 'Loss and accuracy'),
       helpNote('the curves', 'The loss is the cross-entropy −log p(correct class), averaged over images: lower is better. The training curve is measured on the batches the network is learning from; the test curve on images it never trains on. When the two drift apart, the network is overfitting.', 'loss = −(1/B) Σᵢ log p(yᵢ | xᵢ)'),
       legend),
+    legendRuns,
     h('div', { class: 'chart-pair' },
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Loss'), loss.el),
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Accuracy'), accuracy.el)),
@@ -521,5 +683,6 @@ export function mountCharts(controller, el) {
       accuracy.addTest(x, r.evaluation.accuracy);
     }
   }, ['runId', 'report', 'evaluation']);
+  if (history) followHistory(history, charts, legendRuns, signal);
   return { loss, accuracy };
 }

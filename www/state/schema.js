@@ -179,6 +179,33 @@ export const SETTINGS = [
 
 export const SETTING = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
 
+/**
+ * The setting called `name`, or undefined. Names come from links and attributes, so only own
+ * properties count: "__proto__" or "toString" must not find Object.prototype's members.
+ */
+export function settingNamed(name) {
+  return Object.hasOwn(SETTING, name) ? SETTING[name] : undefined;
+}
+
+/** Hidden layers a network may have: far more than any lesson needs, few enough to read at once. */
+export const MAX_LAYERS = 64;
+/**
+ * Characters a link's settings may have. MAX_LAYERS of the longest layers and every setting fit in
+ * it; a longer link is refused before it is read, so it cannot hold up the page.
+ */
+export const MAX_LINK_CHARS = 4096;
+/** Characters of a value a notice repeats: enough to recognise it, short enough never to flood the page. */
+const MAX_ECHO_CHARS = 40;
+
+/**
+ * A value as a notice repeats it: its first MAX_ECHO_CHARS characters, then "…" if it was longer.
+ * Counted in code points, so the cut never splits an emoji in two.
+ */
+export function shortenForNotice(value) {
+  const chars = Array.from(String(value));
+  return chars.length > MAX_ECHO_CHARS ? `${chars.slice(0, MAX_ECHO_CHARS).join('')}…` : chars.join('');
+}
+
 /** The learning rate each optimizer usually starts from, offered when the optimizer changes. */
 export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001 };
 
@@ -244,6 +271,11 @@ export const LAYER_TYPES = {
     ],
   },
 };
+
+/** The layer kind called `type`, or undefined; like settingNamed, only own properties count. */
+export function layerTypeNamed(type) {
+  return Object.hasOwn(LAYER_TYPES, type) ? LAYER_TYPES[type] : undefined;
+}
 
 /** A new layer of the given type with default settings. */
 export function defaultLayer(type) {
@@ -316,11 +348,12 @@ export function parseValue(def, text) {
 
 /** Checks a whole layer object; unknown types and fields are rejected. */
 export function checkLayer(layer) {
-  if (!layer || !LAYER_TYPES[layer.type]) {
-    return { ok: false, message: `unknown layer type "${layer?.type}"; use one of ${Object.keys(LAYER_TYPES).join(', ')}` };
+  const def = layerTypeNamed(layer?.type);
+  if (!def) {
+    return { ok: false, message: `unknown layer type "${shortenForNotice(layer?.type)}"; use one of ${Object.keys(LAYER_TYPES).join(', ')}` };
   }
   const out = { type: layer.type };
-  for (const f of LAYER_TYPES[layer.type].fields) {
+  for (const f of def.fields) {
     const r = checkValue(f, layer[f.name] ?? f.default);
     if (!r.ok) return r;
     out[f.name] = r.value;

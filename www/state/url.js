@@ -4,16 +4,21 @@
 //!
 //! Only settings that differ from their defaults are written, except the dataset, the layer list and
 //! the seed, which are always there so a link stays the same run if the defaults change. Values that
-//! cannot be read fall back to their defaults and produce a notice for the page to show.
+//! cannot be read fall back to their defaults and produce a notice for the page to show. A link is
+//! text anyone can write, so its names are looked up as own properties only, its size and layer count
+//! are limited, and a notice repeats at most the start of any value.
 
-import { SETTINGS, SETTING, LAYER_TYPES, defaultState, parseValue, describeRange } from './schema.js';
-import { formatSetting } from '../lib/format.js';
+import {
+  SETTINGS, LAYER_TYPES, MAX_LAYERS, MAX_LINK_CHARS, settingNamed, layerTypeNamed, shortenForNotice, defaultState, parseValue, describeRange,
+} from './schema.js';
+import { formatInt, formatSetting } from '../lib/format.js';
 
 const ALWAYS = new Set(['dataset', 'layers', 'seed']);
 
 /** Short names for layer types in links; the full names are accepted too. */
 const LAYER_CODE = { conv2d: 'conv2d', maxpool2d: 'maxpool', avgpool2d: 'avgpool', dense: 'dense', dropout: 'dropout', flatten: 'flatten', activation: 'act' };
-const CODE_LAYER = Object.fromEntries(Object.entries(LAYER_CODE).map(([k, v]) => [v, k]));
+/** Code → layer type; a Map, so a code such as "constructor" finds nothing. */
+const CODE_LAYER = new Map(Object.entries(LAYER_CODE).map(([type, code]) => [code, type]));
 
 function encodeValue(def, value) {
   if (def.type === 'bool') return value ? '1' : '0';
@@ -33,10 +38,10 @@ export function encodeLayer(layer) {
  */
 export function decodeLayer(text, position) {
   const [code, ...parts] = text.split(':');
-  const type = CODE_LAYER[code] ?? (LAYER_TYPES[code] ? code : null);
-  if (!type) return { ok: false, message: `layer ${position} "${text}" has an unknown type "${code}"` };
+  const type = CODE_LAYER.get(code) ?? (layerTypeNamed(code) ? code : null);
+  if (!type) return { ok: false, message: `layer ${position} "${shortenForNotice(text)}" has an unknown type "${shortenForNotice(code)}"` };
   const def = LAYER_TYPES[type];
-  if (parts.length > def.fields.length) return { ok: false, message: `layer ${position} "${text}" has too many values for a ${type} layer` };
+  if (parts.length > def.fields.length) return { ok: false, message: `layer ${position} "${shortenForNotice(text)}" has too many values for a ${type} layer` };
   const layer = { type };
   for (const [i, field] of def.fields.entries()) {
     if (i >= parts.length || parts[i] === '') {
@@ -44,7 +49,7 @@ export function decodeLayer(text, position) {
       continue;
     }
     const r = parseValue(field, parts[i]);
-    if (!r.ok) return { ok: false, message: `layer ${position} (${type}): ${field.label.toLowerCase()} must be ${describeRange(field)}, not "${parts[i]}"` };
+    if (!r.ok) return { ok: false, message: `layer ${position} (${type}): ${field.label.toLowerCase()} must be ${describeRange(field)}, not "${shortenForNotice(parts[i])}"` };
     layer[field.name] = r.value;
   }
   return { ok: true, value: layer };
@@ -77,15 +82,25 @@ export function decodeState(hash, { source = 'link', base = null } = {}) {
   const notices = [];
   const text = (hash ?? '').replace(/^#/, '');
   if (!text) return { state, notices, present: false };
+  if (text.length > MAX_LINK_CHARS) {
+    const used = base ? 'the settings stay as they were' : 'the default settings are used';
+    notices.push(`${its} settings are ${formatInt(text.length)} characters long, over the limit of ${formatInt(MAX_LINK_CHARS)}; ${used}.`);
+    return { state, notices, present: true };
+  }
   const params = new URLSearchParams(text);
   for (const [key, raw] of params) {
-    const def = SETTING[key];
+    const def = settingNamed(key);
     if (!def) {
-      notices.push(`${its} setting "${key}" is unknown and was ignored.`);
+      notices.push(`${its} setting "${shortenForNotice(key)}" is unknown and was ignored.`);
       continue;
     }
     if (def.type === 'layers') {
       const items = raw === '' ? [] : raw.split(',');
+      const keptNetwork = base ? 'the network stays as it was' : 'the default network is used';
+      if (items.length > MAX_LAYERS) {
+        notices.push(`${its} network has ${formatInt(items.length)} layers, over the limit of ${MAX_LAYERS}; ${keptNetwork}.`);
+        continue;
+      }
       const layers = [];
       let failed = null;
       for (const [i, item] of items.entries()) {
@@ -96,7 +111,7 @@ export function decodeState(hash, { source = 'link', base = null } = {}) {
         }
         layers.push(r.value);
       }
-      if (failed) notices.push(`${its} network could not be read (${failed}); ${base ? 'the network stays as it was' : 'the default network is used'}.`);
+      if (failed) notices.push(`${its} network could not be read (${failed}); ${keptNetwork}.`);
       else state.layers = layers;
       continue;
     }
@@ -110,7 +125,7 @@ export function decodeState(hash, { source = 'link', base = null } = {}) {
     } else {
       const kept = state[key];
       const fallback = def.type === 'number' ? formatSetting(kept) : String(kept);
-      notices.push(`${its} ${def.label} "${raw}" was ignored: it must be ${describeRange(def)}. Using ${fallback}.`);
+      notices.push(`${its} ${def.label} "${shortenForNotice(raw)}" was ignored: it must be ${describeRange(def)}. Using ${fallback}.`);
     }
   }
   if (state.schedule === 'cosine' && state.minLr > state.lr) {

@@ -5,7 +5,7 @@
 
 import { h, replace, helpNote, uniqueId, perFrame, setText } from '../lib/dom.js';
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
-import { LAYER_TYPES, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
+import { LAYER_TYPES, MAX_LAYERS, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
 import { buildSpec } from '../state/spec.js';
 
@@ -145,6 +145,10 @@ export function mountNetworkEditor(controller, el) {
 
   function renderStructure() {
     const layers = settings.get().layers;
+    // A link refuses more layers than this, so the editor must not make a network no link can hold.
+    const full = layers.length >= MAX_LAYERS;
+    addButton.disabled = full;
+    addButton.title = full ? `A network has at most ${MAX_LAYERS} hidden layers: remove one to add another.` : '';
     const sig = layers.map((l) => l.type).join(',');
     if (sig !== signature) {
       signature = sig;

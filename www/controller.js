@@ -245,7 +245,8 @@ export class Controller {
     }
     const rest = changed.filter((k) => !VIEW.has(k) && !DATA.has(k));
     if (rest.length === 0) return;
-    if (rest.every((k) => LIVE.has(k)) && this.run.get().summary) {
+    // A restored run starts again from its initial weights, even when only a live setting differs.
+    if (rest.every((k) => LIVE.has(k)) && this.run.get().summary && meta.source !== 'restore') {
       this.applyLive(s, rest);
       return;
     }

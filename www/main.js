@@ -16,13 +16,19 @@ import { mountModelFile } from './views/model-file.js';
 import { mountRuns } from './views/runs.js';
 import { RunHistory } from './state/run-history.js';
 import { RunArchive } from './state/run-archive.js';
+import { SweepRunner } from './sweep-runner.js';
+import { mountSweep } from './views/sweep.js';
+import { takeSweep, decodeSweep } from './state/sweep.js';
 
 const $ = (id) => document.getElementById(id);
 const client = new EngineClient();
-const controller = new Controller(client, window.location.hash);
+// A link may carry a sweep besides the settings: it is queued once the data is loaded.
+const linked = takeSweep(window.location.hash);
+const controller = new Controller(client, linked.hash);
 controller.client = client;
 // Every run since the page was opened, kept across reloads.
 const history = new RunHistory(controller, { archive: new RunArchive() });
+const sweeps = new SweepRunner(controller, history);
 
 mountTopbar(controller);
 mountNotices(controller, $('notices'));
@@ -32,6 +38,7 @@ mountModelFile(controller, $('model-file'));
 mountHyperparams(controller, $('hyperparams'));
 mountMetrics(controller, $('metrics'), $('health'));
 mountCharts(controller, $('charts'), { history });
+const sweepPanel = mountSweep(sweeps, $('sweep'), { signal: controller.lifetime.signal });
 mountRuns(history, $('runs'), { signal: controller.lifetime.signal });
 mountConfusion(controller, $('confusion'));
 mountMistakes(controller, $('mistakes'));
@@ -64,7 +71,16 @@ controller.run.subscribe((r) => {
 }, ['runId']);
 
 // A read-only handle for people poking around in the console (and for the end-to-end tests).
-window.nnp = { settings: controller.settings, run: controller.run, controller, history };
+window.nnp = { settings: controller.settings, run: controller.run, controller, history, sweeps };
 
 history.load();
-controller.start();
+controller.start().then(() => {
+  if (!linked.sweep) return;
+  const plan = decodeSweep(linked.sweep.sweep, linked.sweep.budget);
+  if (!plan.ok) {
+    controller.notify('warning', plan.message);
+    return;
+  }
+  sweepPanel.showPlan(plan.axes, plan.budget);
+  if (controller.run.get().summary) sweeps.start(plan.axes, plan.budget);
+});

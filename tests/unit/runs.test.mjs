@@ -142,7 +142,7 @@ function fakeController() {
   const notices = [];
   return {
     settings, run: runStore, builtSettings: settings.get(), dataMeta: { name: 'MNIST digits' },
-    lifetime: new AbortController(), elapsedSeconds: () => 3, notify: (kind, text) => notices.push(text), notices,
+    lifetime: new AbortController(), reset: () => {}, elapsedSeconds: () => 3, notify: (kind, text) => notices.push(text), notices,
   };
 }
 

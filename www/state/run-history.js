@@ -3,7 +3,7 @@
 // Views read `history.store` ({ runs, currentId, sort, descending, problem }) and act through the
 // methods here (check, remove, restore, clear).
 import { Store } from './store.js';
-import { newRun, addPoint, nextColour, trimRuns } from './runs.js';
+import { newRun, nextColour, trimRuns, recordReport, recordEvaluation } from './runs.js';
 
 /** How often the run that is training is written to storage (its record is rewritten whole). */
 const SAVE_EVERY_MS = 4_000;
@@ -30,6 +30,7 @@ export class RunHistory {
     this.current = null; // { runId (the engine's), record }
     this.saveTimer = 0;
     this.dirty = new Set();
+    this.writes = Promise.resolve(); // writes to the archive, one after another
     controller.run.subscribe((r, changed) => this.onRun(r, changed), ['runId', 'report', 'evaluation', 'phase']);
     controller.lifetime.signal.addEventListener('abort', () => {
       clearTimeout(this.saveTimer);
@@ -42,6 +43,8 @@ export class RunHistory {
   async load() {
     if (!this.archive) return;
     const { runs, dropped } = await this.archive.load();
+    // A run that was training when the tab closed stopped there.
+    for (const r of runs) if (r.status === 'training') r.status = 'stopped';
     const live = this.store.get().runs;
     const known = new Set(live.map((r) => r.id));
     const merged = [...runs.filter((r) => !known.has(r.id)), ...live];
@@ -57,8 +60,7 @@ export class RunHistory {
     if (changed.includes('runId') && this.current && this.current.runId !== r.runId) this.finish();
     if (changed.includes('report') && r.report && !r.report.restored) this.onReport(r);
     if (changed.includes('evaluation') && r.evaluation && this.current?.runId === r.runId) {
-      const e = r.evaluation;
-      addPoint(this.current.record.test, e.epoch ?? 0, e.loss, e.accuracy);
+      recordEvaluation(this.current.record, r.evaluation);
       this.touch();
     }
     if (changed.includes('phase') && this.current?.runId === r.runId && RECORDED_PHASES.has(r.phase)) {
@@ -72,18 +74,8 @@ export class RunHistory {
     if (report.runId !== undefined && report.runId !== r.runId) return;
     if (!this.current || this.current.runId !== r.runId) this.begin(r);
     const record = this.current.record;
-    const p = report.points;
-    if (p?.length) {
-      for (let i = 0; i < p.length; i += 3) addPoint(record.train, p[i], p[i + 1], p[i + 2]);
-    } else {
-      addPoint(record.train, report.position, report.loss, report.accuracy);
-    }
-    record.steps = report.steps;
-    record.epochs = report.position;
-    record.examplesPerSecond = r.speed || record.examplesPerSecond;
+    recordReport(record, report, r.speed);
     record.seconds = this.controller.elapsedSeconds();
-    if (report.nonFinite) record.status = 'diverged';
-    else if (report.done) record.status = 'done';
     this.touch();
   }
 
@@ -92,18 +84,34 @@ export class RunHistory {
     const c = this.controller;
     // The settings the network was built from, with the live ones (learning rate, L2) as they are now.
     const settings = { ...c.builtSettings, lr: c.settings.get().lr, l2: c.settings.get().l2 };
-    const record = newRun({
+    const record = this.create({ settings, params: r.summary?.totalParams ?? 0 });
+    this.current = { runId: r.runId, record };
+    this.store.set({ currentId: record.id });
+  }
+
+  /** A new record (of the page's run or of a sweep's) added to the history, the oldest beyond the bound removed. */
+  create({ settings, params, extra = {} }) {
+    const record = Object.assign(newRun({
       id: runId(),
       settings,
-      dataset: c.dataMeta?.name ?? settings.dataset,
-      params: r.summary?.totalParams ?? 0,
+      dataset: this.controller.dataMeta?.name ?? settings.dataset,
+      params,
       colour: nextColour(this.runs),
-    });
-    this.current = { runId: r.runId, record };
+    }), extra);
     const runs = [...this.runs, record];
     const removed = trimRuns(runs, record.id);
-    this.store.set({ runs: runs.filter((x) => !removed.includes(x.id)), currentId: record.id });
+    this.store.set({ runs: runs.filter((x) => !removed.includes(x.id)) });
     this.persist([record], removed);
+    return record;
+  }
+
+  /** A record changed (a sweep's run reported): the views redraw, and it is written soon, or now. */
+  changed(record, { now = false } = {}) {
+    if (!this.runs.includes(record)) return;
+    this.dirty.add(record.id);
+    this.store.set({ runs: [...this.runs] });
+    if (now) this.flush();
+    else if (!this.saveTimer) this.saveTimer = setTimeout(() => this.flush(), SAVE_EVERY_MS);
   }
 
   /** The current run was replaced (a rebuild or a reset): its record is final. */
@@ -119,11 +127,7 @@ export class RunHistory {
 
   /** Tells the views the current record changed, and writes it to storage soon (or now). */
   touch({ now = false } = {}) {
-    if (!this.current) return;
-    this.dirty.add(this.current.record.id);
-    this.store.set({ runs: [...this.runs] });
-    if (now) this.flush();
-    else if (!this.saveTimer) this.saveTimer = setTimeout(() => this.flush(), SAVE_EVERY_MS);
+    if (this.current) this.changed(this.current.record, { now });
   }
 
   flush() {
@@ -136,9 +140,16 @@ export class RunHistory {
 
   persist(records, removed = []) {
     if (!this.archive) return;
-    this.archive.save(records, removed).then((ok) => {
+    const write = this.writes.then(() => this.archive.save(records, removed)).then((ok) => {
       if (!ok && this.archive.problem !== this.store.get().problem) this.store.set({ problem: this.archive.problem });
     });
+    this.writes = write;
+  }
+
+  /** Resolves once everything recorded so far is stored (what a reload will find). */
+  settled() {
+    this.flush();
+    return this.writes;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -180,7 +191,9 @@ export class RunHistory {
     const settings = structuredClone(run.settings);
     // Someone's own files cannot be restored from a record; the data in use stays.
     if (settings.dataset === 'custom' && this.controller.settings.get().dataset !== 'custom') delete settings.dataset;
-    this.controller.settings.set(settings, { source: 'restore', name });
+    const changed = this.controller.settings.set(settings, { source: 'restore', name });
+    // Its settings are the current ones already: it starts again from the same initial weights.
+    if (changed.length === 0) this.controller.reset();
     return true;
   }
 }

@@ -70,6 +70,26 @@ export function addPoint(curve, x, loss, accuracy) {
   return curve;
 }
 
+/** Adds an engine report (TrainReport) to a record: its curve points, steps, position and status. */
+export function recordReport(record, report, speed = report.examplesPerSecond) {
+  const p = report.points;
+  if (p?.length) {
+    for (let i = 0; i < p.length; i += 3) addPoint(record.train, p[i], p[i + 1], p[i + 2]);
+  } else {
+    addPoint(record.train, report.position, report.loss, report.accuracy);
+  }
+  record.steps = report.steps;
+  record.epochs = report.position;
+  if (Number.isFinite(speed) && speed > 0) record.examplesPerSecond = speed;
+  if (report.nonFinite) record.status = 'diverged';
+  else if (report.done) record.status = 'done';
+}
+
+/** Adds an engine evaluation of the test split to a record. */
+export function recordEvaluation(record, evaluation) {
+  addPoint(record.test, evaluation.epoch ?? 0, evaluation.loss, evaluation.accuracy);
+}
+
 /** The last point of a curve as { loss, accuracy }, or nulls. */
 function last(curve) {
   const n = curve.length;

@@ -3,7 +3,7 @@
 //! rescales (x grows by doubling, so that happens a handful of times per run), on resize, or when
 //! the smoothing or the scale changes. Hovering (or focusing and using ←/→) reads values out.
 
-import { h, replace, helpNote, uniqueId, fitCanvas } from '../lib/dom.js';
+import { h, replace, helpNote, uniqueId, fitCanvas, perFrame } from '../lib/dom.js';
 import { formatReal, formatPercent } from '../lib/format.js';
 import { SETTING } from '../state/schema.js';
 import { isDark } from '../lib/colors.js';
@@ -585,7 +585,8 @@ export class Chart {
  */
 function followHistory(history, charts, legendRuns, signal) {
   let drawnKey = '';
-  const update = () => {
+  // At most once a frame: a sweep's runs report many times a second.
+  const update = perFrame(() => {
     const { runs, currentId } = history.store.get();
     const names = runNames(runs);
     const shown = runs.map((r, i) => ({ r, name: names[i] })).filter(({ r }) => r.checked && r.id !== currentId);
@@ -606,7 +607,7 @@ function followHistory(history, charts, legendRuns, signal) {
       return h('span', { class: 'key key-run', dataset: { run: r.id } }, swatch, name);
     }));
     legendRuns.hidden = shown.length === 0;
-  };
+  });
   const unsubscribe = history.store.subscribe(update, ['runs', 'currentId']);
   signal?.addEventListener('abort', unsubscribe);
   update();

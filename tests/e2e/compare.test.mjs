@@ -1,0 +1,134 @@
+// Comparing runs end to end: the runs table keeps every run, names it by what differs, overlays it on
+// the charts, exports CSV, survives a reload and restores a run's settings; a sweep over three
+// learning rates trains on several workers, and its run's curve equals the same run trained alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './harness.mjs';
+import { waitReady } from './playground.mjs';
+
+/** A tiny network and one epoch: 250 steps of batch 32, a curve point every 5 steps. */
+const LINK = '#layers=dense:32&lr=0.01&epochs=1';
+
+let app;
+before(async () => {
+  app = await openPlayground({ path: LINK });
+  await waitReady(app.page);
+});
+after(async () => {
+  await app?.close();
+});
+
+/** Plays the current run to its end (the phase says done). */
+async function trainToEnd(page) {
+  await page.click('#btn-play');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'done', null, { timeout: 60_000 });
+}
+
+test('every run is kept and named by what differs; checked runs are drawn on the charts; the CSV has a row per run', async () => {
+  const { page } = app;
+  await trainToEnd(page);
+  await page.waitForFunction(() => window.nnp.history.runs.length === 1 && window.nnp.history.runs[0].status === 'done');
+  // A second run with a 10× smaller learning rate.
+  await page.click('button[aria-label="Learning rate 10 times smaller"]');
+  await page.waitForFunction(() => window.nnp.settings.get().lr === 0.001);
+  await trainToEnd(page);
+  await page.waitForFunction(() => window.nnp.history.runs.length === 2 && window.nnp.history.runs.every((r) => r.status === 'done'));
+  const names = await page.$$eval('.runs-table tbody .run-name', (els) => els.map((e) => e.textContent).sort());
+  assert.deepEqual(names, ['lr 0.001', 'lr 0.01']);
+  // The earlier run is on the charts, in the legend, with its name.
+  await page.waitForFunction(() => document.querySelectorAll('.chart-legend-runs .key-run').length === 1);
+  assert.equal(await page.textContent('.chart-legend-runs .key-run'), 'lr 0.01');
+  // Sorting by test accuracy puts the better run first.
+  await page.click('.runs-table button.sort[data-sort="testAccuracy"]');
+  await page.waitForSelector('.runs-table th[data-col="testAccuracy"][aria-sort="descending"]');
+  const sorted = await page.$$eval('.runs-table tbody tr', (rows) => rows.map((r) => Number.parseFloat(r.querySelector('[data-col="testAccuracy"]').textContent)));
+  assert.ok(sorted[0] >= sorted[1], `sorted ${sorted}`);
+  // Unchecking a run takes it off the charts.
+  const first = page.locator('.runs-table tbody tr[data-current="false"] input[type="checkbox"]');
+  await first.uncheck();
+  await page.waitForFunction(() => document.querySelector('.chart-legend-runs').hidden);
+  await first.check();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.runs-csv')]);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  const lines = csv.trim().split('\r\n');
+  assert.equal(lines.length, 3, csv);
+  assert.match(lines[0], /^name,dataset,status/);
+  await app.screenshot('compare-runs');
+  assert.deepEqual(app.errors, []);
+});
+
+test('the history survives a reload, and Restore makes a run\'s settings the current ones', async () => {
+  const { page } = app;
+  await page.evaluate(() => window.nnp.history.settled());
+  await page.reload();
+  await waitReady(page);
+  await page.waitForFunction(() => document.querySelectorAll('.runs-table tbody tr').length === 2);
+  assert.equal(await page.evaluate(() => window.nnp.settings.get().lr), 0.001);
+  const row = page.locator('.runs-table tbody tr', { has: page.locator('.run-name', { hasText: /^lr 0\.01$/ }) });
+  await row.locator('.run-restore').click();
+  await page.waitForFunction(() => window.nnp.settings.get().lr === 0.01);
+  await page.waitForFunction(() => /Restored the run/.test(document.body.textContent));
+  // Clear asks first, then empties the table.
+  await page.click('.runs-clear');
+  await page.click('.runs-clear-yes');
+  await page.waitForFunction(() => document.querySelectorAll('.runs-table tbody tr').length === 0);
+  assert.deepEqual(app.errors, []);
+});
+
+test('a sweep over three learning rates trains every run, shows a row and a point for each, and a run equals itself trained alone', async () => {
+  const { page } = app;
+  // Alone: lr 0.01 for one epoch (its record holds its curve points).
+  await trainToEnd(page);
+  const alone = await page.evaluate(() => window.nnp.history.runs.find((r) => r.id === window.nnp.history.store.get().currentId).train);
+
+  await page.selectOption('#sweep select >> nth=0', 'lr');
+  await page.fill('#sweep .sweep-values >> nth=0', '0.001, 0.01, 0.1');
+  await page.fill('#sweep .sweep-budget', '1');
+  await page.selectOption('#sweep select[aria-label="Budget unit"]', 'epochs');
+  await page.click('#sweep-start');
+  await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'running');
+  const workers = await page.evaluate(() => window.nnp.sweeps.store.get().workers);
+  assert.ok(workers >= 1);
+  await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
+  const rows = await page.$$eval('#sweep-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.status, tr.querySelector('.job-accuracy').textContent]));
+  assert.equal(rows.length, 3);
+  for (const [status, acc] of rows) {
+    assert.equal(status, 'done');
+    assert.match(acc, /^\d+\.\d%$/);
+  }
+  assert.equal(await page.locator('#sweep-plot circle').count(), 3);
+  assert.match(await page.textContent('#sweep-status'), /3 of 3 runs done/);
+
+  const swept = await page.evaluate(() => {
+    const job = window.nnp.sweeps.sweep.jobs.find((j) => j.values[0] === 0.01);
+    return window.nnp.history.runs.find((r) => r.id === job.recordId).train;
+  });
+  const losses = (curve) => curve.filter((_, i) => i % 3 === 1).slice(0, 50);
+  assert.equal(losses(alone).length, 50);
+  assert.deepEqual(losses(swept), losses(alone), 'the same configuration gives the same losses in a sweep');
+  await page.locator('#sweep').scrollIntoViewIfNeeded();
+  await app.screenshot('compare-sweep');
+
+  // Use the best: its settings become the current ones.
+  await page.click('#sweep-best');
+  const best = await page.evaluate(() => window.nnp.sweeps.best().settings.lr);
+  await page.waitForFunction((lr) => window.nnp.settings.get().lr === lr, best);
+  assert.deepEqual(app.errors, []);
+});
+
+test('a sweep link over two settings opens, trains, and draws one heatmap cell per combination', async () => {
+  const other = await openPlayground({ path: `${LINK}&sweep=lr:0.001,0.01;batchSize:32,64&budget=steps:40` });
+  try {
+    await waitReady(other.page);
+    await other.page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
+    assert.equal(await other.page.locator('#sweep-heatmap td.heat-cell').count(), 4);
+    assert.equal(await other.page.locator('#sweep-heatmap td.heat-cell[data-status="done"]').count(), 4);
+    assert.equal(await other.page.locator('#sweep-heatmap td.heat-cell[data-best="true"]').count(), 1);
+    await other.page.locator('#sweep').scrollIntoViewIfNeeded();
+    await other.screenshot('compare-heatmap');
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});

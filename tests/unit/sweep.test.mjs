@@ -1,0 +1,73 @@
+// Sweep plans without a browser: the combinations and their settings, the refusals, the worker count,
+// and the link form of a sweep.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultState } from '../../www/state/schema.js';
+import {
+  planSweep, parseValues, sweepWorkers, encodeSweep, decodeSweep, takeSweep, describeJob, SWEEP_AXIS, MAX_JOBS,
+} from '../../www/state/sweep.js';
+
+test('two axes make every combination, first axis slowest, each with its own settings', () => {
+  const base = defaultState();
+  const plan = planSweep([{ key: 'lr', values: [0.1, 0.01] }, { key: 'batchSize', values: [16, 64, 128] }], base, { kind: 'epochs', n: 2 });
+  assert.ok(plan.ok);
+  assert.equal(plan.jobs.length, 6);
+  assert.deepEqual(plan.jobs.map((j) => j.coords), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
+  assert.deepEqual(plan.jobs.map((j) => [j.settings.lr, j.settings.batchSize]), [[0.1, 16], [0.1, 64], [0.1, 128], [0.01, 16], [0.01, 64], [0.01, 128]]);
+  assert.ok(plan.jobs.every((j) => j.settings.epochs === 2 && j.settings.seed === base.seed && j.until === 0));
+  assert.equal(base.lr, 0.001, 'the base settings are not changed');
+  assert.equal(describeJob([{ key: 'lr' }, { key: 'batchSize' }], plan.jobs[1]), 'lr 0.1 · batch 64');
+});
+
+test('layer axes change every layer they name, and a step budget is kept per job', () => {
+  const base = defaultState(); // conv, maxpool, conv, maxpool
+  const act = planSweep([{ key: 'activation', values: ['sigmoid', 'relu'] }], base, { kind: 'steps', n: 300 });
+  assert.ok(act.ok);
+  assert.deepEqual(act.jobs[0].settings.layers.filter((l) => l.type === 'conv2d').map((l) => l.activation), ['sigmoid', 'sigmoid']);
+  assert.equal(act.jobs[0].until, 300);
+  assert.equal(act.jobs[0].settings.epochs, base.epochs);
+  const pool = planSweep([{ key: 'pooling', values: ['avg'] }], base, { kind: 'epochs', n: 1 });
+  assert.deepEqual(pool.jobs[0].settings.layers.map((l) => l.type), ['conv2d', 'avgpool2d', 'conv2d', 'avgpool2d']);
+  const depth = planSweep([{ key: 'depth', values: [0, 2] }], { ...base, layers: [{ type: 'dense', units: 32, activation: 'tanh' }] }, { kind: 'epochs', n: 1 });
+  assert.deepEqual(depth.jobs.map((j) => j.settings.layers.length), [0, 2]);
+  assert.equal(depth.jobs[1].settings.layers[1].activation, 'tanh');
+  const width = planSweep([{ key: 'width', values: [4] }], base, { kind: 'epochs', n: 1 });
+  assert.equal(width.jobs[0].settings.layers[0].filters, 4);
+  assert.equal(width.jobs[0].settings.layers[2].filters, 16);
+});
+
+test('plans that cannot run say why', () => {
+  const base = defaultState();
+  assert.match(planSweep([{ key: 'dropout', values: [0.5] }], base, { kind: 'epochs', n: 1 }).message, /no such layer/);
+  assert.match(planSweep([{ key: 'lr', values: [1] }, { key: 'lr', values: [2] }], base, { kind: 'epochs', n: 1 }).message, /two different/);
+  const many = Array.from({ length: 7 }, (_, i) => (i + 1) / 100);
+  assert.match(planSweep([{ key: 'lr', values: many }, { key: 'l2', values: many.slice(0, 6) }], base, { kind: 'epochs', n: 1 }).message, new RegExp(`42 runs.*${MAX_JOBS}`));
+  assert.match(planSweep([{ key: 'lr', values: [0.1] }], base, { kind: 'epochs', n: 0 }).message, /budget/);
+  assert.match(planSweep([{ key: '__proto__', values: [1] }], base, { kind: 'epochs', n: 1 }).message, /cannot be swept/);
+  assert.deepEqual(parseValues(SWEEP_AXIS.get('lr'), '0.1, 0.01 0.1').values, [0.1, 0.01]);
+  assert.match(parseValues(SWEEP_AXIS.get('lr'), '0.1, fast').message, /"fast"/);
+  assert.match(parseValues(SWEEP_AXIS.get('optimizer'), 'adam, nadam').message, /nadam/);
+});
+
+test('a sweep uses every core of a small machine and leaves one for the page on a bigger one', () => {
+  assert.equal(sweepWorkers(2, 8), 2);
+  assert.equal(sweepWorkers(8, 8), 7);
+  assert.equal(sweepWorkers(8, 3), 3);
+  assert.equal(sweepWorkers(1, 3), 1);
+  assert.equal(sweepWorkers(undefined, 3), 2);
+});
+
+test('a sweep travels in a link and comes back the same', () => {
+  const axes = [{ key: 'lr', values: [0.1, 0.001] }, { key: 'optimizer', values: ['sgd', 'adam'] }];
+  const link = encodeSweep(axes, { kind: 'steps', n: 500 });
+  const back = decodeSweep(link.sweep, link.budget);
+  assert.ok(back.ok);
+  assert.deepEqual(back.axes, axes);
+  assert.deepEqual(back.budget, { kind: 'steps', n: 500 });
+  const { hash, sweep } = takeSweep('#layers=dense:32&sweep=lr:0.1,0.001&budget=epochs:2&lr=0.5');
+  assert.equal(hash, '#layers=dense:32&lr=0.5');
+  assert.deepEqual(sweep, { sweep: 'lr:0.1,0.001', budget: 'epochs:2' });
+  assert.equal(takeSweep('#lr=0.1').sweep, null);
+  assert.match(decodeSweep('speed:1,2').message, /cannot be swept/);
+  assert.match(decodeSweep('lr:0.1', 'epochs:lots').message, /budget/);
+});

@@ -1,0 +1,198 @@
+// A sweep's plan: one or two settings ("axes"), the values each takes, and a budget; every
+// combination of the values is a job with its own full settings, trained with the same seed and
+// data order. Pure data, no DOM: the runner (sweep-runner.js) trains the jobs, views draw them.
+import { SETTING, checkValue, parseValue, describeRange, ACTIVATIONS } from './schema.js';
+import { formatSetting } from '../lib/format.js';
+
+/** Jobs in one sweep, at most: a plan over this is refused with the count. */
+export const MAX_JOBS = 36;
+/** Values on one axis, at most. */
+export const MAX_VALUES = 12;
+
+const HIDDEN = (l) => l.type === 'conv2d' || l.type === 'dense';
+
+/**
+ * What a sweep can vary. Each axis reads its values from text and applies one value to a copy of
+ * the settings; `applies(settings)` says whether the current network has what the axis changes.
+ */
+export const SWEEP_AXES = [
+  setting('lr', 'lr', '0.0001, 0.001, 0.01, 0.1'),
+  setting('batchSize', 'batch', '8, 32, 128'),
+  setting('l2', 'L2', '0, 0.0001, 0.001, 0.01'),
+  setting('optimizer', '', 'sgd, adam, rmsprop'),
+  setting('momentum', 'μ', '0, 0.5, 0.9, 0.99'),
+  setting('epochs', 'epochs', '1, 2, 4'),
+  setting('trainLimit', 'train images', '500, 2000, 8000'),
+  {
+    key: 'activation', label: 'Activation (every layer)', short: '', suggestion: 'sigmoid, tanh, relu',
+    field: { type: 'enum', options: ACTIVATIONS, label: 'Activation' },
+    applies: (s) => s.layers.some(HIDDEN),
+    apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (HIDDEN(l) ? { ...l, activation: v } : l)) }),
+  },
+  {
+    key: 'pooling', label: 'Pooling (every pooling layer)', short: 'pooling', suggestion: 'max, avg',
+    field: { type: 'enum', options: ['max', 'avg'], label: 'Pooling' },
+    applies: (s) => s.layers.some((l) => l.type === 'maxpool2d' || l.type === 'avgpool2d'),
+    apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (l.type === 'maxpool2d' || l.type === 'avgpool2d' ? { ...l, type: `${v}pool2d` } : l)) }),
+  },
+  {
+    key: 'dropout', label: 'Dropout rate (every dropout layer)', short: 'dropout', suggestion: '0, 0.25, 0.5',
+    field: { type: 'number', min: 0, max: 0.95, label: 'Dropout rate' },
+    applies: (s) => s.layers.some((l) => l.type === 'dropout'),
+    apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (l.type === 'dropout' ? { ...l, rate: v } : l)) }),
+  },
+  {
+    key: 'width', label: 'Size of the first hidden layer (filters or units)', short: 'width', suggestion: '8, 32, 128',
+    field: { type: 'int', min: 1, max: 4096, label: 'Size' },
+    applies: (s) => s.layers.some(HIDDEN),
+    apply: (s, v) => {
+      const i = s.layers.findIndex(HIDDEN);
+      return { ...s, layers: s.layers.map((l, j) => (j !== i ? l : l.type === 'conv2d' ? { ...l, filters: v } : { ...l, units: v })) };
+    },
+  },
+  {
+    key: 'depth', label: 'Number of hidden dense layers', short: 'dense layers', suggestion: '0, 1, 2, 4',
+    field: { type: 'int', min: 0, max: 16, label: 'Dense layers' },
+    applies: () => true,
+    // The network's other layers stay; its dense layers become n copies of its first one (64 ReLU units if none).
+    apply: (s, v) => {
+      const first = s.layers.find((l) => l.type === 'dense') ?? { type: 'dense', units: 64, activation: 'relu' };
+      const at = s.layers.findIndex((l) => l.type === 'dense');
+      const rest = s.layers.filter((l) => l.type !== 'dense');
+      const insert = at < 0 ? rest.length : s.layers.slice(0, at).filter((l) => l.type !== 'dense').length;
+      return { ...s, layers: [...rest.slice(0, insert), ...Array.from({ length: v }, () => ({ ...first })), ...rest.slice(insert)] };
+    },
+  },
+];
+
+function setting(key, short, suggestion) {
+  const def = SETTING[key];
+  return {
+    key, label: def.label, short, suggestion, field: def,
+    // A setting can always be swept (momentum with Adam changes nothing, but is not an error).
+    applies: () => true,
+    apply: (s, v) => ({ ...s, [key]: v }),
+  };
+}
+
+export const SWEEP_AXIS = new Map(SWEEP_AXES.map((a) => [a.key, a]));
+
+/** A value as it reads in a run's name or a table heading: "0.001", "sigmoid". */
+export function valueText(value) {
+  return typeof value === 'number' ? formatSetting(value) : String(value);
+}
+
+/** "lr 0.01 · batch 64", "sigmoid": a job's values, each named by its axis's short name. */
+export function describeJob(axes, job) {
+  return axes.map((a, i) => {
+    const short = SWEEP_AXIS.get(a.key)?.short ?? a.key;
+    const optionLabels = SWEEP_AXIS.get(a.key)?.field.optionLabels;
+    const text = optionLabels?.[job.values[i]] ?? valueText(job.values[i]);
+    return short ? `${short} ${text}` : text;
+  }).join(' · ');
+}
+
+/**
+ * Reads an axis's values from text ("0.001, 0.01 0.1"); duplicates are dropped, order kept.
+ * @returns {{ ok: true, values: any[] } | { ok: false, message: string }}
+ */
+export function parseValues(axis, text) {
+  const parts = String(text).split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return { ok: false, message: `${axis.label}: give at least one value` };
+  if (parts.length > MAX_VALUES) return { ok: false, message: `${axis.label}: at most ${MAX_VALUES} values` };
+  const values = [];
+  for (const part of parts) {
+    const r = parseValue(axis.field, part);
+    if (!r.ok) return { ok: false, message: `${axis.label}: "${part.slice(0, 20)}" must be ${describeRange(axis.field)}` };
+    if (!values.includes(r.value)) values.push(r.value);
+  }
+  return { ok: true, values };
+}
+
+/**
+ * Every combination of the axes' values, as jobs with full settings, in row-major order (the
+ * first axis slowest).
+ * @param {{ key: string, values: any[] }[]} axes  one or two
+ * @param {object} base  the settings the sweep starts from
+ * @param {{ kind: 'epochs'|'steps', n: number }} budget
+ * @returns {{ ok: true, jobs: { index: number, coords: number[], values: any[], settings: object, until: number }[] } | { ok: false, message: string }}
+ */
+export function planSweep(axes, base, budget) {
+  if (axes.length < 1 || axes.length > 2) return { ok: false, message: 'A sweep varies one or two settings.' };
+  if (axes.length === 2 && axes[0].key === axes[1].key) return { ok: false, message: 'Pick two different settings to sweep.' };
+  const resolved = [];
+  for (const { key, values } of axes) {
+    const axis = SWEEP_AXIS.get(key);
+    if (!axis) return { ok: false, message: `"${String(key).slice(0, 20)}" cannot be swept.` };
+    if (!axis.applies(base)) return { ok: false, message: `${axis.label}: the network has no such layer to change.` };
+    for (const v of values) if (!checkValue(axis.field, v).ok) return { ok: false, message: `${axis.label}: ${valueText(v)} must be ${describeRange(axis.field)}` };
+    resolved.push({ axis, values });
+  }
+  const count = resolved.reduce((n, a) => n * a.values.length, 1);
+  if (count > MAX_JOBS) return { ok: false, message: `That makes ${count} runs; a sweep trains at most ${MAX_JOBS}. Use fewer values.` };
+  const epochs = budget.kind === 'epochs' ? budget.n : null;
+  if (!Number.isInteger(budget.n) || budget.n < 1 || (epochs !== null && epochs > SETTING.epochs.max)) {
+    return { ok: false, message: `The budget must be a whole number of ${budget.kind} from 1${epochs !== null ? ` to ${SETTING.epochs.max}` : ''}.` };
+  }
+  const jobs = [];
+  const [a, b] = resolved;
+  const bValues = b ? b.values : [undefined];
+  a.values.forEach((va, i) => {
+    bValues.forEach((vb, j) => {
+      let settings = structuredClone(base);
+      if (epochs !== null && a.axis.key !== 'epochs' && b?.axis.key !== 'epochs') settings.epochs = epochs;
+      settings = a.axis.apply(settings, va);
+      if (b) settings = b.axis.apply(settings, vb);
+      jobs.push({ index: jobs.length, coords: b ? [i, j] : [i], values: b ? [va, vb] : [va], settings, until: budget.kind === 'steps' ? budget.n : 0 });
+    });
+  });
+  return { ok: true, jobs };
+}
+
+/** How many workers a sweep uses: every core on a small machine, all but one (for the page) on a bigger one. */
+export function sweepWorkers(cores, jobs) {
+  const c = Number.isInteger(cores) && cores > 0 ? cores : 2;
+  return Math.max(1, Math.min(jobs, c <= 2 ? c : c - 1));
+}
+
+/** The sweep as link text: "lr:0.001,0.01;batchSize:16,64" and "epochs:1" for the budget. */
+export function encodeSweep(axes, budget) {
+  return {
+    sweep: axes.map(({ key, values }) => `${key}:${values.map(valueText).join(',')}`).join(';'),
+    budget: `${budget.kind}:${budget.n}`,
+  };
+}
+
+/**
+ * Reads a sweep from link text; the reverse of encodeSweep.
+ * @returns {{ ok: true, axes: { key: string, values: any[] }[], budget: { kind: string, n: number } } | { ok: false, message: string }}
+ */
+export function decodeSweep(sweepText, budgetText = 'epochs:1') {
+  const axes = [];
+  for (const part of String(sweepText).split(';').filter(Boolean).slice(0, 3)) {
+    const [key, list = ''] = part.split(':');
+    const axis = SWEEP_AXIS.get(key);
+    if (!axis) return { ok: false, message: `The link's sweep names "${String(key).slice(0, 20)}", which cannot be swept.` };
+    const r = parseValues(axis, list);
+    if (!r.ok) return { ok: false, message: `The link's sweep could not be read (${r.message}).` };
+    axes.push({ key, values: r.values });
+  }
+  if (axes.length < 1 || axes.length > 2) return { ok: false, message: 'The link\'s sweep must vary one or two settings.' };
+  const [kind, n] = String(budgetText).split(':');
+  const budget = { kind: kind === 'steps' ? 'steps' : 'epochs', n: Number(n) };
+  if (!Number.isInteger(budget.n) || budget.n < 1 || budget.n > 100_000) return { ok: false, message: 'The link\'s sweep budget could not be read; it must be like "epochs:1" or "steps:500".' };
+  return { ok: true, axes, budget };
+}
+
+/**
+ * Splits a sweep out of a link's hash: "#lr=0.01&sweep=lr:0.1,0.01&budget=epochs:1" gives the
+ * settings part ("#lr=0.01") and the sweep's text, or null when the link has none.
+ */
+export function takeSweep(hash) {
+  const params = new URLSearchParams(String(hash ?? '').replace(/^#/, ''));
+  if (!params.has('sweep')) return { hash, sweep: null };
+  const sweep = { sweep: params.get('sweep'), budget: params.get('budget') ?? 'epochs:1' };
+  params.delete('sweep');
+  params.delete('budget');
+  return { hash: `#${params.toString().replace(/%3A/gi, ':').replace(/%2C/gi, ',')}`, sweep };
+}

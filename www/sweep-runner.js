@@ -1,0 +1,222 @@
+// Trains a sweep's jobs (state/sweep.js) on several engine workers at once, each its own
+// EngineClient with its own copy of the data, and records every job as a run of the history. The
+// jobs are handed out in order; a job's numbers do not depend on which worker trains it or how many
+// there are (same seed, same data order, curve points at fixed steps).
+import { Push } from './engine/protocol.js';
+import { EngineClient } from './engine/client.js';
+import { Store } from './state/store.js';
+import { buildSpec } from './state/spec.js';
+import { planSweep, sweepWorkers, encodeSweep, describeJob } from './state/sweep.js';
+import { recordReport, recordEvaluation, runMetrics } from './state/runs.js';
+
+let nextSweep = 1;
+
+export class SweepRunner {
+  /**
+   * @param {import('./controller.js').Controller} controller  the data and the settings come from it
+   * @param {import('./state/run-history.js').RunHistory} history  every job becomes a run here
+   * @param {{ cores?: number, makeClient?: () => EngineClient }} [options]
+   */
+  constructor(controller, history, { cores = navigator.hardwareConcurrency, makeClient = () => new EngineClient() } = {}) {
+    this.controller = controller;
+    this.history = history;
+    this.cores = cores;
+    this.makeClient = makeClient;
+    this.slots = [];
+    // state: idle | running | stopped | done; jobs: the plan's jobs with { status, recordId, accuracy, message }
+    this.store = new Store({ sweep: null, state: 'idle', message: null, workers: 0 }, { deep: false });
+    controller.lifetime.signal.addEventListener('abort', () => this.dispose());
+  }
+
+  get sweep() {
+    return this.store.get().sweep;
+  }
+
+  /**
+   * Plans and starts a sweep over the current settings. Returns false (and says why in `message`)
+   * when the plan cannot run.
+   * @param {{ key: string, values: any[] }[]} axes
+   * @param {{ kind: 'epochs'|'steps', n: number }} budget
+   */
+  async start(axes, budget) {
+    const c = this.controller;
+    if (!c.dataSource || !c.dataMeta) return this.refuse('The data is not loaded yet.');
+    const plan = planSweep(axes, c.settings.get(), budget);
+    if (!plan.ok) return this.refuse(plan.message);
+    // Every job must be a valid network for this data before any trains.
+    const checker = this.slots[0]?.client ?? c.client;
+    for (const job of plan.jobs) {
+      try {
+        job.summary = await checker.validate(buildSpec(job.settings, c.dataMeta));
+      } catch (err) {
+        return this.refuse(`${describeJob(axes, job)}: ${err.message}`);
+      }
+    }
+    this.dispose();
+    // The sweep takes every core: the page's own run pauses.
+    await c.transport(() => c.pause());
+    const sweep = {
+      id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget),
+      jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, name: describeJob(axes, job) })),
+    };
+    const workers = sweepWorkers(this.cores, sweep.jobs.length);
+    this.store.set({ sweep, state: 'running', message: null, workers });
+    this.slots = Array.from({ length: workers }, (_, i) => this.newSlot(i));
+    for (const slot of this.slots) this.drive(slot);
+    return true;
+  }
+
+  refuse(message) {
+    this.store.set({ message });
+    return false;
+  }
+
+  newSlot(index) {
+    const slot = { index, client: this.makeClient(), ready: null, job: null, runId: null, record: null, finished: null, busy: false, since: 0 };
+    slot.client.onPush((msg) => this.onPush(slot, msg));
+    return slot;
+  }
+
+  /** The worker's engine, loaded once with the page's data. */
+  prepare(slot) {
+    slot.ready ??= (async () => {
+      await slot.client.init();
+      await slot.client.loadData(await this.controller.dataSource());
+      return 'staged';
+    })();
+    return slot.ready;
+  }
+
+  /** One worker's loop: takes the next queued job until none is left or the sweep stops. */
+  async drive(slot) {
+    if (slot.busy) return;
+    slot.busy = true;
+    try {
+      while (this.store.get().state === 'running') {
+        const job = slot.job ?? this.sweep.jobs.find((j) => j.status === 'queued');
+        if (!job) break;
+        await this.train(slot, job);
+      }
+    } finally {
+      slot.busy = false;
+      this.checkDone();
+    }
+  }
+
+  async train(slot, job) {
+    const c = this.controller;
+    const resumed = slot.job === job;
+    try {
+      if (!resumed) {
+        job.status = 'training';
+        slot.job = job;
+        this.publish();
+        const data = await this.prepare(slot);
+        const result = await slot.client.build(buildSpec(job.settings, c.dataMeta), { data, trainLimit: job.settings.trainLimit });
+        slot.ready = Promise.resolve('current');
+        slot.runId = result.runId;
+        slot.record = this.history.create({ settings: job.settings, params: result.summary.totalParams, extra: { sweep: { id: this.sweep.id, coords: job.coords } } });
+        job.recordId = slot.record.id;
+      } else {
+        job.status = 'training';
+        this.publish();
+      }
+      const finished = new Promise((resolve) => { slot.finished = resolve; });
+      slot.since = performance.now();
+      await slot.client.play({ until: job.until });
+      const status = await finished;
+      if (status === 'stopped') return; // paused by Stop: the job stays with this worker
+      job.status = status;
+      const m = runMetrics(slot.record);
+      job.accuracy = m.testAccuracy;
+      job.loss = m.testLoss;
+    } catch (err) {
+      if (this.store.get().state === 'idle') return; // the sweep was dropped; its workers are gone
+      job.status = 'failed';
+      job.message = err.message;
+      if (slot.record) slot.record.status = 'stopped';
+    }
+    slot.job = null;
+    if (slot.record) this.history.changed(slot.record, { now: true });
+    slot.record = null;
+    this.publish();
+  }
+
+  onPush(slot, msg) {
+    if (msg.runId === undefined || msg.runId !== slot.runId || !slot.record) return;
+    const record = slot.record;
+    if (msg.type === Push.REPORT) {
+      recordReport(record, msg);
+      record.seconds += (performance.now() - slot.since) / 1000;
+      slot.since = performance.now();
+      this.history.changed(record);
+    } else if (msg.type === Push.EVALUATION) {
+      recordEvaluation(record, msg);
+      this.history.changed(record);
+    } else if (msg.type === Push.STATUS && msg.status !== 'training') {
+      record.seconds += (performance.now() - slot.since) / 1000;
+      slot.since = performance.now();
+      if (msg.examplesPerSecond > 0) record.examplesPerSecond = msg.examplesPerSecond;
+      let status;
+      if (msg.status === 'done' || msg.status === 'diverged') status = msg.status;
+      else if (msg.budget) status = 'done';
+      else if (this.store.get().state === 'stopped') status = 'stopped';
+      else status = 'failed'; // paused by the engine with a message (an error while training)
+      record.status = status === 'stopped' ? 'paused' : status === 'failed' ? 'stopped' : status;
+      if (status === 'failed' && slot.job) slot.job.message = msg.message ?? 'training stopped';
+      this.history.changed(record, { now: true });
+      slot.finished?.(status);
+    }
+  }
+
+  /** Pauses every worker; the jobs in progress keep their place and go on with Resume. */
+  async stop() {
+    if (this.store.get().state !== 'running') return;
+    this.store.set({ state: 'stopped' });
+    for (const job of this.sweep.jobs) if (job.status === 'training') job.status = 'paused';
+    this.publish();
+    await Promise.all(this.slots.map((s) => s.client.pause().catch(() => {})));
+  }
+
+  resume() {
+    if (this.store.get().state !== 'stopped') return;
+    this.store.set({ state: 'running' });
+    for (const slot of this.slots) this.drive(slot);
+  }
+
+  checkDone() {
+    const sweep = this.sweep;
+    if (!sweep || this.store.get().state !== 'running') return;
+    if (sweep.jobs.every((j) => j.status !== 'queued' && j.status !== 'training' && j.status !== 'paused')) {
+      this.store.set({ state: 'done' });
+      // The workers' memory goes back to the page.
+      for (const slot of this.slots) slot.client.terminate();
+      this.slots = [];
+    }
+  }
+
+  /** The finished job with the highest final test accuracy (diverged and failed jobs never). */
+  best() {
+    const done = (this.sweep?.jobs ?? []).filter((j) => j.status === 'done' && Number.isFinite(j.accuracy));
+    return done.reduce((a, b) => (b.accuracy > a.accuracy ? b : a), done[0] ?? null);
+  }
+
+  /** Makes the best job's settings the current ones. */
+  useBest() {
+    const job = this.best();
+    if (!job) return false;
+    this.controller.settings.set(structuredClone(job.settings), { source: 'restore', name: job.name });
+    return true;
+  }
+
+  publish() {
+    this.store.set({ sweep: { ...this.sweep } });
+  }
+
+  /** Stops every worker and forgets the sweep (its runs stay in the history). */
+  dispose() {
+    for (const slot of this.slots) slot.client.terminate();
+    this.slots = [];
+    if (this.store.get().state !== 'idle') this.store.set({ state: 'idle' });
+  }
+}

@@ -45,9 +45,12 @@ export function mountSweep(runner, el, { signal } = {}) {
       h('h3', {}, 'Sweep'),
       helpNote('sweeps', `Trains the current network once for every value (or every pair of values) of one or two settings, with the same seed and the same order of images, on every core of this computer, and compares their final test accuracy. Each run also joins the runs table and the charts. At most ${MAX_JOBS} runs.`)),
     h('div', { class: 'sweep-form' },
-      h('div', { class: 'field' }, h('label', { for: id1 }, 'Vary'), axis1, h('label', { for: idv1, class: 'visually-hidden' }, 'Values of the first setting'), values1),
-      h('div', { class: 'field' }, h('label', { for: id2 }, 'and'), axis2, h('label', { for: idv2, class: 'visually-hidden' }, 'Values of the second setting'), values2),
-      h('div', { class: 'field' }, h('label', { for: idb }, 'Budget'), budgetN, budgetKind)),
+      h('div', { class: 'field' }, h('label', { for: id1 }, 'Vary'), axis1, h('label', { for: idv1, class: 'visually-hidden' }, 'Values of the first setting'), values1,
+        helpNote('the swept setting', 'The setting the runs differ in, and its values, separated by commas. A layer setting (activation, pooling, dropout, size, number of dense layers) changes the current network the same way in every run; everything else stays as it is now.')),
+      h('div', { class: 'field' }, h('label', { for: id2 }, 'and'), axis2, h('label', { for: idv2, class: 'visually-hidden' }, 'Values of the second setting'), values2,
+        helpNote('a second setting', 'Optional. With a second setting, every value of the first is trained with every value of the second, and the results show as a heatmap: rows are the first setting, columns the second.')),
+      h('div', { class: 'field' }, h('label', { for: idb }, 'Budget'), budgetN, budgetKind,
+        helpNote('the budget', 'How long each run trains: whole epochs (passes over the training images), or a number of steps (batches). Every run gets the same budget, so their final test accuracies can be compared.'))),
     h('div', { class: 'sweep-actions' }, startButton, stopButton, resumeButton, bestButton),
     error, status, results);
 

@@ -73,6 +73,14 @@ controller.run.subscribe((r) => {
 // A read-only handle for people poking around in the console (and for the end-to-end tests).
 window.nnp = { settings: controller.settings, run: controller.run, controller, history, sweeps };
 
+// A comparison lesson opens with its sweep queued.
+controller.settings.subscribe((s, changed, meta) => {
+  const compare = meta.source === 'preset' ? meta.preset.compare : null;
+  if (!compare) return;
+  sweepPanel.showPlan(compare.axes, compare.budget);
+  sweeps.start(compare.axes, compare.budget);
+});
+
 history.load();
 controller.start().then(() => {
   if (!linked.sweep) return;

@@ -132,3 +132,30 @@ test('a sweep link over two settings opens, trains, and draws one heatmap cell p
     await other.close();
   }
 });
+
+test('every comparison lesson opens with its sweep queued, and Stop and Resume work', async () => {
+  const other = await openPlayground();
+  try {
+    const { page } = other;
+    await waitReady(page);
+    const lessons = await page.$$eval('#preset option', (options) => options.map((o) => o.value).filter((v) => v.startsWith('compare-')));
+    assert.ok(lessons.length >= 7, `comparison lessons: ${lessons}`);
+    for (const id of lessons) {
+      await page.selectOption('#preset', id);
+      await page.waitForFunction((want) => {
+        const { sweep, state } = window.nnp.sweeps.store.get();
+        return state === 'running' && sweep?.link.sweep.startsWith(want);
+      }, { 'compare-lr': 'lr:', 'compare-activation': 'activation:', 'compare-pooling': 'pooling:', 'compare-optimizer': 'optimizer:', 'compare-depth': 'depth:', 'compare-l2': 'l2:', 'compare-dropout': 'dropout:' }[id] ?? '');
+      await page.click('#sweep-stop');
+      await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'stopped');
+    }
+    // The last lesson goes on where it stopped and finishes.
+    await page.click('#sweep-resume');
+    await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 180_000 });
+    const statuses = await page.$$eval('#sweep-table tbody tr', (trs) => trs.map((tr) => tr.dataset.status));
+    assert.ok(statuses.length >= 2 && statuses.every((s) => s === 'done'), `statuses ${statuses}`);
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});

@@ -78,7 +78,7 @@ export const PRESETS = [
   },
   {
     id: 'compare-optimizer',
-    name: 'Compare: SGD, momentum, Adam',
+    name: 'Compare: optimizers',
     description: 'The tiny network with plain SGD, SGD with momentum 0.9 and Adam, each at its usual learning rate. Momentum keeps rolling in the direction of past gradients (v ← μ·v + g); Adam also scales each weight\'s step by its recent gradient size, so it gets going fastest.',
     settings: { layers: [dense(64)], optimizer: 'sgd', momentum: 0, lr: 0.01, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'optimizer', values: ['sgd', 'adam'] }, { key: 'momentum', values: [0, 0.9] }], budget: { kind: 'epochs', n: 1 } },
@@ -92,14 +92,14 @@ export const PRESETS = [
   },
   {
     id: 'compare-l2',
-    name: 'Compare: L2 on a small training set',
+    name: 'Compare: L2, 500 images',
     description: 'A big network on only 500 images, with L2 λ = 0, 0.001 and 0.01. Without L2 the training accuracy reaches 100% while the test accuracy stays behind (overfitting). L2 adds λ/2·Σθ² to the loss, which pulls every weight toward zero (g ← g + λ·θ) and narrows the gap.',
     settings: { layers: [dense(256), dense(256)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 30, trainLimit: 500 },
     compare: { axes: [{ key: 'l2', values: [0, 0.001, 0.01] }], budget: { kind: 'epochs', n: 30 } },
   },
   {
     id: 'compare-dropout',
-    name: 'Compare: dropout on a small training set',
+    name: 'Compare: dropout, 500 images',
     description: 'The same big network on 500 images with dropout p = 0, 0.25 and 0.5. Dropout zeroes a random share p of the values at each step and scales the rest by 1/(1 − p), so no single neuron can be relied on: training accuracy rises more slowly and the test accuracy holds up better.',
     settings: { layers: [dense(256), dropout(0.5), dense(256), dropout(0.5)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 30, trainLimit: 500 },
     compare: { axes: [{ key: 'dropout', values: [0, 0.25, 0.5] }], budget: { kind: 'epochs', n: 30 } },

@@ -9,6 +9,9 @@ import { SETTING } from '../state/schema.js';
 import { isDark } from '../lib/colors.js';
 import { RUN_COLOURS, runNames } from '../state/runs.js';
 
+/** How often earlier runs that are still training (a sweep's) are redrawn as their curves grow. */
+const LIVE_OVERLAY_MS = 400;
+
 /** Margins around the plot, in rem (so projector mode scales them with the text). */
 const PAD_REM = { left: 2.9, right: 0.75, top: 0.65, bottom: 1.9 };
 
@@ -585,14 +588,29 @@ export class Chart {
  */
 function followHistory(history, charts, legendRuns, signal) {
   let drawnKey = '';
-  // At most once a frame: a sweep's runs report many times a second.
+  let drawnRuns = '';
+  let drawnAt = -Infinity;
+  let later = 0;
+  // At most once a frame when the runs drawn change, and a few times a second when only their
+  // curves grow (a sweep's runs report many times a second; each redraw is the whole chart).
   const update = perFrame(() => {
     const { runs, currentId } = history.store.get();
     const names = runNames(runs);
     const shown = runs.map((r, i) => ({ r, name: names[i] })).filter(({ r }) => r.checked && r.id !== currentId);
-    const key = JSON.stringify(shown.map(({ r, name }) => [r.id, name, r.colour, r.train.length, r.test.length]));
+    const which = JSON.stringify(shown.map(({ r, name }) => [r.id, name, r.colour]));
+    const key = JSON.stringify([which, shown.map(({ r }) => [r.train.length, r.test.length])]);
     if (key === drawnKey) return;
+    const now = performance.now();
+    if (which === drawnRuns && now - drawnAt < LIVE_OVERLAY_MS) {
+      later ||= setTimeout(() => {
+        later = 0;
+        update();
+      }, LIVE_OVERLAY_MS - (now - drawnAt));
+      return;
+    }
+    drawnAt = now;
     drawnKey = key;
+    drawnRuns = which;
     const pick = (curve, column) => {
       const out = [];
       for (let i = 0; i < curve.length; i += 3) out.push(curve[i], curve[i + column]);

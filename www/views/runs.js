@@ -27,6 +27,9 @@ export function runColour(run, currentId) {
   return run.id === currentId ? 'var(--train)' : RUN_COLOURS[run.colour % RUN_COLOURS.length];
 }
 
+/** How often the numbers of runs that are training are brought up to date. */
+const LIVE_NUMBERS_MS = 400;
+
 /** The columns the table shows, in order (the "Started" column only sorts, through the header). */
 const SHOWN = ['testAccuracy', 'bestTestAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss', 'params', 'epochs', 'seconds', 'examplesPerSecond'];
 
@@ -167,7 +170,26 @@ export function mountRuns(history, el, { signal } = {}) {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
 
-  const unsubscribe = history.store.subscribe(() => render());
+  // A new run, a removed one or another order shows at once; numbers of runs that are training
+  // (several, in a sweep) a few times a second, which is as fast as anyone reads a table.
+  let shape = '';
+  let later = 0;
+  const update = () => {
+    const { runs, currentId, sort, descending, problem: why } = history.store.get();
+    const next = JSON.stringify([runs.map((r) => [r.id, r.status, r.checked]), currentId, sort, descending, why]);
+    if (next !== shape) {
+      shape = next;
+      clearTimeout(later);
+      later = 0;
+      render();
+    } else {
+      later ||= setTimeout(() => {
+        later = 0;
+        render();
+      }, LIVE_NUMBERS_MS);
+    }
+  };
+  const unsubscribe = history.store.subscribe(update);
   signal?.addEventListener('abort', unsubscribe);
   render();
   return { render };

@@ -86,8 +86,13 @@ export function mountSweep(runner, el, { signal } = {}) {
     await runner.start(form.axes, form.budget);
   }
 
+  let shownKey = '';
   const render = perFrame(() => {
     const { sweep, state, message, workers } = runner.store.get();
+    // The runs' reports change nothing here: only the sweep's state, its jobs, and the runs' colours.
+    const key = JSON.stringify([state, message, workers, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j)])]);
+    if (key === shownKey) return;
+    shownKey = key;
     error.hidden = !message;
     setText(error, message ?? '');
     startButton.disabled = state === 'running';

@@ -159,3 +159,23 @@ test('every comparison lesson opens with its sweep queued, and Stop and Resume w
     await other.close();
   }
 });
+
+test('the lesson menu by keyboard: the arrows move the choice, Enter applies it', async () => {
+  const other = await openPlayground();
+  try {
+    const { page } = other;
+    await waitReady(page);
+    const before = await page.evaluate(() => window.nnp.run.get().runId);
+    await page.focus('#preset');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.inputValue('#preset'), 'convnetjs', 'the second lesson is chosen');
+    assert.equal(await page.evaluate(() => window.nnp.settings.get().optimizer), 'adam', 'nothing applied yet');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((b) => window.nnp.run.get().runId !== b && window.nnp.settings.get().optimizer === 'sgd', before);
+    assert.equal(await page.inputValue('#preset'), '');
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});

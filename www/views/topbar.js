@@ -43,9 +43,31 @@ function mountPageTools(controller) {
   preset.closest('.preset-picker').after(helpNote('the lessons',
     'A lesson loads a network and settings that show one idea, such as overfitting or too high a learning rate, and says what to look for. It replaces the network and the training settings (the dataset and the view stay); the link in the address bar keeps them, so a lesson can be shared.'));
 
-  preset.append(h('option', { value: '' }, 'Choose a lesson…'), ...PRESETS.map((p) => h('option', { value: p.id, title: p.description }, p.name)));
-  preset.addEventListener('change', () => {
+  const option = (p) => h('option', { value: p.id, title: p.description }, p.name);
+  preset.append(h('option', { value: '' }, 'Choose a lesson…'),
+    h('optgroup', { label: 'One network' }, PRESETS.filter((p) => !p.compare).map(option)),
+    h('optgroup', { label: 'Comparisons (trains several runs)' }, PRESETS.filter((p) => p.compare).map(option)));
+  // A lesson replaces the network (and a comparison starts a sweep), so it is applied when chosen
+  // in the open list, or with Enter: arrowing through the closed menu only moves the choice.
+  let arrowed = false;
+  const apply = () => {
+    arrowed = false;
     if (preset.value) controller.applyPreset(preset.value);
+    preset.value = '';
+  };
+  preset.addEventListener('keydown', (event) => {
+    if (['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'].includes(event.key)) arrowed = true;
+    else if (event.key === 'Enter' && preset.value) {
+      event.preventDefault();
+      apply();
+    }
+  });
+  preset.addEventListener('pointerdown', () => { arrowed = false; });
+  preset.addEventListener('change', () => {
+    if (!arrowed) apply();
+  });
+  preset.addEventListener('blur', () => {
+    arrowed = false;
     preset.value = '';
   });
 

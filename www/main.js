@@ -37,7 +37,7 @@ mountNetworkEditor(controller, $('network-editor'));
 mountModelFile(controller, $('model-file'));
 mountHyperparams(controller, $('hyperparams'));
 mountMetrics(controller, $('metrics'), $('health'));
-mountCharts(controller, $('charts'), { history });
+const charts = mountCharts(controller, $('charts'), { history });
 const sweepPanel = mountSweep(sweeps, $('sweep'), { signal: controller.lifetime.signal });
 mountRuns(history, $('runs'), { signal: controller.lifetime.signal });
 mountConfusion(controller, $('confusion'));
@@ -71,7 +71,7 @@ controller.run.subscribe((r) => {
 }, ['runId']);
 
 // A read-only handle for people poking around in the console (and for the end-to-end tests).
-window.nnp = { settings: controller.settings, run: controller.run, controller, history, sweeps };
+window.nnp = { settings: controller.settings, run: controller.run, controller, history, sweeps, charts };
 
 // A comparison lesson opens with its sweep queued.
 controller.settings.subscribe((s, changed, meta) => {

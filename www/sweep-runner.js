@@ -57,7 +57,7 @@ export class SweepRunner {
     await c.transport(() => c.pause());
     const sweep = {
       id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget),
-      jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, name: describeJob(axes, job) })),
+      jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, confusion: null, classes: 0, name: describeJob(axes, job) })),
     };
     const workers = sweepWorkers(this.cores, sweep.jobs.length);
     this.store.set({ sweep, state: 'running', message: null, workers });
@@ -109,6 +109,7 @@ export class SweepRunner {
     try {
       if (!resumed) {
         job.status = 'training';
+        job.started = Date.now();
         slot.job = job;
         this.publish();
         const data = await this.prepare(slot);
@@ -127,6 +128,7 @@ export class SweepRunner {
       const status = await finished;
       if (status === 'stopped') return; // paused by Stop: the job stays with this worker
       job.status = status;
+      job.finished = Date.now();
       const m = runMetrics(slot.record);
       job.accuracy = m.testAccuracy;
       job.loss = m.testLoss;
@@ -152,6 +154,11 @@ export class SweepRunner {
       this.history.changed(record);
     } else if (msg.type === Push.EVALUATION) {
       recordEvaluation(record, msg);
+      // Kept for the side-by-side confusion matrices of a small sweep (a pair from "Compare with…").
+      if (slot.job) {
+        slot.job.confusion = Array.from(msg.confusion);
+        slot.job.classes = Math.round(Math.sqrt(msg.confusion.length));
+      }
       this.history.changed(record);
     } else if (msg.type === Push.STATUS && msg.status !== 'training') {
       record.seconds += (performance.now() - slot.since) / 1000;

@@ -179,3 +179,31 @@ test('the lesson menu by keyboard: the arrows move the choice, Enter applies it'
     await other.close();
   }
 });
+
+test('"Compare with…" trains the current settings and one change side by side, with both confusion matrices', async () => {
+  const other = await openPlayground({ path: LINK });
+  try {
+    const { page } = other;
+    await waitReady(page);
+    await page.selectOption('#sweep select >> nth=0', 'activation');
+    await page.fill('#sweep .compare-value', 'sigmoid');
+    await page.click('#compare-start');
+    await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
+    const jobs = await page.evaluate(() => window.nnp.sweeps.sweep.jobs.map((j) => ({ name: j.name, status: j.status, started: j.started, finished: j.finished })));
+    assert.deepEqual(jobs.map((j) => [j.name, j.status]), [['relu', 'done'], ['sigmoid', 'done']]);
+    if (await page.evaluate(() => window.nnp.sweeps.store.get().workers) === 2) {
+      assert.ok(Math.max(...jobs.map((j) => j.started)) < Math.min(...jobs.map((j) => j.finished)), 'both trained at the same time');
+    }
+    assert.equal(await page.locator('#sweep-confusions .mini-grid').count(), 2);
+    assert.equal(await page.locator('#sweep-confusions .mini-grid >> nth=0').locator('.mini-cell').count(), 100);
+    assert.match(await page.getAttribute('#sweep-confusions .mini-grid >> nth=1', 'aria-label'), /^Confusion matrix of sigmoid: \d+\.\d% right/);
+    // Both runs are in the runs table, named by what differs.
+    const names = await page.$$eval('.runs-table tbody .run-name', (els) => els.map((e) => e.textContent).sort());
+    assert.deepEqual(names, ['layer 1 relu', 'layer 1 sigmoid']);
+    await page.locator('#sweep').scrollIntoViewIfNeeded();
+    await other.screenshot('compare-pair');
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});

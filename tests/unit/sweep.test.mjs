@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultState } from '../../www/state/schema.js';
 import {
-  planSweep, parseValues, sweepWorkers, encodeSweep, decodeSweep, takeSweep, describeJob, SWEEP_AXIS, MAX_JOBS,
+  planSweep, parseValues, sweepWorkers, encodeSweep, decodeSweep, takeSweep, describeJob, comparePlan, SWEEP_AXIS, MAX_JOBS,
 } from '../../www/state/sweep.js';
 
 test('two axes make every combination, first axis slowest, each with its own settings', () => {
@@ -70,4 +70,16 @@ test('a sweep travels in a link and comes back the same', () => {
   assert.equal(takeSweep('#lr=0.1').sweep, null);
   assert.match(decodeSweep('speed:1,2').message, /cannot be swept/);
   assert.match(decodeSweep('lr:0.1', 'epochs:lots').message, /budget/);
+});
+
+test('"Compare with…" is a sweep of the current value and one other, for the current epochs', () => {
+  const base = { ...defaultState(), epochs: 3 };
+  const lr = comparePlan('lr', '0.01', base);
+  assert.deepEqual(lr, { ok: true, axes: [{ key: 'lr', values: [0.001, 0.01] }], budget: { kind: 'epochs', n: 3 } });
+  assert.deepEqual(comparePlan('activation', 'sigmoid', base).axes, [{ key: 'activation', values: ['relu', 'sigmoid'] }]);
+  assert.deepEqual(comparePlan('pooling', 'avg', base).axes, [{ key: 'pooling', values: ['max', 'avg'] }]);
+  assert.deepEqual(comparePlan('width', '32', base).axes, [{ key: 'width', values: [8, 32] }]);
+  assert.match(comparePlan('lr', '0.001', base).message, /already/);
+  assert.match(comparePlan('lr', '0.1, 0.2', base).message, /one value/);
+  assert.match(comparePlan('dropout', '0.5', base).message, /no such layer/);
 });

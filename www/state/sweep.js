@@ -27,24 +27,31 @@ export const SWEEP_AXES = [
     key: 'activation', label: 'Activation (every layer)', short: '', suggestion: 'sigmoid, tanh, relu',
     field: { type: 'enum', options: ACTIVATIONS, label: 'Activation' },
     applies: (s) => s.layers.some(HIDDEN),
+    read: (s) => s.layers.find(HIDDEN)?.activation,
     apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (HIDDEN(l) ? { ...l, activation: v } : l)) }),
   },
   {
     key: 'pooling', label: 'Pooling (every pooling layer)', short: 'pooling', suggestion: 'max, avg',
     field: { type: 'enum', options: ['max', 'avg'], label: 'Pooling' },
     applies: (s) => s.layers.some((l) => l.type === 'maxpool2d' || l.type === 'avgpool2d'),
+    read: (s) => s.layers.find((l) => l.type === 'maxpool2d' || l.type === 'avgpool2d')?.type.replace('pool2d', ''),
     apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (l.type === 'maxpool2d' || l.type === 'avgpool2d' ? { ...l, type: `${v}pool2d` } : l)) }),
   },
   {
     key: 'dropout', label: 'Dropout rate (every dropout layer)', short: 'dropout', suggestion: '0, 0.25, 0.5',
     field: { type: 'number', min: 0, max: 0.95, label: 'Dropout rate' },
     applies: (s) => s.layers.some((l) => l.type === 'dropout'),
+    read: (s) => s.layers.find((l) => l.type === 'dropout')?.rate,
     apply: (s, v) => ({ ...s, layers: s.layers.map((l) => (l.type === 'dropout' ? { ...l, rate: v } : l)) }),
   },
   {
     key: 'width', label: 'Size of the first hidden layer (filters or units)', short: 'width', suggestion: '8, 32, 128',
     field: { type: 'int', min: 1, max: 4096, label: 'Size' },
     applies: (s) => s.layers.some(HIDDEN),
+    read: (s) => {
+      const l = s.layers.find(HIDDEN);
+      return l?.type === 'conv2d' ? l.filters : l?.units;
+    },
     apply: (s, v) => {
       const i = s.layers.findIndex(HIDDEN);
       return { ...s, layers: s.layers.map((l, j) => (j !== i ? l : l.type === 'conv2d' ? { ...l, filters: v } : { ...l, units: v })) };
@@ -54,6 +61,7 @@ export const SWEEP_AXES = [
     key: 'depth', label: 'Number of hidden dense layers', short: 'dense layers', suggestion: '0, 1, 2, 4',
     field: { type: 'int', min: 0, max: 16, label: 'Dense layers' },
     applies: () => true,
+    read: (s) => s.layers.filter((l) => l.type === 'dense').length,
     // The network's other layers stay; its dense layers become n copies of its first one (64 ReLU units if none).
     apply: (s, v) => {
       const first = s.layers.find((l) => l.type === 'dense') ?? { type: 'dense', units: 64, activation: 'relu' };
@@ -71,6 +79,7 @@ function setting(key, short, suggestion) {
     key, label: def.label, short, suggestion, field: def,
     // A setting can always be swept (momentum with Adam changes nothing, but is not an error).
     applies: () => true,
+    read: (s) => s[key],
     apply: (s, v) => ({ ...s, [key]: v }),
   };
 }
@@ -195,4 +204,21 @@ export function takeSweep(hash) {
   params.delete('sweep');
   params.delete('budget');
   return { hash: `#${params.toString().replace(/%3A/gi, ':').replace(/%2C/gi, ',')}`, sweep };
+}
+
+/**
+ * "Compare with…": the current settings against the same with one setting changed, as a sweep of
+ * two runs (the current value first) for the current number of epochs.
+ * @returns {{ ok: true, axes: { key: string, values: any[] }[], budget: { kind: 'epochs', n: number } } | { ok: false, message: string }}
+ */
+export function comparePlan(key, text, settings) {
+  const axis = SWEEP_AXIS.get(key);
+  if (!axis) return { ok: false, message: `"${String(key).slice(0, 20)}" cannot be compared.` };
+  if (!axis.applies(settings)) return { ok: false, message: `${axis.label}: the network has no such layer to change.` };
+  const r = parseValues(axis, text);
+  if (!r.ok) return r;
+  if (r.values.length !== 1) return { ok: false, message: `${axis.label}: give one value to compare with.` };
+  const now = axis.read(settings);
+  if (r.values[0] === now) return { ok: false, message: `${axis.label} is ${valueText(now)} already: give another value.` };
+  return { ok: true, axes: [{ key, values: [now, r.values[0]] }], budget: { kind: 'epochs', n: settings.epochs } };
 }

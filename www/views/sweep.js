@@ -3,8 +3,11 @@
 // Every job is also a run of the runs table, with its curves on the charts.
 import { h, replace, helpNote, uniqueId, setText, perFrame } from '../lib/dom.js';
 import { formatPercent } from '../lib/format.js';
-import { SWEEP_AXES, SWEEP_AXIS, parseValues, valueText, MAX_JOBS } from '../state/sweep.js';
+import { SWEEP_AXES, SWEEP_AXIS, parseValues, valueText, comparePlan, MAX_JOBS } from '../state/sweep.js';
 import { RUN_COLOURS } from '../state/runs.js';
+
+/** Sweeps this small show each run's confusion matrix side by side. */
+const SIDE_BY_SIDE = 4;
 
 const STATUS_TEXT = { queued: 'queued', training: 'training…', paused: 'paused', done: 'done', diverged: 'diverged (NaN)', failed: 'failed' };
 
@@ -32,6 +35,16 @@ export function mountSweep(runner, el, { signal } = {}) {
   const status = h('p', { class: 'sweep-status', id: 'sweep-status', role: 'status' });
   const results = h('div', { class: 'sweep-results', id: 'sweep-results' });
 
+  const idc = uniqueId('compare-axis');
+  const idcv = uniqueId('compare-value');
+  const compareAxis = axisPicker(idc, false);
+  const compareValue = h('input', { type: 'text', id: idcv, class: 'compare-value', spellcheck: 'false', autocomplete: 'off', value: '0.01' });
+  const compareButton = h('button', { type: 'button', id: 'compare-start', onclick: () => compare() }, 'Train both');
+  compareAxis.value = 'lr';
+  compareAxis.addEventListener('change', () => {
+    compareValue.value = SWEEP_AXIS.get(compareAxis.value).suggestion.split(',').at(-1).trim();
+  });
+
   axis1.value = 'lr';
   values1.value = SWEEP_AXIS.get('lr').suggestion;
   axis1.addEventListener('change', () => { values1.value = SWEEP_AXIS.get(axis1.value).suggestion; });
@@ -41,6 +54,12 @@ export function mountSweep(runner, el, { signal } = {}) {
   });
 
   replace(el,
+    h('div', { class: 'section-head' },
+      h('h3', {}, 'Compare with…'),
+      helpNote('comparing two runs', 'Trains the current settings and the same settings with one change, side by side on two workers, from the same initial weights (when the change keeps the shapes of the weights) and with the same order of images. Both curves, both final accuracies and both confusion matrices appear below.')),
+    h('div', { class: 'sweep-form compare-form' },
+      h('div', { class: 'field' }, h('label', { for: idc }, 'Change'), compareAxis, h('label', { for: idcv }, 'to'), compareValue, compareButton,
+        helpNote('the change', 'The one setting the second run changes, and its new value. The first run keeps the value it has now.'))),
     h('div', { class: 'section-head' },
       h('h3', {}, 'Sweep'),
       helpNote('sweeps', `Trains the current network once for every value (or every pair of values) of one or two settings, with the same seed and the same order of images, on every core of this computer, and compares their final test accuracy. Each run also joins the runs table and the charts. At most ${MAX_JOBS} runs.`)),
@@ -77,6 +96,16 @@ export function mountSweep(runner, el, { signal } = {}) {
     budgetKind.value = budget.kind;
   }
 
+  async function compare() {
+    const plan = comparePlan(compareAxis.value, compareValue.value, runner.controller.settings.get());
+    if (!plan.ok) {
+      runner.store.set({ message: plan.message });
+      return;
+    }
+    showPlan(plan.axes, plan.budget);
+    await runner.start(plan.axes, plan.budget);
+  }
+
   async function start() {
     const form = readForm();
     if (!form.ok) {
@@ -90,12 +119,13 @@ export function mountSweep(runner, el, { signal } = {}) {
   const render = perFrame(() => {
     const { sweep, state, message, workers } = runner.store.get();
     // The runs' reports change nothing here: only the sweep's state, its jobs, and the runs' colours.
-    const key = JSON.stringify([state, message, workers, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j)])]);
+    const key = JSON.stringify([state, message, workers, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j), j.confusion?.join()])]);
     if (key === shownKey) return;
     shownKey = key;
     error.hidden = !message;
     setText(error, message ?? '');
     startButton.disabled = state === 'running';
+    compareButton.disabled = state === 'running';
     stopButton.hidden = state !== 'running';
     resumeButton.hidden = state !== 'stopped';
     bestButton.disabled = !runner.best();
@@ -139,7 +169,52 @@ export function mountSweep(runner, el, { signal } = {}) {
           h('td', { class: 'num job-accuracy' }, accuracyText(job)));
       })));
     const picture = b ? heatmap(sweep, labelA, labelB, best) : linePlot(sweep, labelA, best);
-    replace(results, h('div', { class: 'sweep-pair' }, h('div', { class: 'sweep-scroll' }, table), picture));
+    const matrices = sweep.jobs.length <= SIDE_BY_SIDE ? confusions(sweep) : null;
+    replace(results, h('div', { class: 'sweep-pair' }, h('div', { class: 'sweep-scroll' }, table), picture, matrices));
+  }
+
+  /**
+   * Each run's confusion matrix from its latest evaluation, side by side: a cell's shade is the
+   * share of its row (true class); the diagonal is right, the rest are mistakes.
+   */
+  function confusions(sweep) {
+    return h('div', { class: 'sweep-confusions', id: 'sweep-confusions' }, sweep.jobs.map((job) => {
+      const n = job.classes;
+      const figure = h('figure', { class: 'mini-confusion', dataset: { job: String(job.index) } });
+      const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
+      swatch.style.setProperty('--run-colour', colourOf(job));
+      const caption = h('figcaption', {}, swatch, `${job.name} · ${accuracyText(job)}`);
+      if (!job.confusion || !n) {
+        figure.append(h('div', { class: 'mini-confusion-empty' }, 'no evaluation yet'), caption);
+        return figure;
+      }
+      const grid = h('div', { class: 'mini-grid', role: 'img', 'aria-label': confusionSummary(job) });
+      grid.style.setProperty('--n', String(n));
+      for (let t = 0; t < n; t++) {
+        const row = job.confusion.slice(t * n, (t + 1) * n);
+        const total = row.reduce((a, b) => a + b, 0) || 1;
+        row.forEach((count, p) => {
+          const cell = h('span', { class: t === p ? 'mini-cell right' : 'mini-cell wrong', title: `true ${t}, predicted ${p}: ${count}` });
+          cell.style.setProperty('--share', String(Math.round((100 * count) / total)));
+          grid.append(cell);
+        });
+      }
+      figure.append(grid, caption);
+      return figure;
+    }));
+  }
+
+  function confusionSummary(job) {
+    const n = job.classes;
+    let worst = null;
+    for (let t = 0; t < n; t++) {
+      for (let p = 0; p < n; p++) {
+        const count = job.confusion[t * n + p];
+        if (t !== p && count > 0 && (!worst || count > worst.count)) worst = { t, p, count };
+      }
+    }
+    const most = worst ? `; most often ${worst.t} read as ${worst.p} (${worst.count} times)` : '';
+    return `Confusion matrix of ${job.name}: ${accuracyText(job)} right${most}`;
   }
 
   /** Two settings: rows are the first one's values, columns the second's; each cell its final test accuracy. */
@@ -168,7 +243,7 @@ export function mountSweep(runner, el, { signal } = {}) {
     const NS = 'http://www.w3.org/2000/svg';
     const W = 320;
     const H = 160;
-    const pad = { l: 40, r: 10, t: 10, b: 34 };
+    const pad = { l: 40, r: 28, t: 10, b: 34 };
     const svg = document.createElementNS(NS, 'svg');
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.setAttribute('class', 'sweep-plot');

@@ -38,6 +38,7 @@ export class Controller {
   constructor(client, hash, { page = true, source = 'link', state: given = null } = {}) {
     this.client = client;
     this.page = page;
+    this.source = source;
     // Listeners on the document end with the controller (an embedded widget can be removed).
     this.lifetime = new AbortController();
     const { state, notices } = given ? { state: given, notices: [] } : decodeState(hash, { source });
@@ -216,7 +217,9 @@ export class Controller {
       const info = await this.client.loadData(source);
       // The new data's description is used for this build only; this.dataMeta (the data in use,
       // which edits are validated against meanwhile) changes when the build has worked.
-      const ok = await this.rebuild({ data: 'staged', meta: this.dataMetaFor(meta, info), reason: note, dataError: true });
+      const staged = this.dataMetaFor(meta, info);
+      let ok = await this.rebuild({ data: 'staged', meta: staged, reason: note, dataError: true });
+      if (!ok && !this.dataMeta) ok = await this.fallBackToDefaults(staged);
       if (!ok) {
         // The data in use stays; so does the network, whose cards must not keep this data's message.
         if (this.dataMeta) await this.validateDraft();
@@ -231,6 +234,30 @@ export class Controller {
     } finally {
       this.run.set({ dataBusy: false });
     }
+  }
+
+  /**
+   * The page's first data and a network from a link (or a widget's attributes) that does not fit it,
+   * or that is over a limit: the page would have no network at all, so, as with any other setting a
+   * link gets wrong, the defaults are used (the layers first, then every network and training
+   * setting) and a notice says why.
+   */
+  async fallBackToDefaults(meta) {
+    const why = this.run.get().specErrors[0]?.message ?? this.run.get().dataError ?? 'it cannot be built';
+    const defaults = defaultState();
+    const its = `The ${this.source}'s`;
+    const attempts = [
+      [{ layers: defaults.layers }, `${its} network cannot be used with these ${meta.shape.join('×')} images (${why}); the default network is used.`],
+      [Object.fromEntries(PRESET_SCOPE.map((k) => [k, structuredClone(defaults[k])])), `${its} settings cannot be used (${why}); the default settings are used.`],
+    ];
+    for (const [patch, notice] of attempts) {
+      this.settings.set(patch, { source: 'data' });
+      if (await this.rebuild({ data: 'staged', meta, reason: null, dataError: true })) {
+        this.notify('warning', notice);
+        return true;
+      }
+    }
+    return false;
   }
 
   // -------------------------------------------------------------------------------------------

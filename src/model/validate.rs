@@ -13,6 +13,10 @@ use crate::tensor::Dims;
 /// wasm32 addresses at most 4 GB).
 pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
 
+/// Most arithmetic one training step may take: about a second at the engine's speed, so that the
+/// worker answers Pause and edits between steps instead of freezing for minutes on a legal setting.
+pub const MAX_STEP_FLOPS: u64 = 20_000_000_000;
+
 /// The largest sizes the playground accepts, so a typo cannot ask for a terabyte.
 const MAX_BATCH: usize = 4096;
 const MAX_EPOCHS: usize = 1000;
@@ -339,6 +343,16 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
             human_bytes(budget_bytes)
         )));
     }
+    let step_flops = 3 * forward_flops * spec.batch_size as u64;
+    if step_flops > MAX_STEP_FLOPS {
+        return Err(Error::Spec(format!(
+            "one training step of this network needs about {:.0} GFLOP ({} images of {:.2} GFLOP each, forward and backward), over the {} GFLOP a step may take so that the page stays responsive; use fewer filters or units, smaller kernels, pool earlier, or a smaller batch",
+            step_flops as f64 / 1e9,
+            spec.batch_size,
+            3.0 * forward_flops as f64 / 1e9,
+            MAX_STEP_FLOPS / 1_000_000_000
+        )));
+    }
     Ok(Plan {
         input: Dims::new(c, h, w),
         classes: spec.classes,
@@ -651,6 +665,26 @@ mod tests {
         let msg = validate(&s).unwrap_err().to_string();
         assert!(msg.starts_with("this network needs about"), "{msg}");
         assert!(msg.contains("smaller batch"), "{msg}");
+    }
+
+    #[test]
+    fn compute_budget_refuses_a_step_that_would_freeze_the_page() {
+        // 2·28·28·128·31·31·1 + 2·28·28·128·31·31·128 ≈ 25 GFLOP forward per image: legal sizes, a minutes-long step.
+        let s = spec(
+            r#"{"batchSize":1,"layers":[{"type":"conv2d","filters":128,"kernel":31,"padding":"same"},
+            {"type":"conv2d","filters":128,"kernel":31,"padding":"same"},
+            {"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
+        let msg = validate(&s).unwrap_err().to_string();
+        assert!(msg.starts_with("one training step of this network needs about"), "{msg}");
+        assert!(msg.contains("smaller batch"), "{msg}");
+        // The default conv net at a large batch stays allowed: 3 × 1.58 MFLOP × 1,024 ≈ 4.9 GFLOP.
+        let ok = spec(
+            r#"{"batchSize":1024,"layers":[{"type":"conv2d","filters":8,"kernel":5,"padding":"same"},{"type":"maxpool","size":2},
+            {"type":"conv2d","filters":16,"kernel":5,"padding":"same"},{"type":"maxpool","size":3},
+            {"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
+        assert!(validate(&ok).is_ok());
     }
 
     #[test]

@@ -69,3 +69,26 @@ test('a link with unreadable values uses the defaults and says so', async () => 
     await app.close();
   }
 });
+
+test('a link whose network does not fit the images, or would freeze the engine, falls back to the default network and trains', async () => {
+  for (const [hash, reason] of [
+    ['#layers=conv2d:8:31:1:valid', /does not fit|kernel/],
+    ['#layers=conv2d:128:31:1:same,conv2d:128:31:1:same&batchSize=1', /GFLOP/],
+    ['#layers=maxpool:16:16,maxpool:16:16', /./],
+  ]) {
+    const app = await openPlayground({ path: hash });
+    try {
+      const { page } = app;
+      await waitReady(page);
+      await page.waitForFunction(() => /network cannot be used/.test(document.getElementById('notices').textContent));
+      assert.match(await page.textContent('#notices'), reason);
+      assert.equal(await page.evaluate(() => window.nnp.settings.get().layers.length), 4, 'the default network');
+      await page.click('#btn-play');
+      await page.waitForFunction(() => (window.nnp.run.get().report?.steps ?? 0) > 0);
+      await page.click('#btn-play');
+      assert.deepEqual(app.errors, []);
+    } finally {
+      await app.close();
+    }
+  }
+});

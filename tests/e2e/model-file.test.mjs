@@ -61,6 +61,7 @@ test('a saved model loads after a reload with the same settings, accuracy and pr
     assert.deepEqual(after.probs, before.probs);
     assert.equal(after.steps, 12, 'the run continues from the saved step');
     assert.equal(await page.textContent('#stat-steps'), '12');
+    assert.equal(await page.textContent('#stat-train-loss'), '–', 'no training loss is measured yet, and none is NaN');
     assert.match(page.url(), /layers=dense:32:relu/);
     assert.match(page.url(), /lr=0\.003/);
     assert.equal(await page.locator('.layer-list > .layer-card').count(), 1);

@@ -27,7 +27,8 @@ export function mountMetrics(controller, metricsEl, healthEl) {
       recent = [];
     }
     const rep = r.report;
-    if (rep && recent.at(-1) !== rep) recent = [...recent.slice(-9), rep];
+    // A loaded model's saved position is not a measurement: its loss is unknown, not NaN.
+    if (rep && !rep.restored && recent.at(-1) !== rep) recent = [...recent.slice(-9), rep];
     const mean = (key) => {
       const v = recent.map((x) => x[key]).filter(Number.isFinite);
       return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;

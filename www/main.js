@@ -78,7 +78,7 @@ controller.settings.subscribe((s, changed, meta) => {
   const compare = meta.source === 'preset' ? meta.preset.compare : null;
   if (!compare) return;
   sweepPanel.showPlan(compare.axes, compare.budget);
-  sweeps.start(compare.axes, compare.budget);
+  sweeps.start(compare.axes, compare.budget, { lesson: meta.preset });
 });
 
 history.load();

@@ -24,7 +24,8 @@ export class SweepRunner {
     this.makeClient = makeClient;
     this.slots = [];
     // state: idle | running | stopped | done; jobs: the plan's jobs with { status, recordId, accuracy, message }
-    this.store = new Store({ sweep: null, state: 'idle', message: null, workers: 0 }, { deep: false });
+    // lesson: the comparison lesson the sweep was opened by ({ name, description, formula }), or null
+    this.store = new Store({ sweep: null, state: 'idle', message: null, workers: 0, lesson: null }, { deep: false });
     controller.lifetime.signal.addEventListener('abort', () => this.dispose());
   }
 
@@ -38,7 +39,7 @@ export class SweepRunner {
    * @param {{ key: string, values: any[] }[]} axes
    * @param {{ kind: 'epochs'|'steps', n: number }} budget
    */
-  async start(axes, budget) {
+  async start(axes, budget, { lesson = null } = {}) {
     const c = this.controller;
     if (!c.dataSource || !c.dataMeta) return this.refuse('The data is not loaded yet.');
     const plan = planSweep(axes, c.settings.get(), budget);
@@ -60,7 +61,7 @@ export class SweepRunner {
       jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, confusion: null, classes: 0, name: describeJob(axes, job) })),
     };
     const workers = sweepWorkers(this.cores, sweep.jobs.length);
-    this.store.set({ sweep, state: 'running', message: null, workers });
+    this.store.set({ sweep, state: 'running', message: null, workers, lesson });
     this.slots = Array.from({ length: workers }, (_, i) => this.newSlot(i));
     for (const slot of this.slots) this.drive(slot);
     return true;

@@ -83,3 +83,29 @@ test('"Compare with…" is a sweep of the current value and one other, for the c
   assert.match(comparePlan('lr', '0.1, 0.2', base).message, /one value/);
   assert.match(comparePlan('dropout', '0.5', base).message, /no such layer/);
 });
+
+test('whole networks: the two of about the same size have about the same size, and the textbook pair is as described', async () => {
+  const { NETWORKS } = await import('../../www/state/sweep.js');
+  // Parameters of a layer list on 1×28×28 with the 10-unit output (what the engine's summary counts).
+  const count = (layers) => {
+    let shape = [1, 28, 28];
+    let params = 0;
+    for (const l of [...layers, { type: 'dense', units: 10 }]) {
+      if (l.type === 'conv2d') {
+        params += l.filters * (shape[0] * l.kernel * l.kernel + 1);
+        const out = l.padding === 'same' ? shape[1] : shape[1] - l.kernel + 1;
+        shape = [l.filters, out, out];
+      } else if (l.type === 'maxpool2d') {
+        shape = [shape[0], Math.floor((shape[1] - l.size) / l.stride) + 1, Math.floor((shape[2] - l.size) / l.stride) + 1];
+      } else if (l.type === 'dense') {
+        params += (shape[0] * shape[1] * shape[2] + 1) * l.units;
+        shape = [l.units, 1, 1];
+      }
+    }
+    return params;
+  };
+  assert.equal(count(NETWORKS.dense40.layers), 31_810);
+  assert.equal(count(NETWORKS.conv16.layers), 31_786);
+  assert.equal(count(NETWORKS.mlp.layers), 101_770);
+  assert.equal(count(NETWORKS.cnn.layers), 225_034);
+});

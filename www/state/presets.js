@@ -6,6 +6,21 @@ const maxpool = (size, stride = size) => ({ type: 'maxpool2d', size, stride });
 const dense = (units, activation = 'relu') => ({ type: 'dense', units, activation });
 const dropout = (rate) => ({ type: 'dropout', rate });
 
+// Formulas as MathML trees (lib/mathml.js).
+const mi = (x) => ['mi', x];
+const mo = (x) => ['mo', x];
+const mn = (x) => ['mn', String(x)];
+const row = (...children) => ['mrow', ...children];
+const frac = (a, b) => ['mfrac', a, b];
+const sup = (a, b) => ['msup', a, b];
+const sub = (a, b) => ['msub', a, b];
+const sum = (under) => ['munder', mo('∑'), under];
+const mtext = (x) => ['mtext', x];
+const mspace = () => ['mspace'];
+const msqrt = (x) => ['msqrt', x];
+/** m̂, v̂: a letter with a hat, as the bias-corrected moments are written. */
+const mover = (x) => mi(`${x}\u0302`);
+
 export const PRESETS = [
   {
     id: 'tiny-mlp',
@@ -61,6 +76,7 @@ export const PRESETS = [
     description: 'Plain SGD on the tiny network with learning rates from 0.001 to 10, one epoch each. Too small a step crawls (the loss barely moves), a good one learns fast, too large a step overshoots: the loss jumps around or becomes NaN (marked "diverged").',
     settings: { layers: [dense(32)], optimizer: 'sgd', momentum: 0, lr: 0.01, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'lr', values: [0.001, 0.01, 0.1, 1, 10] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mi('θ'), mo('←'), mi('θ'), mo('−'), mi('η'), mo('·'), mi('g')),
   },
   {
     id: 'compare-activation',
@@ -68,6 +84,7 @@ export const PRESETS = [
     description: 'Four dense layers of 64 with SGD, once with each activation. The deep sigmoid network barely learns: σ′(x) ≤ 0.25, so the gradient shrinks at every layer on its way back (vanishing gradients). tanh does better, ReLU, whose slope is 1 where it is active, best.',
     settings: { layers: [dense(64, 'sigmoid'), dense(64, 'sigmoid'), dense(64, 'sigmoid'), dense(64, 'sigmoid')], optimizer: 'sgd', momentum: 0.9, lr: 0.01, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'activation', values: ['sigmoid', 'tanh', 'relu'] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mi('σ'), mo('('), mi('x'), mo(')'), mo('='), frac(mn(1), row(mn(1), mo('+'), sup(mi('e'), row(mo('−'), mi('x'))))), mo(','), mspace(), sup(mi('σ'), mo('′')), mo('('), mi('x'), mo(')'), mo('='), mi('σ'), mo('('), mi('x'), mo(')'), mo('('), mn(1), mo('−'), mi('σ'), mo('('), mi('x'), mo(')'), mo(')'), mo('≤'), frac(mn(1), mn(4))),
   },
   {
     id: 'compare-pooling',
@@ -75,6 +92,7 @@ export const PRESETS = [
     description: 'The default convolutional network with max pooling and with average pooling, one epoch each. Max pooling keeps the strongest response of each window, average pooling blurs it; on digits both work, and max pooling usually ends a little ahead.',
     settings: { layers: [conv(8, 5), maxpool(2), conv(16, 5), maxpool(3)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'pooling', values: ['max', 'avg'] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mi('max'), mo('('), sub(mi('x'), mn(1)), mo(','), mo('…'), mo(','), sub(mi('x'), mn(4)), mo(')'), mspace(), mtext('vs'), mspace(), frac(mn(1), mn(4)), sum(mi('i')), sub(mi('x'), mi('i'))),
   },
   {
     id: 'compare-optimizer',
@@ -82,6 +100,7 @@ export const PRESETS = [
     description: 'The tiny network with plain SGD, SGD with momentum 0.9 and Adam, each at its usual learning rate. Momentum keeps rolling in the direction of past gradients (v ← μ·v + g); Adam also scales each weight\'s step by its recent gradient size, so it gets going fastest.',
     settings: { layers: [dense(64)], optimizer: 'sgd', momentum: 0, lr: 0.01, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'optimizer', values: ['sgd', 'adam'] }, { key: 'momentum', values: [0, 0.9] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mi('v'), mo('←'), mi('μ'), mi('v'), mo('+'), mi('g'), mo(';'), mspace(), mi('θ'), mo('←'), mi('θ'), mo('−'), mi('η'), mi('v'), mspace(), mtext('Adam:'), mspace(), mi('θ'), mo('←'), mi('θ'), mo('−'), mi('η'), frac(mover('m'), row(msqrt(mover('v')), mo('+'), mi('ε')))),
   },
   {
     id: 'compare-depth',
@@ -89,6 +108,7 @@ export const PRESETS = [
     description: 'No hidden layer, then one, two and four hidden layers of 64 neurons. The runs table lists each run\'s parameter count beside its accuracy: the first hidden layer helps most; more layers add parameters and time for less and less gain on digits.',
     settings: { layers: [dense(64)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 1 },
     compare: { axes: [{ key: 'depth', values: [0, 1, 2, 4] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mtext('parameters'), mo('='), sum(mtext('layers')), mo('('), sub(mi('n'), mtext('in')), mo('+'), mn(1), mo(')'), mo('·'), sub(mi('n'), mtext('out'))),
   },
   {
     id: 'compare-l2',
@@ -96,6 +116,7 @@ export const PRESETS = [
     description: 'A big network on only 500 images, with L2 λ = 0, 0.001 and 0.01. Without L2 the training accuracy reaches 100% while the test accuracy stays behind (overfitting). L2 adds λ/2·Σθ² to the loss, which pulls every weight toward zero (g ← g + λ·θ) and narrows the gap.',
     settings: { layers: [dense(256), dense(256)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 30, trainLimit: 500 },
     compare: { axes: [{ key: 'l2', values: [0, 0.001, 0.01] }], budget: { kind: 'epochs', n: 30 } },
+    formula: row(sub(mi('J'), mtext('reg')), mo('='), mi('J'), mo('+'), frac(mi('λ'), mn(2)), sum(mi('i')), sup(sub(mi('θ'), mi('i')), mn(2)), mo(','), mspace(), mi('g'), mo('←'), mi('g'), mo('+'), mi('λ'), mi('θ')),
   },
   {
     id: 'compare-dropout',
@@ -103,6 +124,23 @@ export const PRESETS = [
     description: 'The same big network on 500 images with dropout p = 0, 0.25 and 0.5. Dropout zeroes a random share p of the values at each step and scales the rest by 1/(1 − p), so no single neuron can be relied on: training accuracy rises more slowly and the test accuracy holds up better.',
     settings: { layers: [dense(256), dropout(0.5), dense(256), dropout(0.5)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 30, trainLimit: 500 },
     compare: { axes: [{ key: 'dropout', values: [0, 0.25, 0.5] }], budget: { kind: 'epochs', n: 30 } },
+    formula: row(mi('y'), mo('='), frac(row(mi('m'), mo('⊙'), mi('x')), row(mn(1), mo('−'), mi('p'))), mo(','), mspace(), sub(mi('m'), mi('i')), mo('∼'), mtext('Bernoulli'), mo('('), mn(1), mo('−'), mi('p'), mo(')')),
+  },
+  {
+    id: 'compare-connections',
+    name: 'Compare: dense vs convolutional',
+    description: 'Two networks with about the same number of weights (31,810 and 31,786): 40 dense neurons that each look at every pixel, and 16 convolution filters of 5×5 that each look at a small patch, shared across the whole image. Sharing makes the convolution learn features that work anywhere in the picture: with the same budget it usually ends ahead.',
+    settings: { layers: [dense(40)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 2 },
+    compare: { axes: [{ key: 'network', values: ['dense40', 'conv16'] }], budget: { kind: 'epochs', n: 2 } },
+    formula: row(mtext('dense:'), mspace(), mo('('), sub(mi('n'), mtext('in')), mo('+'), mn(1), mo(')'), mo('·'), sub(mi('n'), mtext('out')), mspace(), mtext('conv:'), mspace(), mo('('), sup(mi('k'), mn(2)), mo('·'), sub(mi('c'), mtext('in')), mo('+'), mn(1), mo(')'), mo('·'), sub(mi('c'), mtext('out'))),
+  },
+  {
+    id: 'compare-textbook',
+    name: 'Compare: the textbook MLP and CNN',
+    description: 'The classic pair: an MLP (784→128→10, 101,770 weights) and a CNN (conv 32 3×3, pool, conv 64 3×3, pool, dense 128, dropout 0.5, dense 10; 225,034 weights), one epoch each. The CNN costs far more arithmetic per image but makes fewer mistakes: look at both confusion matrices and at the examples/s in the runs table.',
+    settings: { layers: [dense(128)], optimizer: 'adam', lr: 0.001, batchSize: 32, epochs: 1 },
+    compare: { axes: [{ key: 'network', values: ['mlp', 'cnn'] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mtext('out'), mo('['), mi('f'), mo(','), mi('y'), mo(','), mi('x'), mo(']'), mo('='), sub(mi('b'), mi('f')), mo('+'), sum(row(mi('c'), mo(','), mi('i'), mo(','), mi('j'))), mi('W'), mo('['), mi('f'), mo(','), mi('c'), mo(','), mi('i'), mo(','), mi('j'), mo(']'), mo('·'), mtext('in'), mo('['), mi('c'), mo(','), mi('y'), mo('+'), mi('i'), mo(','), mi('x'), mo('+'), mi('j'), mo(']')),
   },
 ];
 

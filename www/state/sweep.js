@@ -11,6 +11,24 @@ export const MAX_VALUES = 12;
 
 const HIDDEN = (l) => l.type === 'conv2d' || l.type === 'dense';
 
+const conv = (filters, kernel, padding) => ({ type: 'conv2d', filters, kernel, stride: 1, padding, activation: 'relu' });
+const pool = (size) => ({ type: 'maxpool2d', size, stride: size });
+const dense = (units) => ({ type: 'dense', units, activation: 'relu' });
+
+/**
+ * Whole networks a sweep can compare (the output layer is always added):
+ * - `dense40` and `conv16` have about the same number of parameters (31,810 and 31,786), one
+ *   connecting every pixel to every neuron, the other sharing 5×5 filters across the image;
+ * - `mlp` and `cnn` are the textbook MLP (784→128→10) and CNN (conv 32 3×3, pool, conv 64 3×3,
+ *   pool, dense 128, dropout 0.5, dense 10).
+ */
+export const NETWORKS = {
+  dense40: { label: 'dense 40', layers: [dense(40)] },
+  conv16: { label: 'conv 16 5×5 + pool', layers: [conv(16, 5, 'same'), pool(2)] },
+  mlp: { label: 'MLP 784→128→10', layers: [dense(128)] },
+  cnn: { label: 'CNN 32-64-128', layers: [conv(32, 3, 'valid'), pool(2), conv(64, 3, 'valid'), pool(2), dense(128), { type: 'dropout', rate: 0.5 }] },
+};
+
 /**
  * What a sweep can vary. Each axis reads its values from text and applies one value to a copy of
  * the settings; `applies(settings)` says whether the current network has what the axis changes.
@@ -58,6 +76,13 @@ export const SWEEP_AXES = [
     },
   },
   {
+    key: 'network', label: 'Whole network', short: '', suggestion: 'dense40, conv16',
+    field: { type: 'enum', options: Object.keys(NETWORKS), optionLabels: Object.fromEntries(Object.entries(NETWORKS).map(([k, n]) => [k, n.label])), label: 'Network' },
+    applies: () => true,
+    read: (s) => Object.keys(NETWORKS).find((k) => JSON.stringify(NETWORKS[k].layers) === JSON.stringify(s.layers)),
+    apply: (s, v) => ({ ...s, layers: structuredClone(NETWORKS[v].layers) }),
+  },
+  {
     key: 'depth', label: 'Number of hidden dense layers', short: 'dense layers', suggestion: '0, 1, 2, 4',
     field: { type: 'int', min: 0, max: 16, label: 'Dense layers' },
     applies: () => true,
@@ -91,12 +116,17 @@ export function valueText(value) {
   return typeof value === 'number' ? formatSetting(value) : String(value);
 }
 
+/** A value of an axis as people read it: an option's label ("MLP 784→128→10", "SGD (momentum)") or the value. */
+export function valueLabel(key, value) {
+  const labels = SWEEP_AXIS.get(key)?.field.optionLabels;
+  return labels && Object.hasOwn(labels, value) ? labels[value] : valueText(value);
+}
+
 /** "lr 0.01 · batch 64", "sigmoid": a job's values, each named by its axis's short name. */
 export function describeJob(axes, job) {
   return axes.map((a, i) => {
     const short = SWEEP_AXIS.get(a.key)?.short ?? a.key;
-    const optionLabels = SWEEP_AXIS.get(a.key)?.field.optionLabels;
-    const text = optionLabels?.[job.values[i]] ?? valueText(job.values[i]);
+    const text = valueLabel(a.key, job.values[i]);
     return short ? `${short} ${text}` : text;
   }).join(' · ');
 }

@@ -3,8 +3,9 @@
 // Every job is also a run of the runs table, with its curves on the charts.
 import { h, replace, helpNote, uniqueId, setText, perFrame } from '../lib/dom.js';
 import { formatPercent } from '../lib/format.js';
-import { SWEEP_AXES, SWEEP_AXIS, parseValues, valueText, comparePlan, MAX_JOBS } from '../state/sweep.js';
+import { SWEEP_AXES, SWEEP_AXIS, NETWORKS, parseValues, valueText, valueLabel, comparePlan, MAX_JOBS } from '../state/sweep.js';
 import { RUN_COLOURS } from '../state/runs.js';
+import { mathBlock } from '../lib/mathml.js';
 
 /** Sweeps this small show each run's confusion matrix side by side. */
 const SIDE_BY_SIDE = 4;
@@ -33,6 +34,9 @@ export function mountSweep(runner, el, { signal } = {}) {
   const bestButton = h('button', { type: 'button', id: 'sweep-best', onclick: () => runner.useBest() }, 'Use the best');
   const error = h('p', { class: 'error-box', role: 'alert', hidden: true, id: 'sweep-error' });
   const status = h('p', { class: 'sweep-status', id: 'sweep-status', role: 'status' });
+  // The comparison lesson that opened the sweep: what to look for, and its formula.
+  const lessonBox = h('section', { class: 'lesson-box', id: 'lesson-box', hidden: true, 'aria-label': 'The lesson' });
+  let lessonShown = null;
   const results = h('div', { class: 'sweep-results', id: 'sweep-results' });
 
   const idc = uniqueId('compare-axis');
@@ -65,13 +69,13 @@ export function mountSweep(runner, el, { signal } = {}) {
       helpNote('sweeps', `Trains the current network once for every value (or every pair of values) of one or two settings, with the same seed and the same order of images, on every core of this computer, and compares their final test accuracy. Each run also joins the runs table and the charts. At most ${MAX_JOBS} runs.`)),
     h('div', { class: 'sweep-form' },
       h('div', { class: 'field' }, h('label', { for: id1 }, 'Vary'), axis1, h('label', { for: idv1, class: 'visually-hidden' }, 'Values of the first setting'), values1,
-        helpNote('the swept setting', 'The setting the runs differ in, and its values, separated by commas. A layer setting (activation, pooling, dropout, size, number of dense layers) changes the current network the same way in every run; everything else stays as it is now.')),
+        helpNote('the swept setting', `The setting the runs differ in, and its values, separated by commas. A layer setting (activation, pooling, dropout, size, number of dense layers) changes the current network the same way in every run; everything else stays as it is now. Whole networks: ${Object.entries(NETWORKS).map(([k, n]) => `${k} (${n.label})`).join(', ')}.`)),
       h('div', { class: 'field' }, h('label', { for: id2 }, 'and'), axis2, h('label', { for: idv2, class: 'visually-hidden' }, 'Values of the second setting'), values2,
         helpNote('a second setting', 'Optional. With a second setting, every value of the first is trained with every value of the second, and the results show as a heatmap: rows are the first setting, columns the second.')),
       h('div', { class: 'field' }, h('label', { for: idb }, 'Budget'), budgetN, budgetKind,
         helpNote('the budget', 'How long each run trains: whole epochs (passes over the training images), or a number of steps (batches). Every run gets the same budget, so their final test accuracies can be compared.'))),
     h('div', { class: 'sweep-actions' }, startButton, stopButton, resumeButton, bestButton),
-    error, status, results);
+    lessonBox, error, status, results);
 
   function readForm() {
     const axes = [];
@@ -117,9 +121,14 @@ export function mountSweep(runner, el, { signal } = {}) {
 
   let shownKey = '';
   const render = perFrame(() => {
-    const { sweep, state, message, workers } = runner.store.get();
+    const { sweep, state, message, workers, lesson } = runner.store.get();
+    if (lesson !== lessonShown) {
+      lessonShown = lesson;
+      lessonBox.hidden = !lesson;
+      if (lesson) replace(lessonBox, h('h4', {}, lesson.name), h('p', {}, lesson.description), lesson.formula ? mathBlock(lesson.formula) : null);
+    }
     // The runs' reports change nothing here: only the sweep's state, its jobs, and the runs' colours.
-    const key = JSON.stringify([state, message, workers, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j), j.confusion?.join()])]);
+    const key = JSON.stringify([state, message, workers, lesson?.id, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j), j.confusion?.join()])]);
     if (key === shownKey) return;
     shownKey = key;
     error.hidden = !message;
@@ -163,8 +172,8 @@ export function mountSweep(runner, el, { signal } = {}) {
         const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
         swatch.style.setProperty('--run-colour', colourOf(job));
         return h('tr', { dataset: { job: String(job.index), status: job.status, best: String(job === best) } },
-          h('th', { scope: 'row' }, swatch, valueText(job.values[0])),
-          b ? h('td', {}, valueText(job.values[1])) : null,
+          h('th', { scope: 'row' }, swatch, valueLabel(a.key, job.values[0])),
+          b ? h('td', {}, valueLabel(b.key, job.values[1])) : null,
           h('td', { class: 'job-status', title: job.message ?? '' }, STATUS_TEXT[job.status] ?? job.status),
           h('td', { class: 'num job-accuracy' }, accuracyText(job)));
       })));
@@ -225,9 +234,9 @@ export function mountSweep(runner, el, { signal } = {}) {
     const hi = Math.max(...accs, 0);
     return h('table', { class: 'sweep-heatmap', id: 'sweep-heatmap' },
       h('caption', {}, `Final test accuracy: ${labelA} (rows) × ${labelB} (columns)`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), b.values.map((v) => h('th', { scope: 'col' }, valueText(v))))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), b.values.map((v) => h('th', { scope: 'col' }, valueLabel(b.key, v))))),
       h('tbody', {}, a.values.map((va, i) => h('tr', {},
-        h('th', { scope: 'row' }, valueText(va)),
+        h('th', { scope: 'row' }, valueLabel(a.key, va)),
         b.values.map((vb, j) => {
           const job = sweep.jobs.find((x) => x.coords[0] === i && x.coords[1] === j);
           const cell = h('td', { class: 'heat-cell', dataset: { job: String(job.index), status: job.status, best: String(job === best) }, title: `${job.name}: ${accuracyText(job)}` }, accuracyText(job));
@@ -267,7 +276,9 @@ export function mountSweep(runner, el, { signal } = {}) {
     const points = sweep.jobs.map((j, i) => (Number.isFinite(j.accuracy) ? `${x(i)},${y(j.accuracy)}` : null)).filter(Boolean);
     if (points.length > 1) el2('polyline', { points: points.join(' '), class: 'line' });
     sweep.jobs.forEach((j, i) => {
-      el2('text', { x: x(i), y: H - pad.b + 14, 'text-anchor': 'middle', class: 'tick' }, valueText(j.values[0]));
+      // The end labels lean inwards, so a long one ("MLP 784→128→10") stays inside the picture.
+      const anchor = n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle';
+      el2('text', { x: x(i), y: H - pad.b + 14, 'text-anchor': anchor, class: 'tick' }, valueLabel(sweep.axes[0].key, j.values[0]));
       if (Number.isFinite(j.accuracy)) {
         const dot = el2('circle', { cx: x(i), cy: y(j.accuracy), r: j === best ? 5 : 3.5, class: j === best ? 'dot best' : 'dot' });
         dot.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: `${j.name}: ${accuracyText(j)}` }));

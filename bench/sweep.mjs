@@ -4,6 +4,7 @@
 // in headless Chromium, and prints the two wall-clock times and their ratio.
 //
 //   ./dev bench --sweep [--repeats N] [--chromium PATH]
+//   ./dev bench --sweep --lessons      how long each comparison lesson takes to train all its runs
 //
 // A sweep's runs are the same runs however many workers train them (the same seed, data order and
 // curve points), so the ratio is the speed-up a person gets from the sweep.
@@ -66,6 +67,35 @@ async function timeSweep(url, cores) {
   }
 }
 
+/** Seconds from choosing each comparison lesson to the end of its last run, on every core. */
+async function timeLessons(url) {
+  const dir = mkdtempSync(join(tmpdir(), 'nnp-lesson-bench-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath, headless: true,
+    args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await page.waitForFunction(() => window.nnp?.run.get().summary);
+    const lessons = await page.$$eval('#preset option', (options) => options.filter((o) => o.value.startsWith('compare-')).map((o) => [o.value, o.textContent]));
+    const rows = [];
+    for (const [id, name] of lessons) {
+      const t0 = Date.now();
+      await page.selectOption('#preset', id);
+      await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'running');
+      await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 600_000 });
+      const jobs = await page.evaluate(() => window.nnp.sweeps.sweep.jobs.map((j) => `${j.name} ${j.status === 'done' ? `${(100 * j.accuracy).toFixed(1)}%` : j.status}`));
+      rows.push({ name, seconds: (Date.now() - t0) / 1000, jobs });
+      console.log(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s · ${jobs.join(' · ')}`);
+    }
+    return rows;
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const { server, url } = await startServer({ port: 0 });
 const cpu = (() => {
   try {
@@ -76,6 +106,11 @@ const cpu = (() => {
 })();
 const cores = availableParallelism();
 console.log(`sweep benchmark · ${new Date().toISOString().slice(0, 10)} · ${cpu}, ${cores} cores · load ${loadavg()[0].toFixed(1)}`);
+if (argv.includes('--lessons')) {
+  await timeLessons(url);
+  server.close();
+  process.exit(0);
+}
 const rows = [];
 for (let r = 0; r < repeats; r++) {
   const one = await timeSweep(url, 1);

@@ -15,6 +15,15 @@ const conv = (filters, kernel, padding) => ({ type: 'conv2d', filters, kernel, s
 const pool = (size) => ({ type: 'maxpool2d', size, stride: size });
 const dense = (units) => ({ type: 'dense', units, activation: 'relu' });
 
+/** Update rules as a course names them: plain SGD and SGD with momentum are one optimizer with two settings. */
+export const RULES = {
+  sgd: { label: 'SGD', settings: { optimizer: 'sgd', momentum: 0, nesterov: false } },
+  momentum: { label: 'SGD + momentum 0.9', settings: { optimizer: 'sgd', momentum: 0.9, nesterov: false } },
+  nesterov: { label: 'SGD + Nesterov 0.9', settings: { optimizer: 'sgd', momentum: 0.9, nesterov: true } },
+  rmsprop: { label: 'RMSProp', settings: { optimizer: 'rmsprop' } },
+  adam: { label: 'Adam', settings: { optimizer: 'adam' } },
+};
+
 /**
  * Whole networks a sweep can compare (the output layer is always added):
  * - `dense40` and `conv16` have about the same number of parameters (31,810 and 31,786), one
@@ -39,6 +48,13 @@ export const SWEEP_AXES = [
   setting('l2', 'L2', '0, 0.0001, 0.001, 0.01'),
   setting('optimizer', '', 'sgd, adam, rmsprop'),
   setting('momentum', 'μ', '0, 0.5, 0.9, 0.99'),
+  {
+    key: 'rule', label: 'Update rule', short: '', suggestion: 'sgd, momentum, adam',
+    field: { type: 'enum', options: Object.keys(RULES), optionLabels: Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.label])), label: 'Update rule' },
+    applies: () => true,
+    read: (s) => Object.keys(RULES).find((k) => Object.entries(RULES[k].settings).every(([key, v]) => s[key] === v)),
+    apply: (s, v) => ({ ...s, ...RULES[v].settings }),
+  },
   setting('epochs', 'epochs', '1, 2, 4'),
   setting('trainLimit', 'train images', '500, 2000, 8000'),
   {

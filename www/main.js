@@ -13,12 +13,9 @@ import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
 import { mountModelFile } from './views/model-file.js';
-import { mountRuns } from './views/runs.js';
-import { RunHistory } from './state/run-history.js';
 import { RunArchive } from './state/run-archive.js';
-import { SweepRunner } from './sweep-runner.js';
-import { mountSweep } from './views/sweep.js';
-import { takeSweep, decodeSweep } from './state/sweep.js';
+import { takeSweep } from './state/sweep.js';
+import { mountComparison } from './comparison.js';
 
 const $ = (id) => document.getElementById(id);
 const client = new EngineClient();
@@ -26,9 +23,8 @@ const client = new EngineClient();
 const linked = takeSweep(window.location.hash);
 const controller = new Controller(client, linked.hash);
 controller.client = client;
-// Every run since the page was opened, kept across reloads.
-const history = new RunHistory(controller, { archive: new RunArchive() });
-const sweeps = new SweepRunner(controller, history);
+// Every run since the page was opened, kept across reloads; sweeps and comparisons.
+const { history, sweeps, startLinked } = mountComparison(controller, { sweepEl: $('sweep'), runsEl: $('runs'), archive: new RunArchive() });
 
 mountTopbar(controller);
 mountNotices(controller, $('notices'));
@@ -38,8 +34,6 @@ mountModelFile(controller, $('model-file'));
 mountHyperparams(controller, $('hyperparams'));
 mountMetrics(controller, $('metrics'), $('health'));
 const charts = mountCharts(controller, $('charts'), { history });
-const sweepPanel = mountSweep(sweeps, $('sweep'), { signal: controller.lifetime.signal });
-mountRuns(history, $('runs'), { signal: controller.lifetime.signal });
 mountConfusion(controller, $('confusion'));
 mountMistakes(controller, $('mistakes'));
 mountDraw(controller, $('draw'));
@@ -73,22 +67,6 @@ controller.run.subscribe((r) => {
 // A read-only handle for people poking around in the console (and for the end-to-end tests).
 window.nnp = { settings: controller.settings, run: controller.run, controller, history, sweeps, charts };
 
-// A comparison lesson opens with its sweep queued.
-controller.settings.subscribe((s, changed, meta) => {
-  const compare = meta.source === 'preset' ? meta.preset.compare : null;
-  if (!compare) return;
-  sweepPanel.showPlan(compare.axes, compare.budget);
-  sweeps.start(compare.axes, compare.budget, { lesson: meta.preset });
-});
-
 history.load();
-controller.start().then(() => {
-  if (!linked.sweep) return;
-  const plan = decodeSweep(linked.sweep.sweep, linked.sweep.budget);
-  if (!plan.ok) {
-    controller.notify('warning', plan.message);
-    return;
-  }
-  sweepPanel.showPlan(plan.axes, plan.budget);
-  if (controller.run.get().summary) sweeps.start(plan.axes, plan.budget);
-});
+const started = controller.start();
+if (linked.sweep) startLinked(linked.sweep, started);

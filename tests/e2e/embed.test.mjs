@@ -166,3 +166,38 @@ test('another site embeds the widget with an iframe of frame.html, configured by
     await app.close();
   }
 });
+
+test('a widget with a sweep attribute trains its sweep and shows its runs; a comparison lesson queues its own', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 } });
+  try {
+    const { page } = app;
+    await waitWidgets(page);
+    await page.evaluate(() => {
+      const sweep = document.createElement('nn-playground');
+      sweep.id = 'sweeping';
+      sweep.setAttribute('layers', 'dense:32');
+      sweep.setAttribute('sweep', 'lr:0.001,0.01,0.1');
+      sweep.setAttribute('budget', 'steps:60');
+      sweep.setAttribute('hide', 'network,dataset,mistakes,draw,activations');
+      const lesson = document.createElement('nn-playground');
+      lesson.id = 'lesson';
+      lesson.setAttribute('preset', 'compare-optimizer');
+      lesson.setAttribute('hide', 'network,dataset,mistakes,draw,activations,confusion');
+      document.body.append(sweep, lesson);
+    });
+    for (const id of ['sweeping', 'lesson']) {
+      await page.waitForFunction((i) => document.getElementById(i).shadowRoot?.getElementById('sweep')?.dataset.state === 'done', id, { timeout: 120_000 });
+    }
+    const rows = await page.evaluate(() => document.getElementById('sweeping').shadowRoot.querySelectorAll('#sweep-table tbody tr[data-status="done"]').length);
+    assert.equal(rows, 3);
+    const runs = await page.evaluate(() => document.getElementById('sweeping').shadowRoot.querySelectorAll('.runs-table tbody tr').length);
+    assert.equal(runs, 3);
+    assert.equal(await page.evaluate(() => document.getElementById('lesson').shadowRoot.querySelectorAll('#sweep-table tbody tr').length), 3);
+    assert.match(await page.evaluate(() => document.getElementById('lesson').shadowRoot.querySelector('#lesson-box h4').textContent), /optimizers/);
+    // The widgets without a sweep have neither part.
+    assert.equal(await page.evaluate(() => document.getElementById('good').shadowRoot.getElementById('sweep').hidden), true);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

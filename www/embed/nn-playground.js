@@ -15,6 +15,8 @@ import { Controller } from '../controller.js';
 import { SETTINGS, SETTING, defaultState } from '../state/schema.js';
 import { decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
+import { encodeSweep } from '../state/sweep.js';
+import { mountComparison } from '../comparison.js';
 import { mountTopbar } from '../views/topbar.js';
 import { mountNotices } from '../views/notices.js';
 import { mountDataPanel } from '../views/data-panel.js';
@@ -53,7 +55,7 @@ const TEMPLATE = `
     </section>
     <section id="col-output" class="column" aria-label="What it learned">
       <div id="health" aria-live="polite"></div>
-      <div id="metrics"></div><div id="charts"></div><div id="confusion"></div><div id="mistakes"></div>
+      <div id="metrics"></div><div id="charts"></div><div id="runs"></div><div id="sweep"></div><div id="confusion"></div><div id="mistakes"></div>
       <div id="draw"></div><div id="activations"></div>
     </section>
   </div>
@@ -62,7 +64,7 @@ const TEMPLATE = `
 
 export class NnPlayground extends HTMLElement {
   static get observedAttributes() {
-    return ['preset', 'hide', 'label', ...new Set(ATTRIBUTE_SETTING.keys())];
+    return ['preset', 'hide', 'label', 'sweep', 'budget', ...new Set(ATTRIBUTE_SETTING.keys())];
   }
 
   /**
@@ -134,9 +136,19 @@ export class NnPlayground extends HTMLElement {
     if (show('training')) mountHyperparams(controller, $('hyperparams'));
     if (!show('network') && !show('training')) $('col-network').hidden = true;
     if (show('metrics')) mountMetrics(controller, $('metrics'), $('health'));
-    const outputs = { charts: mountCharts, confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
+    // A `sweep` attribute (as in a link: sweep="lr:0.001,0.01" budget="epochs:1") or a comparison
+    // lesson adds the sweep and the runs table, and the charts draw the sweep's runs.
+    const lesson = PRESETS.find((p) => p.id === this.getAttribute('preset'));
+    const linked = this.hasAttribute('sweep')
+      ? { sweep: this.getAttribute('sweep'), budget: this.getAttribute('budget') ?? 'epochs:1' }
+      : lesson?.compare ? encodeSweep(lesson.compare.axes, lesson.compare.budget) : null;
+    const comparison = linked ? mountComparison(controller, { sweepEl: $('sweep'), runsEl: $('runs') }) : null;
+    $('sweep').hidden = !comparison;
+    $('runs').hidden = !comparison;
+    if (show('charts')) mountCharts(controller, $('charts'), { history: comparison?.history ?? null });
+    const outputs = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
     for (const [part, mount] of Object.entries(outputs)) if (show(part)) mount(controller, $(part));
-    if (!['metrics', ...Object.keys(outputs)].some(show)) $('col-output').hidden = true;
+    if (!comparison && !['metrics', 'charts', ...Object.keys(outputs)].some(show)) $('col-output').hidden = true;
 
     const status = $('engine-status');
     controller.run.subscribe((r) => {
@@ -148,7 +160,8 @@ export class NnPlayground extends HTMLElement {
         this.dataset.engine = 'ready';
       }
     }, ['engine']);
-    controller.start();
+    const started = controller.start();
+    if (linked) comparison.startLinked(linked, started, { source: 'widget', lesson: this.hasAttribute('sweep') ? null : lesson });
   }
 
   disconnectedCallback() {

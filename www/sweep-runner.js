@@ -8,8 +8,18 @@ import { Store } from './state/store.js';
 import { buildSpec } from './state/spec.js';
 import { planSweep, sweepWorkers, encodeSweep, describeJob } from './state/sweep.js';
 import { recordReport, recordEvaluation, runMetrics } from './state/runs.js';
+import { formatBytes } from './lib/format.js';
 
 let nextSweep = 1;
+
+/** A worker's own cost beyond its network and data: the engine module, its stack, the page glue. */
+const WORKER_OVERHEAD_BYTES = 16e6;
+
+/** How much memory a sweep may take: half of what the device says it has (4 GB where it does not say). */
+function sweepMemoryBudget() {
+  const gigabytes = typeof navigator !== 'undefined' && navigator.deviceMemory > 0 ? navigator.deviceMemory : 4;
+  return (gigabytes * 1e9) / 2;
+}
 
 export class SweepRunner {
   /**
@@ -25,7 +35,8 @@ export class SweepRunner {
     this.slots = [];
     // state: idle | running | stopped | done; jobs: the plan's jobs with { status, recordId, accuracy, message }
     // lesson: the comparison lesson the sweep was opened by ({ name, description, formula }), or null
-    this.store = new Store({ sweep: null, state: 'idle', message: null, workers: 0, lesson: null }, { deep: false });
+    // perWorker: the memory each worker was expected to need; footprint: the most one has used
+    this.store = new Store({ sweep: null, state: 'idle', message: null, workers: 0, lesson: null, perWorker: 0, footprint: 0 }, { deep: false });
     controller.lifetime.signal.addEventListener('abort', () => this.dispose());
   }
 
@@ -53,15 +64,23 @@ export class SweepRunner {
         return this.refuse(`${describeJob(axes, job)}: ${err.message}`);
       }
     }
+    // Every worker holds the largest network of the plan and its own copy of the data.
+    const pixels = c.dataMeta.shape.reduce((a, b) => a * b, 1);
+    const perWorker = Math.max(...plan.jobs.map((j) => j.summary.memoryBytes)) + 2 * (c.dataMeta.info?.count ?? 0) * pixels + WORKER_OVERHEAD_BYTES;
+    const allowed = sweepMemoryBudget();
+    if (perWorker > allowed) {
+      return this.refuse(`Each run of this sweep needs about ${formatBytes(perWorker)} (its network and a copy of the data), more than the ${formatBytes(allowed)} a sweep may use on this device; use a smaller network or batch.`);
+    }
+    let workers = sweepWorkers(this.cores, plan.jobs.length);
+    while (workers > 1 && workers * perWorker > allowed) workers -= 1;
     this.dispose();
     // The sweep takes every core: the page's own run pauses.
     await c.transport(() => c.pause());
     const sweep = {
-      id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget),
+      id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget), base: structuredClone(c.settings.get()),
       jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, confusion: null, classes: 0, name: describeJob(axes, job) })),
     };
-    const workers = sweepWorkers(this.cores, sweep.jobs.length);
-    this.store.set({ sweep, state: 'running', message: null, workers, lesson });
+    this.store.set({ sweep, state: 'running', message: null, workers, lesson, perWorker, footprint: 0 });
     this.slots = Array.from({ length: workers }, (_, i) => this.newSlot(i));
     for (const slot of this.slots) this.drive(slot);
     return true;
@@ -117,6 +136,9 @@ export class SweepRunner {
         const result = await slot.client.build(buildSpec(job.settings, c.dataMeta), { data, trainLimit: job.settings.trainLimit });
         slot.ready = Promise.resolve('current');
         slot.runId = result.runId;
+        // What the worker's engine really holds (its WebAssembly memory), for the status line.
+        const { memoryBytes } = await slot.client.stats();
+        if (memoryBytes > this.store.get().footprint) this.store.set({ footprint: memoryBytes });
         slot.record = this.history.create({ settings: job.settings, params: result.summary.totalParams, extra: { sweep: { id: this.sweep.id, coords: job.coords } } });
         job.recordId = slot.record.id;
       } else {

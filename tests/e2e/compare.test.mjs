@@ -82,7 +82,7 @@ test('a sweep over three learning rates trains every run, shows a row and a poin
   await trainToEnd(page);
   const alone = await page.evaluate(() => window.nnp.history.runs.find((r) => r.id === window.nnp.history.store.get().currentId).train);
 
-  await page.selectOption('#sweep select >> nth=0', 'lr');
+  await page.selectOption('#sweep .sweep-axis >> nth=0', 'lr');
   await page.fill('#sweep .sweep-values >> nth=0', '0.001, 0.01, 0.1');
   await page.fill('#sweep .sweep-budget', '1');
   await page.selectOption('#sweep select[aria-label="Budget unit"]', 'epochs');
@@ -98,7 +98,7 @@ test('a sweep over three learning rates trains every run, shows a row and a poin
     assert.match(acc, /^\d+\.\d%$/);
   }
   assert.equal(await page.locator('#sweep-plot circle').count(), 3);
-  assert.match(await page.textContent('#sweep-status'), /3 of 3 runs done/);
+  assert.match(await page.textContent('#sweep-status'), /3 of 3 runs done · finished · up to [\d.]+ MB of memory per worker/);
 
   const swept = await page.evaluate(() => {
     const job = window.nnp.sweeps.sweep.jobs.find((j) => j.values[0] === 0.01);
@@ -109,6 +109,18 @@ test('a sweep over three learning rates trains every run, shows a row and a poin
   assert.deepEqual(losses(swept), losses(alone), 'the same configuration gives the same losses in a sweep');
   await page.locator('#sweep').scrollIntoViewIfNeeded();
   await app.screenshot('compare-sweep');
+
+  // The sweep's link opens the same comparison in another browser, with the same results to the bit.
+  const link = new URL(await page.getAttribute('#sweep-link', 'href'));
+  const accuracies = await page.evaluate(() => window.nnp.sweeps.sweep.jobs.map((j) => j.accuracy));
+  const again = await openPlayground({ path: `index.html${link.hash}` });
+  try {
+    await waitReady(again.page);
+    await again.page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
+    assert.deepEqual(await again.page.evaluate(() => window.nnp.sweeps.sweep.jobs.map((j) => j.accuracy)), accuracies);
+  } finally {
+    await again.close();
+  }
 
   // Use the best: its settings become the current ones.
   await page.click('#sweep-best');
@@ -188,7 +200,7 @@ test('"Compare with…" trains the current settings and one change side by side,
   try {
     const { page } = other;
     await waitReady(page);
-    await page.selectOption('#sweep select >> nth=0', 'activation');
+    await page.selectOption('#sweep .compare-axis', 'activation');
     await page.fill('#sweep .compare-value', 'sigmoid');
     await page.click('#compare-start');
     await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
@@ -205,6 +217,24 @@ test('"Compare with…" trains the current settings and one change side by side,
     assert.deepEqual(names, ['layer 1 relu', 'layer 1 sigmoid']);
     await page.locator('#sweep').scrollIntoViewIfNeeded();
     await other.screenshot('compare-pair');
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a sweep that would not fit in the memory a device allows uses fewer workers, or says why it cannot run', async () => {
+  // A device that says it has 100 MB: a sweep may use 50 MB.
+  const other = await openPlayground({ path: LINK, initScript: () => Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.1 }) });
+  try {
+    const { page } = other;
+    await waitReady(page);
+    await page.selectOption('#sweep .sweep-axis >> nth=0', 'width');
+    await page.fill('#sweep .sweep-values >> nth=0', '4096');
+    await page.click('#sweep-start');
+    await page.waitForSelector('#sweep-error:not([hidden])');
+    assert.match(await page.textContent('#sweep-error'), /^Each run of this sweep needs about [\d.]+ MB .*more than the 50\.0 MB a sweep may use on this device/);
+    assert.equal(await page.evaluate(() => window.nnp.sweeps.store.get().state), 'idle');
     assert.deepEqual(other.errors, []);
   } finally {
     await other.close();

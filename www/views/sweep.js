@@ -2,7 +2,8 @@
 // read the results as a table, a line plot of final test accuracy (one setting) or a heatmap (two).
 // Every job is also a run of the runs table, with its curves on the charts.
 import { h, replace, helpNote, uniqueId, setText, perFrame } from '../lib/dom.js';
-import { formatPercent } from '../lib/format.js';
+import { formatPercent, formatBytes } from '../lib/format.js';
+import { encodeState } from '../state/url.js';
 import { SWEEP_AXES, SWEEP_AXIS, NETWORKS, parseValues, valueText, valueLabel, comparePlan, MAX_JOBS } from '../state/sweep.js';
 import { RUN_COLOURS } from '../state/runs.js';
 import { mathBlock } from '../lib/mathml.js';
@@ -14,7 +15,7 @@ const STATUS_TEXT = { queued: 'queued', training: 'training…', paused: 'paused
 
 export function mountSweep(runner, el, { signal } = {}) {
   const { history } = runner;
-  const axisPicker = (id, withNone) => h('select', { id },
+  const axisPicker = (id, withNone, className) => h('select', { id, class: className },
     withNone ? h('option', { value: '' }, '(none)') : null,
     SWEEP_AXES.map((a) => h('option', { value: a.key }, a.label)));
   const id1 = uniqueId('sweep-axis');
@@ -22,8 +23,8 @@ export function mountSweep(runner, el, { signal } = {}) {
   const idv1 = uniqueId('sweep-values');
   const idv2 = uniqueId('sweep-values');
   const idb = uniqueId('sweep-budget');
-  const axis1 = axisPicker(id1, false);
-  const axis2 = axisPicker(id2, true);
+  const axis1 = axisPicker(id1, false, 'sweep-axis');
+  const axis2 = axisPicker(id2, true, 'sweep-axis');
   const values1 = h('input', { type: 'text', id: idv1, class: 'sweep-values', spellcheck: 'false', autocomplete: 'off' });
   const values2 = h('input', { type: 'text', id: idv2, class: 'sweep-values', spellcheck: 'false', autocomplete: 'off', disabled: true });
   const budgetN = h('input', { type: 'number', id: idb, min: '1', step: '1', value: '1', class: 'sweep-budget' });
@@ -33,15 +34,17 @@ export function mountSweep(runner, el, { signal } = {}) {
   const resumeButton = h('button', { type: 'button', id: 'sweep-resume', onclick: () => runner.resume() }, 'Resume');
   const bestButton = h('button', { type: 'button', id: 'sweep-best', onclick: () => runner.useBest() }, 'Use the best');
   const error = h('p', { class: 'error-box', role: 'alert', hidden: true, id: 'sweep-error' });
-  const status = h('p', { class: 'sweep-status', id: 'sweep-status', role: 'status' });
+  const status = h('span', { class: 'sweep-status', id: 'sweep-status', role: 'status' });
   // The comparison lesson that opened the sweep: what to look for, and its formula.
   const lessonBox = h('section', { class: 'lesson-box', id: 'lesson-box', hidden: true, 'aria-label': 'The lesson' });
   let lessonShown = null;
   const results = h('div', { class: 'sweep-results', id: 'sweep-results' });
+  // The link that opens this sweep again, from the same settings (for a class, or for later).
+  const link = h('a', { id: 'sweep-link', class: 'sweep-link', hidden: true, title: 'Opens the page with these settings and this sweep queued' }, 'Link to this sweep');
 
   const idc = uniqueId('compare-axis');
   const idcv = uniqueId('compare-value');
-  const compareAxis = axisPicker(idc, false);
+  const compareAxis = axisPicker(idc, false, 'compare-axis');
   const compareValue = h('input', { type: 'text', id: idcv, class: 'compare-value', spellcheck: 'false', autocomplete: 'off', value: '0.01' });
   const compareButton = h('button', { type: 'button', id: 'compare-start', onclick: () => compare() }, 'Train both');
   compareAxis.value = 'lr';
@@ -75,7 +78,7 @@ export function mountSweep(runner, el, { signal } = {}) {
       h('div', { class: 'field' }, h('label', { for: idb }, 'Budget'), budgetN, budgetKind,
         helpNote('the budget', 'How long each run trains: whole epochs (passes over the training images), or a number of steps (batches). Every run gets the same budget, so their final test accuracies can be compared.'))),
     h('div', { class: 'sweep-actions' }, startButton, stopButton, resumeButton, bestButton),
-    lessonBox, error, status, results);
+    lessonBox, error, h('p', { class: 'sweep-line' }, status, link), results);
 
   function readForm() {
     const axes = [];
@@ -121,14 +124,14 @@ export function mountSweep(runner, el, { signal } = {}) {
 
   let shownKey = '';
   const render = perFrame(() => {
-    const { sweep, state, message, workers, lesson } = runner.store.get();
+    const { sweep, state, message, workers, lesson, footprint } = runner.store.get();
     if (lesson !== lessonShown) {
       lessonShown = lesson;
       lessonBox.hidden = !lesson;
       if (lesson) replace(lessonBox, h('h4', {}, lesson.name), h('p', {}, lesson.description), lesson.formula ? mathBlock(lesson.formula) : null);
     }
     // The runs' reports change nothing here: only the sweep's state, its jobs, and the runs' colours.
-    const key = JSON.stringify([state, message, workers, lesson?.id, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j), j.confusion?.join()])]);
+    const key = JSON.stringify([state, message, workers, footprint, lesson?.id, sweep?.jobs.map((j) => [j.status, j.accuracy, j.recordId, colourOf(j), j.confusion?.join()])]);
     if (key === shownKey) return;
     shownKey = key;
     error.hidden = !message;
@@ -146,7 +149,10 @@ export function mountSweep(runner, el, { signal } = {}) {
     }
     const finished = sweep.jobs.filter((j) => j.status !== 'queued' && j.status !== 'training' && j.status !== 'paused').length;
     const what = state === 'done' ? 'finished' : state === 'stopped' ? 'stopped' : `running on ${workers} worker${workers === 1 ? '' : 's'}`;
-    setText(status, `${finished} of ${sweep.jobs.length} runs done · ${what}`);
+    const memory = footprint ? ` · up to ${formatBytes(footprint)} of memory per worker` : '';
+    setText(status, `${finished} of ${sweep.jobs.length} runs done · ${what}${memory}`);
+    link.href = new URL(`../index.html#${encodeState(sweep.base)}&sweep=${sweep.link.sweep}&budget=${sweep.link.budget}`, import.meta.url).href;
+    link.hidden = false;
     renderResults(sweep);
   });
 

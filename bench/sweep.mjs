@@ -38,8 +38,13 @@ async function timeSweep(url, cores) {
     await page.addInitScript((n) => {
       Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n });
     }, cores);
-    // The sweep from the link starts as soon as the data is loaded; its start and end are read from its store.
+    // The sweep from the link starts as soon as the data is loaded; its start and end are read from its
+    // store, and the page's main-thread tasks over 50 ms while it runs are collected.
     await page.addInitScript(() => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (window.sweepStart !== undefined && window.sweepEnd === undefined) window.longTasks.push(Math.round(e.duration));
+      }).observe({ type: 'longtask' });
       const watch = () => {
         const sweeps = window.nnp?.sweeps;
         if (!sweeps) {
@@ -59,6 +64,7 @@ async function timeSweep(url, cores) {
       seconds: (window.sweepEnd - window.sweepStart) / 1000,
       workers: window.nnp.sweeps.store.get().workers,
       accuracies: window.nnp.sweeps.sweep.jobs.map((j) => j.accuracy),
+      longTasks: window.longTasks,
     }));
     return result;
   } finally {
@@ -117,7 +123,9 @@ for (let r = 0; r < repeats; r++) {
   const all = await timeSweep(url, cores);
   const same = one.accuracies.every((a, i) => a === all.accuracies[i]);
   rows.push({ one, all, same });
+  const tasks = (r) => (r.longTasks.length ? `${r.longTasks.length}, longest ${Math.max(...r.longTasks)} ms` : 'none');
   console.log(`one at a time (1 worker): ${one.seconds.toFixed(1)} s · sweep (${all.workers} workers): ${all.seconds.toFixed(1)} s · ${(one.seconds / all.seconds).toFixed(2)}× sooner · same accuracies: ${same ? 'yes' : 'NO'}`);
+  console.log(`  main-thread tasks over 50 ms: one at a time ${tasks(one)}; sweep ${tasks(all)}`);
 }
 server.close();
 if (rows.some((r) => !r.same)) process.exitCode = 1;

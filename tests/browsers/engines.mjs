@@ -2,8 +2,9 @@
 // (puppeteer-core over WebDriver BiDi) and WebKit (WebKitGTK's MiniBrowser through WebKitWebDriver,
 // on a virtual display). Each is the system's own browser; nothing is downloaded.
 //
-// A driven page offers: goto(path), evaluate(fn, arg), waitFor(fn, arg, { timeout }), screenshot(name),
-// close(); `fn` runs in the page and must be self-contained (it is sent as text).
+// A driven page offers: goto(path), evaluate(fn, arg), waitFor(fn, arg, { timeout }), stroke(selector,
+// points) (a mouse drag), screenshot(name), close(); `fn` runs in the page and must be self-contained
+// (it is sent as text).
 import { spawn, execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -57,6 +58,19 @@ function saveShot(engine, name, png) {
   return file;
 }
 
+/**
+ * Draws a polyline with the mouse, as a person would: `points` are fractions (0..1) of the element's
+ * box, which `box()` scrolls into view and measures in viewport pixels.
+ */
+async function mouseStroke(page, selector, points, box) {
+  const b = await box();
+  const at = ([x, y]) => [b.x + x * b.width, b.y + y * b.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 10 });
+  await page.mouse.up();
+}
+
 /** Opens `engine` on the server at `base`. Console errors and page errors collect in `errors`. */
 export async function openEngine(engine, base) {
   if (engine === 'chromium') return openChromium(base);
@@ -80,6 +94,11 @@ async function openChromium(base) {
     version: context.browser()?.version() ?? '',
     goto: (path) => page.goto(base + path),
     waitFor: (fn, arg, options) => poll(evaluate, fn, arg, options),
+    stroke: (selector, points) => mouseStroke(page, selector, points, async () => {
+      const el = page.locator(selector);
+      await el.scrollIntoViewIfNeeded();
+      return el.boundingBox();
+    }),
     screenshot: async (name) => saveShot('chromium', name, await page.screenshot({ fullPage: true })),
     close: () => context.close(),
   };
@@ -101,6 +120,11 @@ async function openFirefox(base) {
     version: await browser.version(),
     goto: (path) => page.goto(base + path),
     waitFor: (fn, arg, options) => poll(evaluate, fn, arg, options),
+    stroke: (selector, points) => mouseStroke(page, selector, points, async () => {
+      const el = await page.$(selector);
+      await el.scrollIntoView();
+      return el.boundingBox();
+    }),
     screenshot: async (name) => saveShot('firefox', name, await page.screenshot({ fullPage: true })),
     close: () => browser.close(),
   };
@@ -193,6 +217,27 @@ async function openWebKit(base) {
     // A script WebDriver runs holds the page's main thread: asked too often, the page never gets to
     // the messages of its worker. Half a second between looks leaves it room.
     waitFor: (fn, arg, options) => poll(evaluate, fn, arg, { every: 500, ...options }),
+    // WebDriver actions: a mouse in viewport pixels, pressed, moved through the points, released.
+    async stroke(selector, points) {
+      const b = await evaluate((sel) => {
+        const el = document.querySelector(sel);
+        el.scrollIntoView({ block: 'center' });
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      }, selector);
+      const at = ([x, y]) => ({ x: Math.round(b.x + x * b.width), y: Math.round(b.y + y * b.height) });
+      const moves = [];
+      for (let i = 1; i < points.length; i++) {
+        const [from, to] = [at(points[i - 1]), at(points[i])];
+        for (let k = 1; k <= 10; k++) moves.push({ type: 'pointerMove', duration: 10, origin: 'viewport', x: Math.round(from.x + ((to.x - from.x) * k) / 10), y: Math.round(from.y + ((to.y - from.y) * k) / 10) });
+      }
+      await call('POST', `/session/${id}/actions`, {
+        actions: [{
+          type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
+          actions: [{ type: 'pointerMove', duration: 0, origin: 'viewport', ...at(points[0]) }, { type: 'pointerDown', button: 0 }, ...moves, { type: 'pointerUp', button: 0 }],
+        }],
+      });
+    },
     async screenshot(name) {
       return saveShot('webkit', name, Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
     },

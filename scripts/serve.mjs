@@ -27,7 +27,7 @@ const MIME = {
   '.d.ts': 'text/plain; charset=utf-8',
 };
 
-function handler(root) {
+function handler(root, csp) {
   return (req, res) => {
     let path;
     try {
@@ -62,6 +62,8 @@ function handler(root) {
       'cross-origin-embedder-policy': 'require-corp',
       // The widget's frame page is made to be embedded by other sites, even isolated ones.
       'cross-origin-resource-policy': path === '/embed/frame.html' ? 'cross-origin' : 'same-origin',
+      // A site may serve the page under a strict Content-Security-Policy; the tests check it works there.
+      ...(csp ? { 'content-security-policy': csp } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();
@@ -71,10 +73,10 @@ function handler(root) {
   };
 }
 
-/** Starts the server; resolves to { server, url }. */
-export function startServer({ port = 8080, host = '127.0.0.1', root = WWW } = {}) {
+/** Starts the server; resolves to { server, url }. `csp`: a Content-Security-Policy header for every file. */
+export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp = null } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const server = createServer(handler(root));
+    const server = createServer(handler(root, csp));
     let attempt = port;
     server.on('error', (err) => {
       if (err.code === 'EADDRINUSE' && port !== 0 && attempt < port + 20) {

@@ -23,8 +23,8 @@ function chromiumPath() {
  * Opens the playground in a fresh headless Chromium. Console errors and page errors are collected
  * in `errors`; tests assert it stays empty.
  */
-export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false, initScript = null } = {}) {
-  const { server, url } = await startServer({ port: 0 });
+export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false, initScript = null, csp = null } = {}) {
+  const { server, url } = await startServer({ port: 0, csp });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'nnp-e2e-')), {
     executablePath: chromiumPath(),
     headless: true,

@@ -166,3 +166,25 @@ test('when the system switches to dark, the pictures repaint in the dark palette
     await app.close();
   }
 });
+
+test('under a strict Content-Security-Policy the page trains and a widget still hides single settings', async () => {
+  const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+  const app = await openPlayground({ csp });
+  try {
+    const { page } = app;
+    await waitReady(page);
+    await page.click('#btn-step');
+    await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1);
+    await page.goto(`${app.url}embed/example.html`);
+    await page.waitForFunction(() => [...document.querySelectorAll('nn-playground')].every((w) => w.dataset.engine === 'ready'));
+    // The second widget hides batchSize, epochs and seed one by one.
+    const shown = await page.evaluate(() => {
+      const root = document.getElementById('high').shadowRoot;
+      return ['batchSize', 'epochs', 'seed', 'lr'].map((name) => getComputedStyle(root.querySelector(`.field[data-setting="${name}"]`)).display !== 'none');
+    });
+    assert.deepEqual(shown, [false, false, false, true]);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

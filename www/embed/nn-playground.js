@@ -106,12 +106,15 @@ export class NnPlayground extends HTMLElement {
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     const { state, hidden, notices } = readAttributes(this);
     root.innerHTML = `<link rel="stylesheet" href="${new URL('../style.css', HERE)}"><link rel="stylesheet" href="${new URL('embed.css', HERE)}">${TEMPLATE}`;
-    // Settings left out one by one: their rows in "How it learns" (each row names its setting).
-    const style = document.createElement('style');
-    style.textContent = [...hidden].filter((name) => TRAINING_SETTINGS.has(name)).map((name) => `.field[data-setting="${name}"] { display: none !important; }`)
+    // Settings left out one by one: their rows in "How it learns" (each row names its setting). A
+    // constructed style sheet, not a <style> element, so a strict Content-Security-Policy
+    // (style-src 'self') lets it apply.
+    const rules = [...hidden].filter((name) => TRAINING_SETTINGS.has(name)).map((name) => `.field[data-setting="${name}"] { display: none !important; }`)
       // Without the activations part, the drawing has nowhere to show its activations.
       .concat(hidden.has('activations') ? ['.show-activations { display: none !important; }'] : []).join('\n');
-    root.append(style);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(rules);
+    root.adoptedStyleSheets = [sheet];
 
     const $ = (id) => root.getElementById(id);
     this.showTitle();

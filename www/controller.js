@@ -230,6 +230,8 @@ export class Controller {
       return true;
     } catch (err) {
       this.run.set({ dataError: err.message });
+      // The data in use stays, and the dataset setting says so again.
+      if (this.dataMeta && this.settings.get().dataset !== this.dataMeta.id) this.settings.set({ dataset: this.dataMeta.id }, { source: 'data' });
       return false;
     } finally {
       this.run.set({ dataBusy: false });

@@ -117,3 +117,23 @@ test('a malformed IDX file is explained and changes nothing; a good pair loads',
     await app.close();
   }
 });
+
+test('a dataset switch with the network gone says what happened and keeps the data in use', async () => {
+  const app = await openPlayground();
+  try {
+    const { page } = app;
+    await waitReady(page);
+    await page.context().route('**/data/fashion/**', (route) => route.abort('internetdisconnected'));
+    await page.check('input[type="radio"][value="fashion"]');
+    await page.waitForFunction(() => /could not be downloaded/.test(window.nnp.run.get().dataError ?? ''));
+    assert.match(await page.evaluate(() => window.nnp.run.get().dataError), /offline\? The data in use stays\./);
+    await page.waitForFunction(() => window.nnp.settings.get().dataset === 'mnist');
+    assert.equal(await page.isChecked('input[type="radio"][value="mnist"]'), true);
+    await page.click('#btn-step');
+    await page.waitForFunction(() => window.nnp.run.get().report?.steps === 1);
+    // A failed download is not a page error; the console's own network line is the browser's.
+    assert.deepEqual(app.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  } finally {
+    await app.close();
+  }
+});

@@ -125,7 +125,13 @@ const builtinCache = new Map();
 
 async function fetchBytes(path) {
   const url = new URL(`../data/${path}`, import.meta.url);
-  const response = await fetch(url);
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    // fetch rejects only when nothing came back at all: no network, or the server is gone.
+    throw new Error(`${path} could not be downloaded: the server did not answer (${err.message}). Is this computer offline? The data in use stays.`);
+  }
   if (!response.ok) throw new Error(`Could not load ${path} (${response.status} ${response.statusText}).`);
   return inflate(new Uint8Array(await response.arrayBuffer()), path);
 }

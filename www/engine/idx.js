@@ -11,15 +11,76 @@ export function isGzip(bytes) {
   return bytes.length >= 2 && bytes[0] === GZIP[0] && bytes[1] === GZIP[1];
 }
 
-/** Inflates gzip bytes (the browser's DecompressionStream); other bytes are returned as they are. */
+/** The largest IDX file the page takes, unpacked (the full 60,000-image MNIST training set is 47 MB). */
+export const MAX_IDX_BYTES = 128_000_000;
+
+class TooLarge extends Error {}
+
+/**
+ * The size an IDX file's header promises (header and values), once its first bytes are there, or
+ * null when they are not an IDX header (readIdx says what is wrong later).
+ */
+function promisedSize(head) {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08) return null;
+  const dims = head[3];
+  if (dims < 1 || dims > 3 || head.length < 4 + 4 * dims) return null;
+  let size = 1;
+  for (let d = 0; d < dims; d++) size *= ((head[4 + 4 * d] << 24) >>> 0) + (head[5 + 4 * d] << 16) + (head[6 + 4 * d] << 8) + head[7 + 4 * d];
+  return 4 + 4 * dims + size;
+}
+
+function megabytes(n) {
+  return `${Math.round(n / 1e6).toLocaleString('en-US')} MB`;
+}
+
+/**
+ * Inflates gzip bytes (the browser's DecompressionStream); other bytes are returned as they are.
+ * Inflating stops as soon as the output is larger than its IDX header promises or than
+ * MAX_IDX_BYTES, so a small file that unpacks to gigabytes (a "gzip bomb") costs nothing.
+ */
 export async function inflate(bytes, name = 'the file') {
-  if (!isGzip(bytes)) return bytes;
+  const tooLarge = () => new TooLarge(`${name} is over ${megabytes(MAX_IDX_BYTES)} unpacked, more than the page takes; use fewer images.`);
+  if (!isGzip(bytes)) {
+    if (bytes.length > MAX_IDX_BYTES) throw tooLarge();
+    return bytes;
+  }
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks = [];
+  let total = 0;
+  let promised = null;
+  let headerRead = false;
   try {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (!headerRead && total >= 16) {
+        headerRead = true;
+        promised = promisedSize(concat(chunks, total).subarray(0, 16));
+      }
+      if (total > MAX_IDX_BYTES) throw tooLarge();
+      if (promised !== null && total > promised) {
+        throw new TooLarge(`${name} unpacks to more than its header says (${promised.toLocaleString('en-US')} bytes): the file is damaged or not what it claims to be.`);
+      }
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if (err instanceof TooLarge) throw new Error(err.message);
     throw new Error(`${name} looks gzipped but could not be decompressed: the file is damaged or incomplete.`);
   }
+  return concat(chunks, total);
+}
+
+function concat(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function hex(bytes, n = 4) {

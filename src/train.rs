@@ -70,8 +70,6 @@ pub struct Trainer {
     epoch: usize,
     batch_indices: Vec<usize>,
     labels: Vec<u8>,
-    base_lr: f32,
-    l2: f32,
     steps: u64,
     examples_seen: u64,
     last_lr: f32,
@@ -95,7 +93,6 @@ impl Trainer {
         let optimizer = Optimizer::new(&spec.optimizer, net.store.len());
         let base_lr = spec.optimizer.lr();
         Trainer {
-            l2: spec.l2,
             spec,
             net,
             optimizer,
@@ -108,7 +105,6 @@ impl Trainer {
             epoch: 0,
             batch_indices: Vec::new(),
             labels: Vec::new(),
-            base_lr,
             steps: 0,
             examples_seen: 0,
             last_lr: base_lr,
@@ -206,16 +202,18 @@ impl Trainer {
         (self.steps_per_epoch() * self.spec.epochs) as u64
     }
 
-    /// Changes the base learning rate from the next step on (the schedule still applies).
+    /// Changes the base learning rate from the next step on (the schedule still applies). It is
+    /// written into the spec, so a saved model keeps it.
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
         check_learning_rate(lr)?;
-        self.base_lr = lr;
+        self.spec.optimizer.set_lr(lr);
         Ok(())
     }
 
+    /// Changes L2 from the next step on, in the spec (a saved model keeps it).
     pub fn set_l2(&mut self, l2: f32) -> Result<()> {
         check_l2(l2)?;
-        self.l2 = l2;
+        self.spec.l2 = l2;
         Ok(())
     }
 
@@ -250,12 +248,12 @@ impl Trainer {
         };
         let lr = lr_at(
             &self.spec.schedule,
-            self.base_lr,
+            self.spec.optimizer.lr(),
             self.steps as usize,
             self.steps_per_epoch(),
             self.total_steps() as usize,
         );
-        self.optimizer.step(&mut self.net.store, lr, self.l2);
+        self.optimizer.step(&mut self.net.store, lr, self.spec.l2);
         self.last_lr = lr;
         self.steps += 1;
         let n = self.batch_indices.len();

@@ -277,6 +277,16 @@ impl OptimizerSpec {
         }
     }
 
+    /// The base learning rate, changed while training: the spec stays the one record of the run.
+    pub fn set_lr(&mut self, new: f32) {
+        match self {
+            OptimizerSpec::Sgd { lr, .. }
+            | OptimizerSpec::Adam { lr, .. }
+            | OptimizerSpec::Adamw { lr, .. }
+            | OptimizerSpec::Rmsprop { lr, .. } => *lr = new,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             OptimizerSpec::Sgd { .. } => "sgd",

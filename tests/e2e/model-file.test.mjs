@@ -93,10 +93,17 @@ test('a file that is not a model is explained next to the button and changes not
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-save-model')]);
     const whole = readFileSync(await download.path());
     await page.setInputFiles('#model-file input[type="file"]', { name: 'cut.nnpg', mimeType: 'application/octet-stream', buffer: whole.subarray(0, 1000) });
-    await page.waitForFunction(() => /^cut\.nnpg could not be loaded: the saved model is truncated/.test(document.getElementById('model-error').textContent), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /^cut\.nnpg could not be loaded: the saved model is damaged or truncated/.test(document.getElementById('model-error').textContent), null, { timeout: 10_000 });
     await page.locator('#col-network').screenshot({ path: new URL('./artifacts/model-error.png', import.meta.url).pathname });
     const now = await page.evaluate(() => ({ runId: window.nnp.run.get().runId, hash: window.location.hash }));
     assert.deepEqual(now, before, 'the network and the settings were kept');
+
+    // One flipped byte in the weights: the checksum says so.
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 100] ^= 0x40;
+    await page.setInputFiles('#model-file input[type="file"]', { name: 'flipped.nnpg', mimeType: 'application/octet-stream', buffer: flipped });
+    await page.waitForFunction(() => /^flipped\.nnpg could not be loaded: .*checksum does not match/.test(document.getElementById('model-error').textContent), null, { timeout: 10_000 });
+    assert.deepEqual(await page.evaluate(() => ({ runId: window.nnp.run.get().runId, hash: window.location.hash })), before);
 
     // The whole file loads, and the message goes away. Its name says it was trained on Fashion-MNIST
     // (this page's own file names do): that dataset is loaded with it.

@@ -51,6 +51,16 @@ export class SweepRunner {
    * @param {{ kind: 'epochs'|'steps', n: number }} budget
    */
   async start(axes, budget, { lesson = null } = {}) {
+    if (this.starting) return false; // a second Start while this one checks its plan
+    this.starting = true;
+    try {
+      return await this.plan(axes, budget, lesson);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async plan(axes, budget, lesson) {
     const c = this.controller;
     if (!c.dataSource || !c.dataMeta) return this.refuse('The data is not loaded yet.');
     const plan = planSweep(axes, c.settings.get(), budget);
@@ -78,6 +88,8 @@ export class SweepRunner {
     await c.transport(() => c.pause());
     const sweep = {
       id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget), base: structuredClone(c.settings.get()),
+      // The data as it is now: a dataset switched during the sweep does not reach its workers.
+      meta: c.dataMeta, source: c.dataSource,
       jobs: plan.jobs.map((job) => ({ ...job, status: 'queued', recordId: null, accuracy: null, loss: null, message: null, confusion: null, classes: 0, name: describeJob(axes, job) })),
     };
     this.store.set({ sweep, state: 'running', message: null, workers, lesson, perWorker, footprint: 0 });
@@ -92,18 +104,24 @@ export class SweepRunner {
   }
 
   newSlot(index) {
-    const slot = { index, client: this.makeClient(), ready: null, job: null, runId: null, record: null, finished: null, busy: false, since: 0 };
+    const slot = {
+      index, client: this.makeClient(), ready: null, job: null, runId: null, record: null, finished: null, busy: false, since: 0,
+      stopping: false, // Stop paused this worker: its next "paused" is that, not a failure
+    };
     slot.client.onPush((msg) => this.onPush(slot, msg));
     return slot;
   }
 
-  /** The worker's engine, loaded once with the page's data. */
+  /** The worker's engine, loaded once with the sweep's data (again after a crash or a failed load). */
   prepare(slot) {
     slot.ready ??= (async () => {
-      await slot.client.init();
-      await slot.client.loadData(await this.controller.dataSource());
+      await slot.client.init(slot.runId ?? 0);
+      await slot.client.loadData(await this.sweep.source());
       return 'staged';
-    })();
+    })().catch((err) => {
+      slot.ready = null;
+      throw err;
+    });
     return slot.ready;
   }
 
@@ -112,7 +130,8 @@ export class SweepRunner {
     if (slot.busy) return;
     slot.busy = true;
     try {
-      while (this.store.get().state === 'running') {
+      // A slot of a sweep that was dropped (another started) stops at once: its worker is gone.
+      while (this.store.get().state === 'running' && this.slots.includes(slot)) {
         const job = slot.job ?? this.sweep.jobs.find((j) => j.status === 'queued');
         if (!job) break;
         await this.train(slot, job);
@@ -124,7 +143,7 @@ export class SweepRunner {
   }
 
   async train(slot, job) {
-    const c = this.controller;
+    const sweep = this.sweep;
     const resumed = slot.job === job;
     try {
       if (!resumed) {
@@ -133,30 +152,43 @@ export class SweepRunner {
         slot.job = job;
         this.publish();
         const data = await this.prepare(slot);
-        const result = await slot.client.build(buildSpec(job.settings, c.dataMeta), { data, trainLimit: job.settings.trainLimit });
+        const result = await slot.client.build(buildSpec(job.settings, sweep.meta), { data, trainLimit: job.settings.trainLimit });
         slot.ready = Promise.resolve('current');
         slot.runId = result.runId;
         // What the worker's engine really holds (its WebAssembly memory), for the status line.
         const { memoryBytes } = await slot.client.stats();
         if (memoryBytes > this.store.get().footprint) this.store.set({ footprint: memoryBytes });
-        slot.record = this.history.create({ settings: job.settings, params: result.summary.totalParams, extra: { sweep: { id: this.sweep.id, coords: job.coords } } });
+        slot.record = this.history.create({
+          settings: { ...job.settings, dataset: sweep.meta.id }, dataset: sweep.meta.name, params: result.summary.totalParams,
+          extra: { sweep: { id: sweep.id, coords: job.coords } },
+        });
         job.recordId = slot.record.id;
       } else {
         job.status = 'training';
+        slot.record.status = 'training';
         this.publish();
+      }
+      if (this.sweep?.id !== sweep.id) return; // dropped for another sweep meanwhile
+      if (this.store.get().state !== 'running') {
+        // Stopped while this worker was loading or building: it waits, ready, for Resume.
+        job.status = 'paused';
+        slot.record.status = 'paused';
+        this.publish();
+        return;
       }
       const finished = new Promise((resolve) => { slot.finished = resolve; });
       slot.since = performance.now();
       await slot.client.play({ until: job.until });
       const status = await finished;
-      if (status === 'stopped') return; // paused by Stop: the job stays with this worker
+      slot.finished = null;
+      if (status === 'stopped' || status === 'dropped') return; // Stop: the job stays with this worker
       job.status = status;
       job.finished = Date.now();
       const m = runMetrics(slot.record);
       job.accuracy = m.testAccuracy;
       job.loss = m.testLoss;
     } catch (err) {
-      if (this.store.get().state === 'idle') return; // the sweep was dropped; its workers are gone
+      if (this.sweep?.id !== sweep.id || this.store.get().state === 'idle') return; // dropped; its workers are gone
       job.status = 'failed';
       job.message = err.message;
       if (slot.record) slot.record.status = 'stopped';
@@ -168,6 +200,15 @@ export class SweepRunner {
   }
 
   onPush(slot, msg) {
+    if (msg.type === 'restarted') {
+      // The worker's engine trapped and the client started a fresh one: the job in progress fails,
+      // and the next job loads the data into the new engine first.
+      slot.ready = null;
+      if (slot.job) slot.job.message = `the engine stopped after an internal error (${msg.message})`;
+      if (slot.record) slot.record.status = 'stopped';
+      slot.finished?.('failed');
+      return;
+    }
     if (msg.runId === undefined || msg.runId !== slot.runId || !slot.record) return;
     const record = slot.record;
     if (msg.type === Push.REPORT) {
@@ -190,8 +231,9 @@ export class SweepRunner {
       let status;
       if (msg.status === 'done' || msg.status === 'diverged') status = msg.status;
       else if (msg.budget) status = 'done';
-      else if (this.store.get().state === 'stopped') status = 'stopped';
+      else if (slot.stopping) status = 'stopped';
       else status = 'failed'; // paused by the engine with a message (an error while training)
+      slot.stopping = false;
       record.status = status === 'stopped' ? 'paused' : status === 'failed' ? 'stopped' : status;
       if (status === 'failed' && slot.job) slot.job.message = msg.message ?? 'training stopped';
       this.history.changed(record, { now: true });
@@ -205,6 +247,7 @@ export class SweepRunner {
     this.store.set({ state: 'stopped' });
     for (const job of this.sweep.jobs) if (job.status === 'training') job.status = 'paused';
     this.publish();
+    for (const slot of this.slots) slot.stopping = slot.finished !== null;
     await Promise.all(this.slots.map((s) => s.client.pause().catch(() => {})));
   }
 
@@ -243,9 +286,16 @@ export class SweepRunner {
     this.store.set({ sweep: { ...this.sweep } });
   }
 
-  /** Stops every worker and forgets the sweep (its runs stay in the history). */
+  /** Stops every worker and forgets the sweep (its runs stay in the history, stopped where they were). */
   dispose() {
-    for (const slot of this.slots) slot.client.terminate();
+    for (const slot of this.slots) {
+      if (slot.record && (slot.record.status === 'training' || slot.record.status === 'paused')) {
+        slot.record.status = 'stopped';
+        this.history.changed(slot.record, { now: true });
+      }
+      slot.finished?.('dropped');
+      slot.client.terminate();
+    }
     this.slots = [];
     if (this.store.get().state !== 'idle') this.store.set({ state: 'idle' });
   }

@@ -164,12 +164,22 @@ async function openWebKit(base) {
     if (json.value?.error) throw new Error(`WebKitWebDriver: ${json.value.error}: ${json.value.message}`);
     return json.value;
   };
+  const stopDriver = () => {
+    try {
+      process.kill(-driver.pid);
+    } catch {
+      driver.kill();
+    }
+  };
   let session = null;
   for (let i = 0; !session; i++) {
     try {
       session = await call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] } } } });
     } catch (err) {
-      if (i > 100) throw new Error(`WebKitWebDriver did not start: ${err.message}\n${driverLog}`);
+      if (i > 100) {
+        stopDriver();
+        throw new Error(`WebKitWebDriver did not start: ${err.message}\n${driverLog}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -187,7 +197,9 @@ async function openWebKit(base) {
       v.then((x) => { results[arguments[1]] = { ok: true, v: x === undefined ? null : x }; }, (e) => { results[arguments[1]] = { ok: false, e: String(e && e.stack || e) }; });
       return { pending: true };`;
     let r = await call('POST', `/session/${id}/execute/sync`, { script, args: [arg === undefined ? null : arg, key] });
+    const deadline = Date.now() + 120_000;
     while (r.pending) {
+      if (Date.now() > deadline) throw new Error(`a promise in the page did not settle in 2 minutes: ${fn.toString().slice(0, 160)}`);
       await new Promise((done) => setTimeout(done, 250));
       r = await call('POST', `/session/${id}/execute/sync`, { script: 'const r = (window.__results ?? {})[arguments[0]]; if (!r) return { pending: true }; delete window.__results[arguments[0]]; return r;', args: [key] });
     }
@@ -247,11 +259,7 @@ async function openWebKit(base) {
     },
     async close() {
       await call('DELETE', `/session/${id}`).catch(() => {});
-      try {
-        process.kill(-driver.pid);
-      } catch {
-        driver.kill();
-      }
+      stopDriver();
     },
   };
 }

@@ -50,9 +50,10 @@ test('every run is kept and named by what differs; checked runs are drawn on the
   await first.check();
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('.runs-csv')]);
-  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
-  const lines = csv.trim().split('\r\n');
-  assert.equal(lines.length, 3, csv);
+  const bytes = await (await import('node:fs/promises')).readFile(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte-order mark, for spreadsheets');
+  const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+  assert.equal(lines.length, 3, lines.join('\n'));
   assert.match(lines[0], /^name,dataset,status/);
   await app.screenshot('compare-runs');
   assert.deepEqual(app.errors, []);

@@ -81,7 +81,8 @@ test('the CSV has a header and one row per run, with a link that reproduces the 
   a.test.push(1, 0.2, 0.95);
   const b = run({ lr: 0.01, optimizer: 'sgd' });
   const csv = runsCsv([a, b], 'http://localhost/');
-  const lines = parseCsv(csv);
+  assert.ok(csv.startsWith('\uFEFF'), 'a byte-order mark, for spreadsheets');
+  const lines = parseCsv(csv.slice(1));
   assert.equal(lines.length, 3);
   const head = lines[0];
   assert.equal(head[0], 'name');
@@ -110,11 +111,13 @@ test('stored records of an unknown format or damaged are dropped, current ones k
 });
 
 test('the history is bounded: the oldest runs go, never the one training', () => {
-  const runs = Array.from({ length: MAX_RUNS + 3 }, () => run());
-  const removed = trimRuns(runs, runs[0].id);
+  const runs = Array.from({ length: MAX_RUNS + 3 }, () => ({ ...run(), status: 'done' }));
+  const removed = trimRuns(runs, new Set([runs[0].id]));
   assert.equal(removed.length, 3);
   assert.ok(!removed.includes(runs[0].id));
   assert.deepEqual(removed, [runs[1].id, runs[2].id, runs[3].id]);
+  runs[1].status = 'training'; // a sweep's run still training is not removed either
+  assert.deepEqual(trimRuns(runs, new Set([runs[0].id])), [runs[2].id, runs[3].id, runs[4].id]);
   assert.equal(nextColour([{ colour: 0 }, { colour: 1 }]), 2);
 });
 

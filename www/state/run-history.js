@@ -43,8 +43,8 @@ export class RunHistory {
   async load() {
     if (!this.archive) return;
     const { runs, dropped } = await this.archive.load();
-    // A run that was training when the tab closed stopped there.
-    for (const r of runs) if (r.status === 'training') r.status = 'stopped';
+    // A run that was training (or paused) when the tab closed stopped there: it cannot go on.
+    for (const r of runs) if (r.status === 'training' || r.status === 'paused') r.status = 'stopped';
     const live = this.store.get().runs;
     const known = new Set(live.map((r) => r.id));
     const merged = [...runs.filter((r) => !known.has(r.id)), ...live];
@@ -83,23 +83,24 @@ export class RunHistory {
   begin(r) {
     const c = this.controller;
     // The settings the network was built from, with the live ones (learning rate, L2) as they are now.
-    const settings = { ...c.builtSettings, lr: c.settings.get().lr, l2: c.settings.get().l2 };
+    // The data's id too: a person's own files are "custom" even if the settings were built before them.
+    const settings = { ...c.builtSettings, lr: c.settings.get().lr, l2: c.settings.get().l2, dataset: c.dataMeta?.id ?? c.builtSettings.dataset };
     const record = this.create({ settings, params: r.summary?.totalParams ?? 0 });
     this.current = { runId: r.runId, record };
     this.store.set({ currentId: record.id });
   }
 
   /** A new record (of the page's run or of a sweep's) added to the history, the oldest beyond the bound removed. */
-  create({ settings, params, extra = {} }) {
+  create({ settings, params, dataset = this.controller.dataMeta?.name ?? settings.dataset, extra = {} }) {
     const record = Object.assign(newRun({
       id: runId(),
       settings,
-      dataset: this.controller.dataMeta?.name ?? settings.dataset,
+      dataset,
       params,
       colour: nextColour(this.runs),
     }), extra);
     const runs = [...this.runs, record];
-    const removed = trimRuns(runs, record.id);
+    const removed = trimRuns(runs, new Set([record.id, this.store.get().currentId]));
     this.store.set({ runs: runs.filter((x) => !removed.includes(x.id)) });
     this.persist([record], removed);
     return record;
@@ -175,7 +176,11 @@ export class RunHistory {
   async clear() {
     const keep = this.runs.filter((r) => r.id === this.store.get().currentId);
     this.store.set({ runs: keep });
-    await this.archive?.clear();
+    this.dirty.clear();
+    if (!this.archive) return;
+    // In line with the writes already queued, so none of them brings a cleared run back.
+    this.writes = this.writes.then(() => this.archive.clear());
+    await this.writes;
     this.persist(keep);
   }
 

@@ -253,14 +253,17 @@ export function nextColour(runs) {
   return best;
 }
 
-/** Removes the oldest runs beyond MAX_RUNS (never `keepId`, the run training now). Returns the removed ids. */
-export function trimRuns(runs, keepId = null) {
+/**
+ * Removes the oldest runs beyond MAX_RUNS, never those in `keep` (the page's current run, a new one)
+ * nor any still training or paused. Returns the removed ids.
+ */
+export function trimRuns(runs, keep = new Set()) {
   const removed = [];
   const byAge = [...runs].sort((a, b) => a.created - b.created);
   let extra = runs.length - MAX_RUNS;
   for (const r of byAge) {
     if (extra <= 0) break;
-    if (r.id === keepId) continue;
+    if (keep.has(r.id) || r.status === 'training' || r.status === 'paused') continue;
     removed.push(r.id);
     extra -= 1;
   }
@@ -318,5 +321,6 @@ export function runsCsv(runs, pageUrl = '') {
       m.trainLoss, m.trainAccuracy, m.testLoss, m.testAccuracy, m.bestTestAccuracy, m.bestTestLoss,
       r.settings.layers.map(encodeLayer).join(','), ...keys.map((k) => r.settings[k]), link];
   });
-  return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  // A byte-order mark: spreadsheets then read the names' "·", "×" and "β₁" as UTF-8.
+  return `\uFEFF${[head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

@@ -26,15 +26,24 @@ const executablePath = opt('chromium', process.env.CHROMIUM_PATH || execSync('co
 /** Four learning rates around Adam's usual one: four different runs of the same size. */
 const LINK = '#sweep=lr:0.0005,0.001,0.002,0.004&budget=epochs:1';
 
-/** Seconds from Start to the last run's end, with the page believing it has `cores` cores. */
-async function timeSweep(url, cores) {
+/** Runs `fn(page)` in a fresh headless Chromium profile, closed and removed afterwards. */
+async function withPage(fn) {
   const dir = mkdtempSync(join(tmpdir(), 'nnp-sweep-bench-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath, headless: true,
     args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    return await fn(context.pages()[0] ?? (await context.newPage()));
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds from Start to the last run's end, with the page believing it has `cores` cores. */
+async function timeSweep(url, cores) {
+  return withPage(async (page) => {
     await page.addInitScript((n) => {
       Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n });
     }, cores);
@@ -67,21 +76,12 @@ async function timeSweep(url, cores) {
       longTasks: window.longTasks,
     }));
     return result;
-  } finally {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Seconds from choosing each comparison lesson to the end of its last run, on every core. */
 async function timeLessons(url) {
-  const dir = mkdtempSync(join(tmpdir(), 'nnp-lesson-bench-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath, headless: true,
-    args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
+  return withPage(async (page) => {
     await page.goto(url);
     await page.waitForFunction(() => window.nnp?.run.get().summary);
     const lessons = await page.$$eval('#preset option', (options) => options.filter((o) => o.value.startsWith('compare-')).map((o) => [o.value, o.textContent]));
@@ -96,10 +96,7 @@ async function timeLessons(url) {
       console.log(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s · ${jobs.join(' · ')}`);
     }
     return rows;
-  } finally {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const { server, url } = await startServer({ port: 0 });

@@ -26,6 +26,13 @@ pub struct TrainReport {
     pub loss: f32,
     /// Fraction of the examples of this report classified correctly (before the update).
     pub accuracy: f32,
+    /// The sum of the batches' losses, the batches, and the examples right out of those seen: a
+    /// caller that joins several reports into one mean (a curve point split across calls) gets the
+    /// same number as one call over all their steps.
+    pub loss_sum: f64,
+    pub batches: u64,
+    pub correct: u64,
+    pub seen: u64,
     /// Batches run since the start.
     pub steps: u64,
     /// Completed epochs, counting from 0.
@@ -283,6 +290,10 @@ impl Trainer {
         Ok(TrainReport {
             loss: if batches > 0 { (loss_sum / batches as f64) as f32 } else { f32::NAN },
             accuracy: if seen > 0 { correct as f32 / seen as f32 } else { f32::NAN },
+            loss_sum,
+            batches: batches as u64,
+            correct: correct as u64,
+            seen: seen as u64,
             steps: self.steps,
             epoch: (self.steps as usize / per_epoch).min(self.spec.epochs),
             epoch_progress: if self.is_done() {

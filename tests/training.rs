@@ -105,3 +105,19 @@ fn workload_accuracy_table() -> Result<()> {
     }
     Ok(())
 }
+
+/// A curve point split across calls (the page's chunks end anywhere) joins the calls' sums into the
+/// same mean, to the bit, as one call over all its steps.
+#[test]
+fn report_sums_join_into_the_same_mean_as_one_call() -> Result<()> {
+    let mut whole = trainer("mlp", 1)?;
+    let one = whole.train_steps(10)?;
+    let mut split = trainer("mlp", 1)?;
+    let parts = [split.train_steps(3)?, split.train_steps(5)?, split.train_steps(2)?];
+    let loss_sum: f64 = parts.iter().map(|p| p.loss_sum).sum();
+    let batches: u64 = parts.iter().map(|p| p.batches).sum();
+    let (correct, seen): (u64, u64) = parts.iter().fold((0, 0), |(c, s), p| (c + p.correct, s + p.seen));
+    assert_eq!(((loss_sum / batches as f64) as f32).to_bits(), one.loss.to_bits());
+    assert_eq!((correct as f32 / seen as f32).to_bits(), one.accuracy.to_bits());
+    Ok(())
+}

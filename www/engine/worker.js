@@ -104,6 +104,11 @@ function post(msg, transfer = []) {
 // trainSteps chunks only, in windows of at least half a second, the median of the last five.
 const speed = new Throughput({ windowMs: 500, keep: 5 });
 
+/** The engine's sums for the curve point being collected (see tick). */
+function emptyPoint() {
+  return { lossSum: 0, batches: 0, correct: 0, seen: 0 };
+}
+
 function emptyRun() {
   speed.reset();
   run.chunk = 1;
@@ -111,6 +116,7 @@ function emptyRun() {
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
   run.points = [];
   run.pointEvery = 0;
+  run.point = emptyPoint();
   run.until = 0; // PLAY's step budget (0: until the last epoch)
   run.lastEval = now();
   run.lastEpoch = 0;
@@ -331,17 +337,19 @@ function tick() {
   if (!run.training || !engine || crashed) return;
   try {
     const t0 = now();
-    // The chunk runs in pieces that end at multiples of pointEvery steps (1/POINTS_PER_EPOCH of an
-    // epoch), and each piece's mean loss becomes a point of the curves: a small network that trains
-    // an epoch in a few milliseconds still draws a detailed curve, and the points do not depend on
-    // how fast the machine is (the same run gives the same points, alone or in a sweep).
+    // A point of the curves is the mean of the steps between two multiples of pointEvery
+    // (1/POINTS_PER_EPOCH of an epoch): a small network that trains an epoch in a few milliseconds
+    // still draws a detailed curve, and the points do not depend on how fast the machine is (the
+    // same run gives the same points, alone or in a sweep). A chunk may end inside a point's steps:
+    // the point collects the engine's sums until its last step, so it is the number one call over
+    // all of them would give.
     run.pointEvery ||= Math.max(1, Math.floor(engine.stepsPerEpoch() / POINTS_PER_EPOCH));
     let left = run.chunk;
     const start = run.last;
     let r = start;
     do {
       const before = r.steps;
-      let piece = run.pointEvery - (r.steps % run.pointEvery);
+      let piece = Math.min(left, run.pointEvery - (r.steps % run.pointEvery));
       if (run.until > 0) piece = Math.min(piece, run.until - r.steps);
       r = engine.trainSteps(piece);
       run.last = r; // kept current piece by piece, so an error in a later piece loses no step
@@ -351,7 +359,16 @@ function tick() {
         run.pending.steps += did;
         run.pending.loss += r.loss * did;
         run.pending.accuracy += r.accuracy * did;
-        if (Number.isFinite(r.loss)) run.points.push(position(r), r.loss, r.accuracy);
+        const p = run.point;
+        p.lossSum += r.lossSum;
+        p.batches += r.batches;
+        p.correct += r.correct;
+        p.seen += r.seen;
+        if (r.steps % run.pointEvery === 0 || r.done || r.nonFinite || (run.until > 0 && r.steps >= run.until)) {
+          const loss = Math.fround(p.lossSum / p.batches);
+          if (Number.isFinite(loss)) run.points.push(position(r), loss, Math.fround(p.correct / p.seen));
+          run.point = emptyPoint();
+        }
       }
     } while (left > 0 && !r.done && !r.nonFinite && !(run.until > 0 && r.steps >= run.until));
     const dt = Math.max(0.1, now() - t0);

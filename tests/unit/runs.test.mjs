@@ -198,3 +198,11 @@ test('restore makes a run\'s settings the current ones', () => {
 test('no runs have no names', () => {
   assert.deepEqual(runNames([]), []);
 });
+
+test('a field that differs in several layers, with one value in each run, is named once', () => {
+  const dense = (units, activation) => ({ type: 'dense', units, activation });
+  const deep = (a) => run({}, [dense(64, a), dense(64, a), dense(64, a)]);
+  assert.deepEqual(runNames([deep('sigmoid'), deep('relu')]), ['layers 1, 2, 3 sigmoid', 'layers 1, 2, 3 relu']);
+  const mixed = run({}, [dense(64, 'relu'), dense(64, 'tanh'), dense(64, 'relu')]);
+  assert.deepEqual(runNames([deep('sigmoid'), mixed]), ['layers 1, 2, 3 sigmoid', 'layer 1 relu · layer 2 tanh · layer 3 relu']);
+});

@@ -199,19 +199,29 @@ function layerDifferences(runs) {
   const lists = runs.map((r) => r.settings.layers ?? []);
   const shape = (l) => l.map((x) => x.type).join(',');
   if (lists.every((l) => shape(l) === shape(lists[0]))) {
-    const parts = runs.map(() => []);
-    lists[0].forEach((layer, i) => {
-      const fields = Object.keys(layer).filter((f) => f !== 'type' && lists.some((l) => JSON.stringify(l[i][f]) !== JSON.stringify(layer[f])));
-      if (!fields.length) return;
-      lists.forEach((l, r) => {
-        const texts = fields.map((f) => {
-          const v = l[i][f];
-          return f === 'activation' || f === 'padding' || f === 'fn' ? String(v) : `${f} ${typeof v === 'number' ? formatSetting(v) : v}`;
-        });
-        parts[r].push(`layer ${i + 1} ${texts.join(' ')}`);
-      });
+    const text = (f, v) => (f === 'activation' || f === 'padding' || f === 'fn' ? String(v) : `${f} ${typeof v === 'number' ? formatSetting(v) : v}`);
+    // Each layer's fields that differ between runs, as [layer index, field].
+    const differing = lists[0].flatMap((layer, i) => Object.keys(layer)
+      .filter((f) => f !== 'type' && lists.some((l) => JSON.stringify(l[i][f]) !== JSON.stringify(layer[f])))
+      .map((f) => [i, f]));
+    return lists.map((l) => {
+      const parts = [];
+      const done = new Set();
+      for (const [i, f] of differing) {
+        if (done.has(`${i}:${f}`)) continue;
+        // Several layers whose same field differs, with one value in this run: said once
+        // ("layers 1–4 sigmoid" rather than four times).
+        const same = differing.filter(([j, g]) => g === f && JSON.stringify(l[j][f]) === JSON.stringify(l[i][f])).map(([j]) => j);
+        const all = differing.filter(([, g]) => g === f).map(([j]) => j);
+        const group = same.length === all.length && all.length > 1 ? all : [i];
+        for (const j of group) done.add(`${j}:${f}`);
+        const where = group.length > 1 ? `layers ${group.map((j) => j + 1).join(', ')}` : `layer ${i + 1}`;
+        const previous = parts.length && group.length === 1 && parts.at(-1).startsWith(`${where} `);
+        if (previous) parts[parts.length - 1] += ` ${text(f, l[i][f])}`;
+        else parts.push(`${where} ${text(f, l[i][f])}`);
+      }
+      return parts.join(' · ');
     });
-    return parts.map((p) => p.join(' · '));
   }
   return lists.map(networkText);
 }

@@ -13,6 +13,9 @@ test('settings made on the page round-trip through the link', async () => {
     const { page } = app;
     await waitReady(page);
     await page.selectOption('#hyperparams select[name="optimizer"]', 'sgd');
+    // The fields are laid out again for SGD (momentum appears): fill the learning rate after that.
+    await page.waitForSelector('#hyperparams [data-setting="momentum"]');
+    await page.waitForFunction(() => window.nnp.settings.get().lr === 0.01);
     await page.fill('#hyperparams input[name="lr"]', '0.05');
     await page.press('#hyperparams input[name="lr"]', 'Enter');
     await page.fill('#hyperparams input[name="batchSize"]', '64');

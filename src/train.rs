@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::data::dataset::Dataset;
+use crate::data::epochs::EpochOrder;
 use crate::error::{Error, Result};
 use crate::layers::{Ctx, Mode};
 use crate::loss::{softmax, softmax_cross_entropy};
@@ -72,10 +73,7 @@ pub struct Trainer {
     data_rng: Rng,
     train: Option<Dataset>,
     test: Option<Dataset>,
-    order: Vec<usize>,
-    position: usize,
-    epoch: usize,
-    batch_indices: Vec<usize>,
+    order: EpochOrder,
     labels: Vec<u8>,
     steps: u64,
     examples_seen: u64,
@@ -107,10 +105,7 @@ impl Trainer {
             data_rng,
             train: None,
             test: None,
-            order: Vec::new(),
-            position: 0,
-            epoch: 0,
-            batch_indices: Vec::new(),
+            order: EpochOrder::default(),
             labels: Vec::new(),
             steps: 0,
             examples_seen: 0,
@@ -147,11 +142,9 @@ impl Trainer {
         self.steps
     }
 
-    /// Restores the step counter and epoch position (used when loading a saved model).
+    /// Restores the step counter (used when loading a saved model).
     pub fn set_progress(&mut self, steps: u64) {
         self.steps = steps;
-        let per_epoch = self.steps_per_epoch().max(1) as u64;
-        self.epoch = (steps / per_epoch) as usize;
         self.examples_seen = steps * self.spec.batch_size as u64;
     }
 
@@ -177,11 +170,10 @@ impl Trainer {
                 }
             }
         }
-        self.order = (0..train.len()).collect();
-        self.position = 0;
+        let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
+        self.order = EpochOrder::new(train.len(), shuffle);
         self.train = Some(train);
         self.test = Some(test);
-        self.start_epoch();
         Ok(())
     }
 
@@ -191,13 +183,6 @@ impl Trainer {
 
     pub fn test_data(&self) -> Option<&Dataset> {
         self.test.as_ref()
-    }
-
-    fn start_epoch(&mut self) {
-        self.position = 0;
-        if self.spec.shuffle {
-            self.data_rng.shuffle(&mut self.order);
-        }
     }
 
     /// Batches per epoch; the last batch of an epoch may be smaller.
@@ -226,20 +211,12 @@ impl Trainer {
 
     /// One training step on the next batch; returns (mean loss, correct predictions, batch size).
     pub fn step(&mut self) -> Result<(f32, usize, usize)> {
-        if self.train.is_none() {
-            return Err(Error::Usage("no training data is loaded yet".into()));
-        }
-        if self.position >= self.order.len() {
-            self.epoch += 1;
-            self.start_epoch();
-        }
         let train = self.train.as_ref().ok_or_else(|| Error::Usage("no training data is loaded yet".into()))?;
-        let end = (self.position + self.spec.batch_size).min(self.order.len());
-        self.batch_indices.clear();
-        self.batch_indices.extend_from_slice(&self.order[self.position..end]);
-        self.position = end;
+        let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
+        let batch = self.order.next_batch(self.spec.batch_size, shuffle);
+        let n = batch.len();
         let augment = if self.spec.augment { Some(&mut self.data_rng) } else { None };
-        train.fill_batch(&self.batch_indices, self.net.input_mut(), &mut self.labels, augment)?;
+        train.fill_batch(batch, self.net.input_mut(), &mut self.labels, augment)?;
 
         let mut ctx = Ctx { mode: Mode::Train, rng: &mut self.dropout_rng };
         self.net.forward(&mut ctx);
@@ -263,7 +240,6 @@ impl Trainer {
         self.optimizer.step(&mut self.net.store, lr, self.spec.l2);
         self.last_lr = lr;
         self.steps += 1;
-        let n = self.batch_indices.len();
         self.examples_seen += n as u64;
         Ok((loss, correct, n))
     }

@@ -1,5 +1,5 @@
 //! A dataset of u8 images with u8 labels: validated construction, the seeded train/test split,
-//! batches normalised to f32 on the fly (with optional shift augmentation), and epoch order.
+//! and batches normalised to f32 on the fly (with optional shift augmentation).
 //!
 //! Pixels stay u8 in memory (a quarter of the f32 size: 60,000 MNIST images are 47 MB, not
 //! 188 MB) and become `pixel / 255` only when a batch is filled.
@@ -301,120 +301,6 @@ pub fn split_indices(seed: u32, n: usize, n_train: usize, n_test: usize) -> Resu
     Ok((order[..n_train].to_vec(), order[n - n_test..].to_vec()))
 }
 
-/// The order in which an epoch visits the examples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
-    /// 0, 1, … n−1 every epoch.
-    Stored,
-    /// A fresh Fisher–Yates shuffle of 0..n at the start of every epoch, from `Rng::new(seed)`.
-    Shuffled { seed: u64 },
-}
-
-/// Hands out batches of example indices, epoch after epoch, without allocating.
-///
-/// Each epoch visits every index exactly once in batches of `batch_size`; the last batch of an
-/// epoch is partial when `batch_size` does not divide `n` (batches never straddle two epochs).
-/// The next epoch starts, and is reshuffled, lazily on the following `next_batch` call, so after
-/// an epoch's last batch `epoch()` still names it and `epoch_done()` is true.
-#[derive(Debug, Clone)]
-pub struct Batcher {
-    order: Vec<usize>,
-    batch_size: usize,
-    /// Examples of the current epoch already handed out.
-    pos: usize,
-    epoch: usize,
-    shuffle: Option<Rng>,
-}
-
-impl Batcher {
-    pub fn new(n: usize, batch_size: usize, order: Order) -> Result<Batcher> {
-        if n == 0 {
-            return Err(Error::Usage("cannot make batches from 0 examples".into()));
-        }
-        check_batch_size(batch_size)?;
-        let mut shuffle = match order {
-            Order::Stored => None,
-            Order::Shuffled { seed } => Some(Rng::new(seed)),
-        };
-        let mut indices: Vec<usize> = (0..n).collect();
-        if let Some(rng) = shuffle.as_mut() {
-            rng.shuffle(&mut indices);
-        }
-        Ok(Batcher { order: indices, batch_size, pos: 0, epoch: 0, shuffle })
-    }
-
-    /// The next batch: up to `batch_size` indices (fewer only at the end of an epoch).
-    pub fn next_batch(&mut self) -> &[usize] {
-        if self.pos == self.order.len() {
-            self.epoch += 1;
-            self.pos = 0;
-            if let Some(rng) = self.shuffle.as_mut() {
-                // Restart from 0..n so an epoch's order depends only on the seed and the epoch.
-                for (k, v) in self.order.iter_mut().enumerate() {
-                    *v = k;
-                }
-                rng.shuffle(&mut self.order);
-            }
-        }
-        let start = self.pos;
-        self.pos = (start + self.batch_size).min(self.order.len());
-        &self.order[start..self.pos]
-    }
-
-    /// The epoch of the most recent batch, from 0.
-    pub fn epoch(&self) -> usize {
-        self.epoch
-    }
-
-    /// How many examples of the current epoch have been handed out.
-    pub fn position(&self) -> usize {
-        self.pos
-    }
-
-    /// Whether the most recent batch was the last of its epoch.
-    pub fn epoch_done(&self) -> bool {
-        self.pos == self.order.len()
-    }
-
-    /// Number of examples per epoch.
-    pub fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    /// Always false (a batcher has at least one example).
-    pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-
-    pub fn batch_size(&self) -> usize {
-        self.batch_size
-    }
-
-    /// Changes the batch size from the next batch on, keeping the epoch and position.
-    pub fn set_batch_size(&mut self, batch_size: usize) -> Result<()> {
-        check_batch_size(batch_size)?;
-        self.batch_size = batch_size;
-        Ok(())
-    }
-
-    /// Batches in a full epoch, counting the partial last one: ⌈n / batch_size⌉.
-    pub fn batches_per_epoch(&self) -> usize {
-        self.order.len().div_ceil(self.batch_size)
-    }
-
-    /// The current epoch's order of indices.
-    pub fn order(&self) -> &[usize] {
-        &self.order
-    }
-}
-
-fn check_batch_size(batch_size: usize) -> Result<()> {
-    if batch_size == 0 {
-        return Err(Error::Usage("batch size must be at least 1, not 0".into()));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,49 +449,6 @@ mod tests {
             seen[dy][dx] = true;
         }
         assert!(seen.iter().flatten().all(|&s| s), "all 25 offsets occur: {seen:?}");
-        Ok(())
-    }
-
-    #[test]
-    fn batches_cover_each_epoch_exactly_once() -> Result<()> {
-        for order in [Order::Stored, Order::Shuffled { seed: 5 }] {
-            let mut b = Batcher::new(10, 4, order)?;
-            assert_eq!(b.batches_per_epoch(), 3);
-            let ptr = b.order().as_ptr();
-            let mut epochs = Vec::new();
-            for epoch in 0..3 {
-                let mut seen = Vec::new();
-                let mut sizes = Vec::new();
-                for _ in 0..3 {
-                    let batch = b.next_batch();
-                    sizes.push(batch.len());
-                    seen.extend_from_slice(batch);
-                    assert_eq!(b.epoch(), epoch);
-                }
-                // 10 = 4 + 4 + 2: the last batch is partial.
-                assert_eq!(sizes, [4, 4, 2]);
-                assert!(b.epoch_done() && b.position() == 10);
-                epochs.push(seen.clone());
-                seen.sort_unstable();
-                assert_eq!(seen, (0..10).collect::<Vec<_>>());
-            }
-            assert_eq!(b.order().as_ptr(), ptr, "no reallocation across epochs");
-            match order {
-                Order::Stored => assert!(epochs.iter().all(|e| *e == (0..10).collect::<Vec<_>>())),
-                Order::Shuffled { .. } => {
-                    assert_ne!(epochs[0], epochs[1]);
-                    // Same seed, same orders.
-                    let mut again = Batcher::new(10, 10, order)?;
-                    assert_eq!(again.next_batch(), &epochs[0][..]);
-                    assert_eq!(again.next_batch(), &epochs[1][..]);
-                }
-            }
-        }
-        let mut b = Batcher::new(3, 8, Order::Stored)?;
-        assert_eq!(b.next_batch(), &[0, 1, 2]);
-        assert_eq!((b.next_batch().len(), b.epoch()), (3, 1));
-        assert!(Batcher::new(0, 8, Order::Stored).is_err());
-        assert!(message(Batcher::new(3, 0, Order::Stored)).contains("at least 1"));
         Ok(())
     }
 }

@@ -57,13 +57,4 @@ impl ParamStore {
     pub fn zero_grads(&mut self) {
         self.grads.fill(0.0);
     }
-
-    /// A per-value mask: true where L2 applies. Built once for the optimizer.
-    pub fn decay_mask(&self) -> Vec<bool> {
-        let mut mask = vec![false; self.len()];
-        for p in &self.params {
-            mask[p.range()].fill(p.decay);
-        }
-        mask
-    }
 }

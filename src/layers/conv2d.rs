@@ -152,18 +152,14 @@ impl Layer for Conv2d {
             }
         }
     }
-
-    /// 2·(oh·ow·F·c·kh·kw) multiply-adds plus oh·ow·F bias adds.
-    fn forward_flops(&self) -> u64 {
-        let outputs = (self.d.cols() * self.filters) as u64;
-        2 * outputs * self.d.rows() as u64 + outputs
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::layers::Mode;
+    use crate::model::spec::ModelSpec;
+    use crate::model::validate::validate;
 
     fn ctx(rng: &mut Rng) -> Ctx<'_> {
         Ctx { mode: Mode::Train, rng }
@@ -213,12 +209,25 @@ mod tests {
         // Spec index 3 is the fourth layer: names count from 1, as error messages do.
         assert_eq!(store.params[0].name, "layer 4 conv2d weights");
         assert!(store.params[0].decay && !store.params[1].decay);
-        // FLOPs: 9 pixels × 4 filters × 18 taps × 2 + 36 bias adds = 1332
-        assert_eq!(conv.forward_flops(), 1332);
         // TF "same" for a 4×4 kernel on 6×6, stride 1: total pad 3 = 1 top + 2 bottom.
         // (6 + 3 − 4)/1 + 1 = 6
         let conv = Conv2d::new(&mut store, 4, Dims::new(1, 6, 6), 1, (4, 4), 1, (1, 2, 1, 2));
         assert_eq!(conv.out_dims(), Dims::new(1, 6, 6));
+    }
+
+    /// FLOPs are counted once, by the plan: for the layer above, 9 pixels × 4 filters × 18 taps × 2
+    /// + 36 bias adds = 1332.
+    #[test]
+    fn the_plan_counts_the_flops_of_this_layer() -> crate::Result<()> {
+        let spec = ModelSpec::from_json(
+            r#"{"input":[2,5,5],"classes":3,"layers":[
+            {"type":"conv2d","filters":4,"kernel":3,"stride":2,"pad":1},
+            {"type":"dense","units":3,"activation":"softmax"}]}"#,
+        )?;
+        let conv = &validate(&spec)?.layers[0];
+        assert_eq!(conv.out_dims, Dims::new(4, 3, 3));
+        assert_eq!(conv.flops, 1332);
+        Ok(())
     }
 
     #[test]

@@ -97,18 +97,14 @@ impl Layer for Dense {
             gemm_nn(n, units, inf, &grad_y.data, &params[self.w.range()], &mut gx.data);
         }
     }
-
-    /// 2·in·units multiply-adds plus `units` bias adds.
-    fn forward_flops(&self) -> u64 {
-        let units = self.units as u64;
-        2 * units * self.in_features as u64 + units
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::layers::Mode;
+    use crate::model::spec::ModelSpec;
+    use crate::model::validate::validate;
 
     #[test]
     fn dense_2_to_3_by_hand() {
@@ -117,7 +113,6 @@ mod tests {
         let mut store = ParamStore::new();
         let mut dense = Dense::new(&mut store, 2, 2, 3);
         assert_eq!(store.params[0].shape, [3, 2]);
-        assert_eq!(dense.forward_flops(), 2 * 6 + 3);
         store.values.copy_from_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 0.0, -1.0]);
         let x = Tensor::from_vec(1, Dims::flat(2), vec![1.0, -1.0]);
         let mut y = Tensor::default();
@@ -135,6 +130,16 @@ mod tests {
         }
         assert_eq!(store.grads, [2.0, -2.0, 0.0, 0.0, 4.0, -4.0, 2.0, 0.0, 4.0]);
         assert_eq!(gx.data, [11.0, 14.0]);
+    }
+
+    /// FLOPs are counted once, by the plan: 2 → 3 units is 6 multiply-adds × 2 + 3 bias adds.
+    #[test]
+    fn the_plan_counts_the_flops_of_this_layer() -> crate::Result<()> {
+        let spec = ModelSpec::from_json(
+            r#"{"input":[2,1,1],"classes":3,"layers":[{"type":"dense","units":3,"activation":"softmax"}]}"#,
+        )?;
+        assert_eq!(validate(&spec)?.layers[0].flops, 2 * 6 + 3);
+        Ok(())
     }
 
     #[test]

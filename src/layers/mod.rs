@@ -51,11 +51,6 @@ pub trait Layer {
         grad_y: &Tensor,
         grad_x: Option<&mut Tensor>,
     );
-
-    /// Multiply-adds ×2 (plus bias adds) of one example's forward pass.
-    fn forward_flops(&self) -> u64 {
-        0
-    }
 }
 
 /// Weight initialisation schemes. Both are uniform rather than normal, so drawing them takes only
@@ -72,15 +67,6 @@ pub enum Init {
 }
 
 impl Init {
-    /// He for the ReLU family (relu, leaky_relu, elu), Glorot for everything else.
-    pub fn for_activation(activation: crate::model::spec::Activation) -> Init {
-        use crate::model::spec::Activation::{Elu, LeakyRelu, Relu};
-        match activation {
-            Relu | LeakyRelu | Elu => Init::He,
-            _ => Init::Xavier,
-        }
-    }
-
     /// The half-width of the uniform range.
     pub fn bound(self, fan_in: usize, fan_out: usize) -> f32 {
         let fan = match self {

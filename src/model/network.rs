@@ -113,8 +113,7 @@ impl Network {
     ///
     /// It stops at the first layer with parameters: below it only the input image would receive
     /// a gradient, which nothing uses. (An MLP starts with an implicit flatten, so this saves its
-    /// first dense layer a whole `grad_x` GEMM and the flatten a copy.) `activation_grads()` then
-    /// holds only the gradients that were computed.
+    /// first dense layer a whole `grad_x` GEMM and the flatten a copy.)
     pub fn backward(&mut self) {
         let crate::params::ParamStore { values, grads: param_grads, .. } = &mut self.store;
         let first = self.plan.layers.iter().position(|l| l.params > 0).unwrap_or(self.layers.len());
@@ -130,18 +129,9 @@ impl Network {
         &self.acts
     }
 
-    /// Gradients of the last backward pass with respect to each activation.
-    pub fn activation_grads(&self) -> &[Tensor] {
-        &self.grads
-    }
-
     /// The layers and the parameter store, borrowed together: for tools that time each layer alone.
     pub fn layers_and_store_mut(&mut self) -> (&mut [Box<dyn Layer>], &mut ParamStore) {
         (&mut self.layers, &mut self.store)
-    }
-
-    pub fn layer_count(&self) -> usize {
-        self.layers.len()
     }
 
     /// A readable label for layer `i` of the plan (`"3 conv2d"`, `"flatten (implicit)"`).

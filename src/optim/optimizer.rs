@@ -47,25 +47,6 @@ impl Optimizer {
         &self.spec
     }
 
-    /// Changes hyperparameters live. The same kind of optimizer keeps its state (a momentum or
-    /// beta change applies from the next step on); a different kind starts from fresh state.
-    pub fn set_spec(&mut self, spec: &OptimizerSpec) {
-        let same_kind = std::mem::discriminant(spec) == std::mem::discriminant(&self.spec);
-        self.spec = spec.clone();
-        if !same_kind {
-            self.buffers = vec![vec![0.0; self.n]; state_names(spec).len()];
-            self.t = 0;
-        }
-    }
-
-    /// Zeroes the state and the step count, as a newly built optimizer.
-    pub fn reset(&mut self) {
-        for b in &mut self.buffers {
-            b.fill(0.0);
-        }
-        self.t = 0;
-    }
-
     /// Steps taken so far (PyTorch's `state["step"]`).
     pub fn steps(&self) -> u64 {
         self.t
@@ -88,10 +69,6 @@ impl Optimizer {
     /// The state buffers (for saving), each `len()` values.
     pub fn state_buffers(&self) -> Vec<&[f32]> {
         self.buffers.iter().map(Vec::as_slice).collect()
-    }
-
-    pub fn state_buffers_mut(&mut self) -> Vec<&mut [f32]> {
-        self.buffers.iter_mut().map(Vec::as_mut_slice).collect()
     }
 
     /// Restores saved state: the step count and the buffers in [`Optimizer::state_names`] order.
@@ -263,23 +240,6 @@ mod tests {
         let err = b.restore_state(1, vec![saved[0].clone()]).unwrap_err();
         assert!(err.to_string().contains("exp_avg, exp_avg_sq"), "{err}");
         assert_eq!(a, b, "a failed restore changes nothing");
-        b.reset();
-        assert_eq!(b.steps(), 0);
-        assert!(b.state_buffers().iter().all(|buf| buf.iter().all(|&x| x == 0.0)));
         Ok(())
-    }
-
-    #[test]
-    fn set_spec_keeps_state_within_a_kind() {
-        let mut s = store();
-        let mut opt = Optimizer::new(&OptimizerSpec::Sgd { lr: 0.1, momentum: 0.9, nesterov: false }, s.len());
-        opt.step(&mut s, 0.1, 0.0);
-        opt.set_spec(&OptimizerSpec::Sgd { lr: 0.1, momentum: 0.5, nesterov: true });
-        assert_eq!(opt.steps(), 1);
-        assert_eq!(opt.state_buffers()[0], [0.5, 0.5, 0.5]);
-        opt.set_spec(&OptimizerSpec::Rmsprop { lr: 0.01, alpha: 0.99, eps: 1e-8, momentum: 0.0 });
-        assert_eq!(opt.steps(), 0);
-        assert_eq!(opt.state_names(), ["square_avg", "momentum_buffer"]);
-        assert_eq!(opt.state_buffers().len(), 2);
     }
 }

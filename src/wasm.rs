@@ -1,15 +1,16 @@
 //! The only file that knows about the browser: a thin `Engine` handle over `Trainer`, exported to
-//! JavaScript. Every fallible call returns `Result<_, JsError>`, so an error reaches JS as a thrown
-//! `Error` with the engine's message; nothing here panics on data from outside.
+//! JavaScript. Every fallible call returns `Result<_, JsValue>` whose error is a JS `Error` with the
+//! engine's message, its kind as `code`, and for a spec its `problems` as plain objects (see
+//! `error.rs`); nothing here panics on data from outside.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::dataset::Dataset;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::model::spec::ModelSpec;
-use crate::model::validate::validate;
+use crate::model::validate::check;
 use crate::save;
 use crate::train::Trainer;
 
@@ -31,21 +32,34 @@ pub fn simd_enabled() -> bool {
     crate::SIMD128
 }
 
-fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+/// An `Error` whose `code` says the kind ("spec", "data", "format", "usage") and, for a spec, whose
+/// `problems` say where each one belongs.
+fn js_err(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    set(&err, "code", &JsValue::from_str(e.kind()));
+    if let Error::Spec(problems) = &e {
+        if let Ok(list) = to_js(problems) {
+            set(&err, "problems", &list);
+        }
+    }
+    err.into()
+}
+
+fn internal_err(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
 }
 
 /// Plain objects with camelCase keys and `Map`s as objects, which is what the page expects.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal: could not convert a result for JavaScript: {e}")))
+        .map_err(|e| internal_err(&format!("internal: could not convert a result for JavaScript: {e}")))
 }
 
-fn spec_from_js(spec: JsValue) -> Result<ModelSpec, JsError> {
+fn spec_from_js(spec: JsValue) -> Result<ModelSpec, JsValue> {
     // Through JSON text, so that error messages read the same as for a pasted spec.
     let json = js_sys::JSON::stringify(&spec)
-        .map_err(|_| JsError::new("model spec: it is not a plain object that can be written as JSON"))?;
+        .map_err(|_| js_err(Problem::new("unreadable_spec", None, "model spec: it is not a plain object that can be written as JSON", None).into()))?;
     let json: String = json.into();
     ModelSpec::from_json(&json).map_err(js_err)
 }
@@ -55,12 +69,13 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Checks a spec without building it; returns its summary (shapes, parameters, FLOPs, memory).
+/// Checks a spec without building it: { summary, problems }, the summary (shapes, parameters,
+/// FLOPs, memory) whenever the layers fit together, and every problem found. Throws only for a spec
+/// that cannot be read at all.
 #[wasm_bindgen(js_name = validateSpec)]
-pub fn validate_spec(spec: JsValue) -> Result<JsValue, JsError> {
+pub fn validate_spec(spec: JsValue) -> Result<JsValue, JsValue> {
     let spec = spec_from_js(spec)?;
-    let plan = validate(&spec).map_err(js_err)?;
-    to_js(&plan)
+    to_js(&check(&spec))
 }
 
 /// A model being trained: the network, its optimizer and its data.
@@ -73,18 +88,18 @@ pub struct Engine {
 impl Engine {
     /// Validates the spec and builds the network with weights drawn from its seed.
     #[wasm_bindgen(constructor)]
-    pub fn new(spec: JsValue) -> Result<Engine, JsError> {
+    pub fn new(spec: JsValue) -> Result<Engine, JsValue> {
         let spec = spec_from_js(spec)?;
         Ok(Engine { trainer: Trainer::new(spec).map_err(js_err)? })
     }
 
     /// Shapes, parameter counts and costs of the built network.
-    pub fn summary(&self) -> Result<JsValue, JsError> {
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
         to_js(self.trainer.plan())
     }
 
     /// The spec the engine was built from, with every default filled in.
-    pub fn spec(&self) -> Result<JsValue, JsError> {
+    pub fn spec(&self) -> Result<JsValue, JsValue> {
         to_js(self.trainer.spec())
     }
 
@@ -98,7 +113,7 @@ impl Engine {
         split_seed: u32,
         n_train: usize,
         n_test: usize,
-    ) -> Result<(), JsError> {
+    ) -> Result<(), JsValue> {
         let all = Dataset::from_idx(images_idx, labels_idx, self.trainer.spec().classes).map_err(js_err)?;
         let (train, test) = all.split(split_seed, n_train, n_test).map_err(js_err)?;
         self.trainer.set_data(train, test).map_err(js_err)
@@ -112,7 +127,7 @@ impl Engine {
         train_labels: &[u8],
         test_images: &[u8],
         test_labels: &[u8],
-    ) -> Result<(), JsError> {
+    ) -> Result<(), JsValue> {
         let classes = self.trainer.spec().classes;
         let train =
             Dataset::from_idx(train_images, train_labels, classes).map_err(|e| js_err(prefix("training files", e)))?;
@@ -123,14 +138,14 @@ impl Engine {
     /// Runs up to `n` training batches; returns { loss, accuracy, steps, epoch, epochProgress,
     /// examplesSeen, lr, done, nonFinite, gradNorm }.
     #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(&mut self, n: usize) -> Result<JsValue, JsError> {
+    pub fn train_steps(&mut self, n: usize) -> Result<JsValue, JsValue> {
         let report = self.trainer.train_steps(n).map_err(js_err)?;
         to_js(&report)
     }
 
     /// Evaluates the first `max_examples` test examples: { loss, accuracy, n, confusion,
     /// predictions, confidences } with typed arrays.
-    pub fn evaluate(&mut self, max_examples: usize) -> Result<JsValue, JsError> {
+    pub fn evaluate(&mut self, max_examples: usize) -> Result<JsValue, JsValue> {
         let e = self.trainer.evaluate(max_examples).map_err(js_err)?;
         let out = Object::new();
         set(&out, "loss", &JsValue::from_f64(e.loss as f64));
@@ -143,13 +158,13 @@ impl Engine {
     }
 
     /// Class probabilities for one image (c·h·w values in 0..1).
-    pub fn predict(&mut self, image: &[f32]) -> Result<Float32Array, JsError> {
+    pub fn predict(&mut self, image: &[f32]) -> Result<Float32Array, JsValue> {
         let probs = self.trainer.predict(image).map_err(js_err)?;
         Ok(Float32Array::from(&probs[..]))
     }
 
     /// One image through the network: [{ label, dims, data }] for the input and every layer.
-    pub fn activations(&mut self, image: &[f32]) -> Result<Array, JsError> {
+    pub fn activations(&mut self, image: &[f32]) -> Result<Array, JsValue> {
         self.trainer.activations(image).map_err(js_err)?;
         let net = self.trainer.network();
         let out = Array::new();
@@ -166,7 +181,7 @@ impl Engine {
 
     /// Where each parameter tensor sits in `paramValues()`: [{ name, layer, offset, len, shape, decay }].
     #[wasm_bindgen(js_name = paramLayout)]
-    pub fn param_layout(&self) -> Result<JsValue, JsError> {
+    pub fn param_layout(&self) -> Result<JsValue, JsValue> {
         to_js(&self.trainer.network().store.params)
     }
 
@@ -174,12 +189,6 @@ impl Engine {
     #[wasm_bindgen(js_name = paramValues)]
     pub fn param_values(&self) -> Float32Array {
         Float32Array::from(&self.trainer.network().store.values[..])
-    }
-
-    /// A copy of the parameter gradients of the last step.
-    #[wasm_bindgen(js_name = paramGrads)]
-    pub fn param_grads(&self) -> Float32Array {
-        Float32Array::from(&self.trainer.network().store.grads[..])
     }
 
     /// The test split's images as u8 (n·c·h·w) — for galleries and the confusion matrix.
@@ -216,12 +225,12 @@ impl Engine {
 
     /// Changes the learning rate from the next step on (the schedule scales it).
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsValue> {
         self.trainer.set_learning_rate(lr).map_err(js_err)
     }
 
     #[wasm_bindgen(js_name = setL2)]
-    pub fn set_l2(&mut self, l2: f32) -> Result<(), JsError> {
+    pub fn set_l2(&mut self, l2: f32) -> Result<(), JsValue> {
         self.trainer.set_l2(l2).map_err(js_err)
     }
 
@@ -231,7 +240,7 @@ impl Engine {
     }
 
     /// Rebuilds an engine from `save()`'s bytes.
-    pub fn load(bytes: &[u8]) -> Result<Engine, JsError> {
+    pub fn load(bytes: &[u8]) -> Result<Engine, JsValue> {
         Ok(Engine { trainer: save::load(bytes).map_err(js_err)? })
     }
 

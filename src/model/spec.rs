@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Problem, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -324,7 +324,8 @@ fn half() -> f32 {
 impl ModelSpec {
     /// Parses JSON into a spec, with a message that says where the JSON is wrong.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| Error::Spec(format!("model spec: {e}")))
+        serde_json::from_str(json)
+            .map_err(|e| Problem::new("unreadable_spec", None, format!("model spec: {e}"), None).into())
     }
 
     pub fn to_json(&self) -> String {

@@ -1,26 +1,14 @@
 //! Validation and shape inference: turns a `ModelSpec` into a list of resolved layers with their
-//! shapes, parameter counts and costs, or an error a student understands — before anything is
+//! shapes, parameter counts and costs, or every problem a student should fix — before anything is
 //! allocated.
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::layers::activation::default_alpha;
+use crate::model::limits::{self, LIMITS};
 use crate::model::spec::{Activation, LayerSpec, ModelSpec, OptimizerSpec, Padding, PaddingName, ScheduleSpec};
 use crate::tensor::Dims;
-
-/// Memory a network may use unless the caller says otherwise (the browser gives a tab a few GB;
-/// wasm32 addresses at most 4 GB).
-pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
-
-/// Most arithmetic one training step may take: about a second at the engine's speed, so that the
-/// worker answers Pause and edits between steps instead of freezing for minutes on a legal setting.
-pub const MAX_STEP_FLOPS: u64 = 20_000_000_000;
-
-/// The largest sizes the playground accepts, so a typo cannot ask for a terabyte.
-const MAX_BATCH: usize = 4096;
-const MAX_EPOCHS: usize = 1000;
-const MAX_INPUT_SIDE: usize = 1024;
 
 /// One step of the built network, with everything needed to allocate it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,8 +78,13 @@ pub struct Plan {
     pub memory_bytes: u64,
 }
 
-fn spec_err(index: usize, kind: &str, msg: impl std::fmt::Display) -> Error {
-    Error::Spec(format!("layer {} ({kind}): {msg}", index + 1))
+/// What checking a spec found: the plan, when the layers fit together (even if a training setting
+/// is wrong, so the page can still show every layer's shape), and every problem.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checked {
+    #[serde(rename = "summary")]
+    pub plan: Option<Plan>,
+    pub problems: Vec<Problem>,
 }
 
 fn sides(d: Dims) -> String {
@@ -110,28 +103,81 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// Validates the spec with the default memory budget.
-pub fn validate(spec: &ModelSpec) -> Result<Plan> {
-    validate_with_budget(spec, DEFAULT_MEMORY_BUDGET)
+fn hint(text: &str) -> Option<String> {
+    Some(text.to_string())
 }
 
-/// Checks every setting, infers every shape and estimates memory; nothing is allocated.
+/// Validates the spec with the default memory budget.
+pub fn validate(spec: &ModelSpec) -> Result<Plan> {
+    validate_with_budget(spec, limits::DEFAULT_MEMORY_BUDGET)
+}
+
+/// The plan, or every problem of the spec.
 pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan> {
-    check_training_settings(spec)?;
-    let [c, h, w] = spec.input;
-    if c == 0 || h == 0 || w == 0 || h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE || c > 64 {
-        return Err(Error::Spec(format!(
-            "input shape {c}×{h}×{w} is not usable: give [channels, height, width] with 1–64 channels and sides of 1–{MAX_INPUT_SIDE} pixels"
-        )));
+    match check_with_budget(spec, budget_bytes) {
+        Checked { plan: Some(plan), problems } if problems.is_empty() => Ok(plan),
+        Checked { problems, .. } => Err(Error::Spec(problems)),
     }
-    if spec.classes < 2 {
-        return Err(Error::Spec(format!("classes must be at least 2, got {}", spec.classes)));
+}
+
+/// Checks every setting, infers every shape and estimates memory and compute; nothing is allocated.
+/// The training settings are each checked on their own; the layers up to the first that does not
+/// fit (the shapes after it are unknown).
+pub fn check(spec: &ModelSpec) -> Checked {
+    check_with_budget(spec, limits::DEFAULT_MEMORY_BUDGET)
+}
+
+pub fn check_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Checked {
+    let mut problems = training_problems(spec);
+    let batch_ok = !problems.iter().any(|p| p.field == Some("batchSize"));
+    let plan = match resolve_layers(spec) {
+        Ok(plan) => Some(plan),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    if let (Some(plan), true) = (&plan, batch_ok) {
+        problems.extend(cost_problems(spec, plan, budget_bytes));
+    }
+    Checked { plan, problems }
+}
+
+/// Chains the shapes through the layers; the first layer that does not fit is the problem.
+fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
+    let [c, h, w] = spec.input;
+    let side = LIMITS.input_side;
+    if c == 0 || h == 0 || w == 0 || h > side || w > side || c > LIMITS.input_channels {
+        return Err(Problem::new(
+            "input_shape",
+            Some("input"),
+            format!("input shape {c}×{h}×{w} is not usable"),
+            Some(format!("give [channels, height, width] with 1–{} channels and sides of 1–{side} pixels", LIMITS.input_channels)),
+        ));
+    }
+    if spec.classes < 2 || spec.classes > LIMITS.classes {
+        return Err(Problem::new(
+            "classes",
+            Some("classes"),
+            format!("classes must be from 2 to {}, got {}", LIMITS.classes, spec.classes),
+            None,
+        ));
     }
     if spec.layers.is_empty() {
-        return Err(Error::Spec(format!(
-            "the network has no layers: add at least a dense layer with {} units and activation \"softmax\"",
-            spec.classes
-        )));
+        return Err(Problem::new(
+            "no_layers",
+            Some("layers"),
+            "the network has no layers",
+            Some(format!("add at least a dense layer with {} units and activation \"softmax\"", spec.classes)),
+        ));
+    }
+    if spec.layers.len() > LIMITS.layers {
+        return Err(Problem::new(
+            "too_many_layers",
+            Some("layers"),
+            format!("the network has {} layers, more than the {} the playground allows", spec.layers.len(), LIMITS.layers),
+            None,
+        ));
     }
 
     let mut layers = Vec::new();
@@ -142,43 +188,46 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
     let last = spec.layers.len() - 1;
     for (i, layer) in spec.layers.iter().enumerate() {
         let kind = layer.kind();
+        let problem = |code, field, what: String, fix: Option<String>| Problem::in_layer(i, kind, code, field, what, fix);
+        // Sizes run from 1 to the playground's limit; `what` names a count of them ("{} filters").
+        let size = |field, what: &str, v: usize, max: usize, typical: &str| {
+            let said = what.replace("{}", &v.to_string());
+            if v == 0 {
+                Some(problem("value_out_of_range", field, format!("{said}: at least 1 is needed"), Some(format!("{typical} is typical"))))
+            } else if v > max {
+                Some(problem("value_out_of_range", field, format!("{said} is more than the {max} the playground allows"), Some(format!("{typical} is typical"))))
+            } else {
+                None
+            }
+        };
         match *layer {
             LayerSpec::Conv2d { filters, kernel, stride, padding, activation, alpha } => {
                 if flat {
-                    return Err(spec_err(i, kind, format!(
-                        "a convolution needs an image-shaped input, but the layer before it outputs a flat vector of {}; put convolutions before dense and flatten layers",
-                        dims.len()
-                    )));
-                }
-                if filters == 0 {
-                    return Err(spec_err(
-                        i,
-                        kind,
-                        "0 filters: a convolution needs at least 1 filter (8 or 16 is typical)",
-                    ));
-                }
-                if filters > 1024 {
-                    return Err(spec_err(
-                        i,
-                        kind,
-                        format!("{filters} filters is more than the 1024 the playground allows"),
+                    return Err(problem(
+                        "needs_image",
+                        "type",
+                        format!("a convolution needs an image-shaped input, but the layer before it outputs a flat vector of {}", dims.len()),
+                        hint("put convolutions before dense and flatten layers"),
                     ));
                 }
                 let (kh, kw) = kernel.hw();
-                if kh == 0 || kw == 0 {
-                    return Err(spec_err(i, kind, "the kernel size must be at least 1×1"));
-                }
-                if stride == 0 {
-                    return Err(spec_err(i, kind, "stride 0 would not move the kernel; use 1 or more"));
+                let bad = size("filters", "{} filters", filters, LIMITS.filters, "8 or 16")
+                    .or_else(|| size("kernel", "a kernel side of {}", kh.min(kw), LIMITS.kernel, "3 or 5"))
+                    .or_else(|| size("kernel", "a kernel side of {}", kh.max(kw), LIMITS.kernel, "3 or 5"))
+                    .or_else(|| size("stride", "stride {}", stride, LIMITS.conv_stride, "1"));
+                if let Some(p) = bad {
+                    return Err(p);
                 }
                 let pad = match padding {
                     Padding::Named(PaddingName::Valid) => Pads { top: 0, bottom: 0, left: 0, right: 0 },
                     Padding::Pixels(p) => {
                         if p >= kh.max(kw) {
-                            return Err(spec_err(i, kind, format!(
-                                "padding {p} is as large as the {kh}×{kw} kernel, so some outputs would see only zeros; use at most {}",
-                                kh.max(kw) - 1
-                            )));
+                            return Err(problem(
+                                "padding_too_large",
+                                "padding",
+                                format!("padding {p} is as large as the {kh}×{kw} kernel, so some outputs would see only zeros"),
+                                Some(format!("use at most {}", kh.max(kw) - 1)),
+                            ));
                         }
                         Pads { top: p, bottom: p, left: p, right: p }
                     }
@@ -196,10 +245,12 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                     } else {
                         String::new()
                     };
-                    return Err(spec_err(i, kind, format!(
-                        "{kh}×{kw} kernel does not fit the {} input{padded}; use a smaller kernel, padding \"same\", or remove a pooling layer before it",
-                        sides(dims)
-                    )));
+                    return Err(problem(
+                        "kernel_too_large",
+                        "kernel",
+                        format!("{kh}×{kw} kernel does not fit the {} input{padded}", sides(dims)),
+                        hint("use a smaller kernel, padding \"same\", or remove a pooling layer before it"),
+                    ));
                 }
                 let out = Dims::new(filters, (ph - kh) / stride + 1, (pw - kw) / stride + 1);
                 let params = filters * dims.c * kh * kw + filters;
@@ -216,51 +267,42 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                 dims = out;
                 push_activation(&mut layers, i, kind, activation, alpha, dims, i == last)?;
             }
-            LayerSpec::Maxpool2d { size, stride } | LayerSpec::Avgpool2d { size, stride } => {
+            LayerSpec::Maxpool2d { size: window, stride } | LayerSpec::Avgpool2d { size: window, stride } => {
                 if flat {
-                    return Err(spec_err(i, kind, format!(
-                        "pooling needs an image-shaped input, but the layer before it outputs a flat vector of {}; pool before dense layers",
-                        dims.len()
-                    )));
+                    return Err(problem(
+                        "needs_image",
+                        "type",
+                        format!("pooling needs an image-shaped input, but the layer before it outputs a flat vector of {}", dims.len()),
+                        hint("pool before dense layers"),
+                    ));
                 }
-                let stride = stride.unwrap_or(size);
-                if size == 0 || stride == 0 {
-                    return Err(spec_err(i, kind, "size and stride must be at least 1 (2 is typical)"));
+                let stride = stride.unwrap_or(window);
+                let bad = size("size", "a window of {}×{}", window, LIMITS.pool, "2")
+                    .or_else(|| size("stride", "stride {}", stride, LIMITS.pool, "2"));
+                if let Some(p) = bad {
+                    return Err(p);
                 }
-                if size > dims.h || size > dims.w {
-                    return Err(spec_err(i, kind, format!(
-                        "a {size}×{size} window does not fit the {} input; use a smaller size or remove an earlier pooling layer",
-                        sides(dims)
-                    )));
+                if window > dims.h || window > dims.w {
+                    return Err(problem(
+                        "window_too_large",
+                        "size",
+                        format!("a {window}×{window} window does not fit the {} input", sides(dims)),
+                        hint("use a smaller size or remove an earlier pooling layer"),
+                    ));
                 }
                 // Floor: rows and columns that do not fill a whole window are dropped.
-                let out = Dims::new(dims.c, (dims.h - size) / stride + 1, (dims.w - size) / stride + 1);
+                let out = Dims::new(dims.c, (dims.h - window) / stride + 1, (dims.w - window) / stride + 1);
                 let op = if matches!(layer, LayerSpec::Maxpool2d { .. }) {
-                    Op::Maxpool2d { size, stride }
+                    Op::Maxpool2d { size: window, stride }
                 } else {
-                    Op::Avgpool2d { size, stride }
+                    Op::Avgpool2d { size: window, stride }
                 };
-                layers.push(ResolvedLayer {
-                    spec_index: i,
-                    op,
-                    in_dims: dims,
-                    out_dims: out,
-                    params: 0,
-                    flops: 0,
-                    implicit: false,
-                });
+                layers.push(ResolvedLayer { spec_index: i, op, in_dims: dims, out_dims: out, params: 0, flops: 0, implicit: false });
                 dims = out;
             }
             LayerSpec::Dense { units, activation, alpha } => {
-                if units == 0 {
-                    return Err(spec_err(i, kind, "0 units: a dense layer needs at least 1 unit"));
-                }
-                if units > 65_536 {
-                    return Err(spec_err(
-                        i,
-                        kind,
-                        format!("{units} units is more than the 65,536 the playground allows"),
-                    ));
+                if let Some(p) = size("units", "{} units", units, LIMITS.units, "64 or 128") {
+                    return Err(p);
                 }
                 if !dims.is_flat() {
                     layers.push(ResolvedLayer {
@@ -303,10 +345,13 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
                 flat = true;
             }
             LayerSpec::Dropout { rate } => {
-                if !(rate.is_finite() && (0.0..1.0).contains(&rate)) {
-                    return Err(spec_err(i, kind, format!(
-                        "rate {rate} is not usable: it is the probability of dropping a value, from 0 up to (not including) 1; 0.25–0.5 is typical"
-                    )));
+                if !(rate.is_finite() && (0.0..=LIMITS.dropout).contains(&rate)) {
+                    return Err(problem(
+                        "value_out_of_range",
+                        "rate",
+                        format!("rate {rate} is not usable: it is the probability of dropping a value, from 0 to {}", LIMITS.dropout),
+                        hint("0.25–0.5 is typical"),
+                    ));
                 }
                 layers.push(ResolvedLayer {
                     spec_index: i,
@@ -325,34 +370,17 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
     }
 
     if dims != Dims::flat(spec.classes) {
-        return Err(Error::Spec(format!(
-            "the last layer must output one score per class ({} values), but it outputs {dims}; end with a dense layer of {} units and activation \"softmax\"",
-            spec.classes, spec.classes
-        )));
+        return Err(Problem::new(
+            "output_size",
+            Some("layers"),
+            format!("the last layer must output one score per class ({} values), but it outputs {dims}", spec.classes),
+            Some(format!("end with a dense layer of {} units and activation \"softmax\"", spec.classes)),
+        ));
     }
 
     let total_params: usize = layers.iter().map(|l| l.params).sum();
     let forward_flops: u64 = layers.iter().map(|l| l.flops).sum();
     let memory_bytes = estimate_memory(spec, &layers, total_params);
-    if memory_bytes > budget_bytes {
-        return Err(Error::Spec(format!(
-            "this network needs about {} at batch size {} ({} parameters), more than the {} the engine may use; use fewer filters or units, a smaller batch, or pool earlier",
-            human_bytes(memory_bytes),
-            spec.batch_size,
-            total_params,
-            human_bytes(budget_bytes)
-        )));
-    }
-    let step_flops = 3 * forward_flops * spec.batch_size as u64;
-    if step_flops > MAX_STEP_FLOPS {
-        return Err(Error::Spec(format!(
-            "one training step of this network needs about {:.0} GFLOP ({} images of {:.2} GFLOP each, forward and backward), over the {} GFLOP a step may take so that the page stays responsive; use fewer filters or units, smaller kernels, pool earlier, or a smaller batch",
-            step_flops as f64 / 1e9,
-            spec.batch_size,
-            3.0 * forward_flops as f64 / 1e9,
-            MAX_STEP_FLOPS / 1_000_000_000
-        )));
-    }
     Ok(Plan {
         input: Dims::new(c, h, w),
         classes: spec.classes,
@@ -362,6 +390,41 @@ pub fn validate_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Result<Plan>
         training_flops: 3 * forward_flops,
         memory_bytes,
     })
+}
+
+/// Memory and compute at the spec's batch size, against what the engine may use.
+fn cost_problems(spec: &ModelSpec, plan: &Plan, budget_bytes: u64) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if plan.memory_bytes > budget_bytes {
+        problems.push(Problem::new(
+            "memory_budget",
+            Some("layers"),
+            format!(
+                "this network needs about {} at batch size {} ({} parameters), more than the {} the engine may use",
+                human_bytes(plan.memory_bytes),
+                spec.batch_size,
+                plan.total_params,
+                human_bytes(budget_bytes)
+            ),
+            hint("use fewer filters or units, a smaller batch, or pool earlier"),
+        ));
+    }
+    let step_flops = plan.training_flops * spec.batch_size as u64;
+    if step_flops > limits::MAX_STEP_FLOPS {
+        problems.push(Problem::new(
+            "compute_budget",
+            Some("layers"),
+            format!(
+                "one training step of this network needs about {:.0} GFLOP ({} images of {:.2} GFLOP each, forward and backward), over the {} GFLOP a step may take so that the page stays responsive",
+                step_flops as f64 / 1e9,
+                spec.batch_size,
+                plan.training_flops as f64 / 1e9,
+                limits::MAX_STEP_FLOPS / 1_000_000_000
+            ),
+            hint("use fewer filters or units, smaller kernels, pool earlier, or a smaller batch"),
+        ));
+    }
+    problems
 }
 
 /// Adds the activation that follows a conv/dense layer (or a standalone one).
@@ -374,29 +437,40 @@ fn push_activation(
     alpha: Option<f32>,
     dims: Dims,
     is_last: bool,
-) -> Result<()> {
+) -> std::result::Result<(), Problem> {
+    let field = if kind == "activation" { "fn" } else { "activation" };
     match function {
         Activation::Linear => Ok(()),
         Activation::Softmax if is_last => Ok(()),
-        Activation::Softmax => Err(spec_err(
+        Activation::Softmax => Err(Problem::in_layer(
             i,
             kind,
-            "softmax belongs only on the last layer, where it turns scores into class probabilities; use relu here",
+            "softmax_not_last",
+            field,
+            "softmax belongs only on the last layer, where it turns scores into class probabilities",
+            hint("use relu here"),
         )),
         f => {
             if is_last {
-                return Err(spec_err(
+                return Err(Problem::in_layer(
                     i,
                     kind,
-                    format!(
-                    "the last layer's activation is {}, but it must be \"softmax\" (its outputs are the class scores)",
-                    f.name()
-                ),
+                    "last_not_softmax",
+                    field,
+                    format!("the last layer's activation is {}, but it must be \"softmax\" (its outputs are the class scores)", f.name()),
+                    None,
                 ));
             }
             let alpha = alpha.unwrap_or(default_alpha(f));
             if !alpha.is_finite() || alpha < 0.0 {
-                return Err(spec_err(i, kind, format!("alpha must be a non-negative number, got {alpha}")));
+                return Err(Problem::in_layer(
+                    i,
+                    kind,
+                    "value_out_of_range",
+                    "alpha",
+                    format!("alpha must be a non-negative number, got {alpha}"),
+                    None,
+                ));
             }
             layers.push(ResolvedLayer {
                 spec_index: i,
@@ -432,92 +506,140 @@ fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usi
     params + activations + scratch
 }
 
-fn check_range(name: &str, v: f32, lo: f32, hi: f32, hint: &str) -> Result<()> {
+/// `lo ≤ v < hi`, or the problem of `field`.
+fn in_range(field: &'static str, name: &str, v: f32, lo: f32, hi: f32, typical: &str) -> Option<Problem> {
     if v.is_finite() && v >= lo && v < hi {
-        Ok(())
+        None
     } else {
-        Err(Error::Spec(format!("{name} must be at least {lo} and below {hi}, got {v}; {hint}")))
+        Some(Problem::new(
+            "value_out_of_range",
+            Some(field),
+            format!("{name} must be at least {lo} and below {hi}, got {v}"),
+            Some(typical.to_string()),
+        ))
     }
+}
+
+fn learning_rate_problem(lr: f32) -> Option<Problem> {
+    let max = LIMITS.lr;
+    (!(lr.is_finite() && lr > 0.0 && lr <= max)).then(|| {
+        Problem::new(
+            "value_out_of_range",
+            Some("optimizer.lr"),
+            format!("learning rate must be a positive number up to {max}, got {lr}"),
+            hint("try 0.001 for Adam or 0.01 for SGD"),
+        )
+    })
+}
+
+fn l2_problem(l2: f32) -> Option<Problem> {
+    (!(l2.is_finite() && (0.0..=LIMITS.l2).contains(&l2))).then(|| {
+        Problem::new(
+            "value_out_of_range",
+            Some("l2"),
+            format!("L2 must be a number from 0 to {}, got {l2}", LIMITS.l2),
+            hint("0.0001–0.001 is typical, 0 turns it off"),
+        )
+    })
 }
 
 /// A learning rate must be a positive, finite number.
 pub fn check_learning_rate(lr: f32) -> Result<()> {
-    if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
-        Ok(())
-    } else {
-        Err(Error::Spec(format!(
-            "learning rate must be a positive number up to 10, got {lr}; try 0.001 for Adam or 0.01 for SGD"
-        )))
-    }
+    learning_rate_problem(lr).map_or(Ok(()), |p| Err(p.into()))
 }
 
 /// L2 strength must be zero or a small positive number.
 pub fn check_l2(l2: f32) -> Result<()> {
-    if l2.is_finite() && (0.0..=1.0).contains(&l2) {
-        Ok(())
-    } else {
-        Err(Error::Spec(format!("L2 must be a number from 0 to 1, got {l2}; 0.0001–0.001 is typical, 0 turns it off")))
-    }
+    l2_problem(l2).map_or(Ok(()), |p| Err(p.into()))
 }
 
-fn check_training_settings(spec: &ModelSpec) -> Result<()> {
-    check_learning_rate(spec.optimizer.lr())?;
-    check_l2(spec.l2)?;
+/// Every problem of the settings that say how the network learns, each on its own field.
+fn training_problems(spec: &ModelSpec) -> Vec<Problem> {
+    let mut found = vec![learning_rate_problem(spec.optimizer.lr()), l2_problem(spec.l2)];
     match spec.optimizer {
         OptimizerSpec::Sgd { momentum, nesterov, .. } => {
-            check_range("momentum", momentum, 0.0, 1.0, "0.9 is typical, 0 turns it off")?;
+            found.push(in_range("optimizer.momentum", "momentum", momentum, 0.0, 1.0, "0.9 is typical, 0 turns it off"));
             if nesterov && momentum == 0.0 {
-                return Err(Error::Spec("Nesterov momentum needs a momentum above 0 (0.9 is typical)".into()));
+                found.push(Some(Problem::new(
+                    "nesterov_without_momentum",
+                    Some("optimizer.nesterov"),
+                    "Nesterov momentum needs a momentum above 0",
+                    hint("0.9 is typical"),
+                )));
             }
         }
         OptimizerSpec::Adam { beta1, beta2, eps, .. } | OptimizerSpec::Adamw { beta1, beta2, eps, .. } => {
-            check_range("beta1", beta1, 0.0, 1.0, "0.9 is typical")?;
-            check_range("beta2", beta2, 0.0, 1.0, "0.999 is typical")?;
-            check_range("epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical")?;
+            found.push(in_range("optimizer.beta1", "beta1", beta1, 0.0, 1.0, "0.9 is typical"));
+            found.push(in_range("optimizer.beta2", "beta2", beta2, 0.0, 1.0, "0.999 is typical"));
+            found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical"));
             if let OptimizerSpec::Adamw { weight_decay, .. } = spec.optimizer {
-                check_range("weight decay", weight_decay, 0.0, 1.0, "0.01 is typical")?;
+                found.push(in_range("optimizer.weightDecay", "weight decay", weight_decay, 0.0, 1.0, "0.01 is typical"));
             }
         }
         OptimizerSpec::Rmsprop { alpha, eps, momentum, .. } => {
-            check_range("RMSProp's alpha", alpha, 0.0, 1.0, "0.99 is typical")?;
-            check_range("epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical")?;
-            check_range("momentum", momentum, 0.0, 1.0, "0 or 0.9 is typical")?;
+            found.push(in_range("optimizer.alpha", "RMSProp's alpha", alpha, 0.0, 1.0, "0.99 is typical"));
+            found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical"));
+            found.push(in_range("optimizer.momentum", "momentum", momentum, 0.0, 1.0, "0 or 0.9 is typical"));
         }
     }
     match spec.schedule {
         ScheduleSpec::Constant => {}
         ScheduleSpec::Step { every_epochs, gamma } => {
             if every_epochs == 0 {
-                return Err(Error::Spec("step schedule: everyEpochs must be at least 1".into()));
+                found.push(Some(Problem::new(
+                    "value_out_of_range",
+                    Some("schedule.everyEpochs"),
+                    "step schedule: everyEpochs must be at least 1",
+                    None,
+                )));
             }
             if !(gamma.is_finite() && gamma > 0.0 && gamma <= 1.0) {
-                return Err(Error::Spec(format!("step schedule: gamma multiplies the learning rate and must be in (0, 1], got {gamma}; 0.5 or 0.1 is typical")));
+                found.push(Some(Problem::new(
+                    "value_out_of_range",
+                    Some("schedule.gamma"),
+                    format!("step schedule: gamma multiplies the learning rate and must be in (0, 1], got {gamma}"),
+                    hint("0.5 or 0.1 is typical"),
+                )));
             }
         }
         ScheduleSpec::Cosine { min_lr } => {
             if !(min_lr.is_finite() && min_lr >= 0.0 && min_lr <= spec.optimizer.lr()) {
-                return Err(Error::Spec(format!(
-                    "cosine schedule: minLr must be between 0 and the learning rate ({}), got {min_lr}",
-                    spec.optimizer.lr()
+                found.push(Some(Problem::new(
+                    "value_out_of_range",
+                    Some("schedule.minLr"),
+                    format!("cosine schedule: minLr must be between 0 and the learning rate ({}), got {min_lr}", spec.optimizer.lr()),
+                    None,
                 )));
             }
         }
     }
     if let Some(c) = spec.clip_norm {
         if !(c.is_finite() && c > 0.0) {
-            return Err(Error::Spec(format!("gradient clipping norm must be a positive number, got {c}; 1 or 5 is typical, leave it out to turn clipping off")));
+            found.push(Some(Problem::new(
+                "value_out_of_range",
+                Some("clipNorm"),
+                format!("gradient clipping norm must be a positive number, got {c}"),
+                hint("1 or 5 is typical, leave it out to turn clipping off"),
+            )));
         }
     }
-    if spec.batch_size == 0 || spec.batch_size > MAX_BATCH {
-        return Err(Error::Spec(format!(
-            "batch size must be from 1 to {MAX_BATCH}, got {}; 32 is typical",
-            spec.batch_size
+    if spec.batch_size == 0 || spec.batch_size > LIMITS.batch_size {
+        found.push(Some(Problem::new(
+            "value_out_of_range",
+            Some("batchSize"),
+            format!("batch size must be from 1 to {}, got {}", LIMITS.batch_size, spec.batch_size),
+            hint("32 is typical"),
         )));
     }
-    if spec.epochs == 0 || spec.epochs > MAX_EPOCHS {
-        return Err(Error::Spec(format!("epochs must be from 1 to {MAX_EPOCHS}, got {}", spec.epochs)));
+    if spec.epochs == 0 || spec.epochs > LIMITS.epochs {
+        found.push(Some(Problem::new(
+            "value_out_of_range",
+            Some("epochs"),
+            format!("epochs must be from 1 to {}, got {}", LIMITS.epochs, spec.epochs),
+            None,
+        )));
     }
-    Ok(())
+    found.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -650,6 +772,59 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_is_found_at_once_each_with_its_field() {
+        // Two training settings and one layer wrong: three problems, and no plan (the layers do not fit).
+        let s = spec(
+            r#"{"layers":[{"type":"conv2d","filters":8,"kernel":40},{"type":"dense","units":10,"activation":"softmax"}],
+            "optimizer":{"type":"sgd","lr":0,"momentum":0.9},"batchSize":0}"#,
+        );
+        let checked = check(&s);
+        assert!(checked.plan.is_none());
+        let placed: Vec<(&str, Option<usize>, Option<&str>)> =
+            checked.problems.iter().map(|p| (p.code, p.layer, p.field)).collect();
+        assert_eq!(
+            placed,
+            [
+                ("value_out_of_range", None, Some("optimizer.lr")),
+                ("value_out_of_range", None, Some("batchSize")),
+                ("value_out_of_range", Some(0), Some("kernel")),
+            ]
+        );
+        // The message is the whole sentence and ends with the hint.
+        let lr = &checked.problems[0];
+        assert_eq!(lr.hint.as_deref(), Some("try 0.001 for Adam or 0.01 for SGD"));
+        assert!(lr.message.starts_with("learning rate must be") && lr.message.ends_with(lr.hint.as_deref().unwrap_or("")));
+        // With only a training setting wrong, the plan is still there, so every layer keeps its shape.
+        let s = spec(r#"{"layers":[{"type":"dense","units":10,"activation":"softmax"}],"l2":2}"#);
+        let checked = check(&s);
+        assert_eq!(checked.plan.map(|p| p.total_params), Some(7850));
+        assert_eq!(checked.problems.len(), 1);
+        assert_eq!(checked.problems[0].field, Some("l2"));
+    }
+
+    #[test]
+    fn the_limits_table_bounds_every_size() {
+        let dense10 = r#"{"type":"dense","units":10,"activation":"softmax"}"#;
+        let over = |layer: String| validate(&spec(&format!(r#"{{"layers":[{layer},{dense10}]}}"#))).unwrap_err();
+        for (layer, field) in [
+            (format!(r#"{{"type":"conv2d","filters":{},"kernel":1}}"#, LIMITS.filters + 1), "filters"),
+            (format!(r#"{{"type":"conv2d","filters":1,"kernel":{}}}"#, LIMITS.kernel + 1), "kernel"),
+            (format!(r#"{{"type":"conv2d","filters":1,"kernel":1,"stride":{}}}"#, LIMITS.conv_stride + 1), "stride"),
+            (format!(r#"{{"type":"maxpool","size":{}}}"#, LIMITS.pool + 1), "size"),
+            (format!(r#"{{"type":"dense","units":{}}}"#, LIMITS.units + 1), "units"),
+            (format!(r#"{{"type":"dropout","rate":{}}}"#, LIMITS.dropout + 0.01), "rate"),
+        ] {
+            match over(layer.clone()) {
+                Error::Spec(p) => assert_eq!((p[0].layer, p[0].field), (Some(0), Some(field)), "{layer}"),
+                other => panic!("{layer}: {other}"),
+            }
+        }
+        let many = vec![r#"{"type":"flatten"}"#; LIMITS.layers].join(",");
+        let msg = validate(&spec(&format!(r#"{{"layers":[{many},{dense10}]}}"#))).unwrap_err().to_string();
+        assert!(msg.contains("more than the 64 the playground allows"), "{msg}");
+    }
+
+    #[test]
     fn nan_learning_rate_is_rejected() {
         let mut s = spec(r#"{"layers":[{"type":"dense","units":10,"activation":"softmax"}]}"#);
         s.optimizer = OptimizerSpec::Adam { lr: f32::NAN, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -659,7 +834,7 @@ mod tests {
     #[test]
     fn memory_budget_is_enforced_before_allocation() {
         let s = spec(
-            r#"{"input":[3,512,512],"batchSize":256,"layers":[{"type":"conv2d","filters":512,"kernel":3,"padding":"same"},
+            r#"{"input":[3,512,512],"batchSize":256,"layers":[{"type":"conv2d","filters":256,"kernel":3,"padding":"same"},
             {"type":"dense","units":10,"activation":"softmax"}]}"#,
         );
         let msg = validate(&s).unwrap_err().to_string();

@@ -8,7 +8,7 @@
 import { Push } from './engine/protocol.js';
 import { Store } from './state/store.js';
 import { SETTING, defaultState } from './state/schema.js';
-import { buildSpec, layerOfMessage, settingsFromSpec } from './state/spec.js';
+import { buildSpec, placeProblem, problemsOf, settingsFromSpec } from './state/spec.js';
 import { encodeState, decodeState } from './state/url.js';
 import { HealthMonitor } from './state/health.js';
 import { PRESETS, PRESET_SCOPE } from './state/presets.js';
@@ -291,39 +291,35 @@ export class Controller {
       if (keys.includes('l2')) await this.client.setL2(s.l2);
     } catch (err) {
       const others = this.run.get().specErrors.filter((e) => e.scope !== 'training');
-      this.run.set({ specErrors: [...others, { message: err.message, layer: null, scope: 'training' }] });
+      this.run.set({ specErrors: [...others, ...problemsOf(err, s)] });
     }
   }
 
-  /** Validates the current settings; shows the engine's message where it belongs. Returns the summary or null. */
+  /**
+   * Validates the current settings and shows every problem where it belongs. While only training
+   * settings are wrong, the cards keep their true shapes (the engine still sends the summary).
+   * Returns the summary, or null if anything is wrong.
+   */
   async validateDraft() {
     if (!this.dataMeta) return null;
     const seq = ++this.validateSeq;
     const s = this.settings.get();
-    const meta = this.dataMeta;
-    const spec = buildSpec(s, meta);
+    const spec = buildSpec(s, this.dataMeta);
+    const { summary, problems } = await this.check(spec, s);
+    if (seq === this.validateSeq) {
+      const draft = summary ? { draft: summary, draftLayers: spec.layers } : {};
+      this.run.set({ specErrors: problems, ...draft });
+    }
+    return problems.length === 0 ? summary : null;
+  }
+
+  /** The engine's summary of a spec (null when its layers do not fit) and every problem, placed. */
+  async check(spec, s) {
     try {
-      const summary = await this.client.validate(spec);
-      if (seq === this.validateSeq) this.run.set({ specErrors: [], draft: summary, draftLayers: spec.layers });
-      return summary;
+      const { summary, problems } = await this.client.validate(spec);
+      return { summary, problems: problems.map((p) => placeProblem(p, s)) };
     } catch (err) {
-      // The engine names one problem at a time. The other half of the settings (the layers, or how
-      // the network learns) is checked on its own, with the first half as it was last built: each
-      // half gets its message, and with only the training settings wrong the cards keep true shapes.
-      const first = classifyError(err.message);
-      const found = [first];
-      let draft = {};
-      const half = first.scope === 'training' ? { ...this.builtSettings, layers: s.layers } : { ...s, layers: this.builtSettings.layers };
-      const halfSpec = buildSpec(half, meta);
-      try {
-        const summary = await this.client.validate(halfSpec);
-        if (first.scope === 'training') draft = { draft: summary, draftLayers: halfSpec.layers };
-      } catch (err2) {
-        const second = classifyError(err2.message);
-        if (second.scope !== first.scope) found.push(second);
-      }
-      if (seq === this.validateSeq) this.run.set({ specErrors: found, ...draft });
-      return null;
+      return { summary: null, problems: problemsOf(err, s) };
     }
   }
 
@@ -348,11 +344,10 @@ export class Controller {
   async doRebuild({ data, meta, settings: s, reason, dataError }) {
     if (!meta) return false;
     const spec = buildSpec(s, meta);
-    try {
-      await this.client.validate(spec);
-    } catch (err) {
-      this.run.set({ specErrors: [classifyError(err.message)] });
-      if (dataError) this.run.set({ dataError: `This data does not fit the network: ${err.message}` });
+    const { problems } = await this.check(spec, s);
+    if (problems.length > 0) {
+      this.run.set({ specErrors: problems });
+      if (dataError) this.run.set({ dataError: `This data does not fit the network: ${problems[0].message}` });
       return false;
     }
     // Back to the network that is already running (an edit undone): keep it and its progress.
@@ -366,7 +361,7 @@ export class Controller {
       result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
     } catch (err) {
       if (dataError) this.run.set({ dataError: err.message });
-      else this.run.set({ specErrors: [classifyError(err.message)] });
+      else this.run.set({ specErrors: problemsOf(err, s) });
       return false;
     }
     this.dataMeta = meta;
@@ -707,16 +702,6 @@ export class Controller {
 let nextNotice = 1;
 function noticeId() {
   return nextNotice++;
-}
-
-const TRAINING_WORDS = /learning rate|L2|momentum|beta|epsilon|weight decay|schedule|batch size|epochs|clipping|Nesterov|alpha/i;
-
-/** Where an engine message belongs: on a layer card, on the network's totals, or on the training settings. */
-export function classifyError(message) {
-  const layer = layerOfMessage(message);
-  if (layer !== null) return { message, layer, scope: 'network' };
-  if (TRAINING_WORDS.test(message) && !/last layer|parameters|memory|needs about/.test(message)) return { message, layer: null, scope: 'training' };
-  return { message, layer: null, scope: 'network' };
 }
 
 function describeChange(keys, meta) {

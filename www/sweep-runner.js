@@ -68,11 +68,14 @@ export class SweepRunner {
     // Every job must be a valid network for this data before any trains.
     const checker = this.slots[0]?.client ?? c.client;
     for (const job of plan.jobs) {
+      let checked;
       try {
-        job.summary = await checker.validate(buildSpec(job.settings, c.dataMeta));
+        checked = await checker.validate(buildSpec(job.settings, c.dataMeta));
       } catch (err) {
         return this.refuse(`${describeJob(axes, job)}: ${err.message}`);
       }
+      if (checked.problems.length > 0) return this.refuse(`${describeJob(axes, job)}: ${checked.problems[0].message}`);
+      job.summary = checked.summary;
     }
     // Every worker holds the largest network of the plan and its own copy of the data.
     const pixels = c.dataMeta.shape.reduce((a, b) => a * b, 1);

@@ -99,3 +99,47 @@ test('a typed value that was refused stops being reported once a lesson sets a g
     await app.close();
   }
 });
+
+test('every problem shows at once, each where it belongs, placed by the engine and not by its words', async () => {
+  const app = await openPlayground();
+  const { page } = app;
+  try {
+    await waitReady(page);
+    const { runId } = await readRun(page);
+    // A layer, the momentum rule and the schedule wrong together: SGD with Nesterov but no momentum,
+    // a cosine schedule ending above the learning rate, and a pooling window bigger than its maps.
+    await page.evaluate(() => {
+      const s = window.nnp.settings.get();
+      const layers = s.layers.map((l, i) => (i === 3 ? { ...l, size: 16 } : l));
+      window.nnp.settings.set({ optimizer: 'sgd', lr: 0.01, momentum: 0, nesterov: true, schedule: 'cosine', minLr: 0.05, layers });
+    });
+    const card = page.locator('.layer-card[data-index="3"] .card-error');
+    const nesterov = page.locator('#hyperparams [data-setting="nesterov"] .field-error');
+    const minLr = page.locator('#hyperparams [data-setting="minLr"] .field-error');
+    for (const where of [card, nesterov, minLr]) await where.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await card.textContent(), /^layer 4 \(maxpool2d\): a 16×16 window does not fit/);
+    assert.match(await nesterov.textContent(), /^Nesterov momentum needs a momentum above 0; 0\.9 is typical$/);
+    assert.match(await minLr.textContent(), /^cosine schedule: minLr must be between 0 and the learning rate/);
+    assert.equal(await page.locator('#training-error').isVisible(), false, 'nothing left for the general box');
+    const errors = await page.evaluate(() => window.nnp.run.get().specErrors.map((e) => [e.code, e.layer, e.setting]));
+    assert.deepEqual(errors.sort(), [
+      ['nesterov_without_momentum', null, 'nesterov'],
+      ['value_out_of_range', null, 'minLr'],
+      ['window_too_large', 3, null],
+    ].sort());
+    await app.screenshot('editor-three-problems');
+    assert.equal((await readRun(page)).runId, runId, 'the valid network was kept');
+
+    // Fixing the layer leaves the two training problems, and the cards show their shapes again.
+    await page.evaluate(() => {
+      const s = window.nnp.settings.get();
+      window.nnp.settings.set({ layers: s.layers.map((l, i) => (i === 3 ? { ...l, size: 3 } : l)) });
+    });
+    await card.waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.equal(await nesterov.isVisible(), true);
+    await page.waitForFunction(() => /→ 16×4×4/.test(document.querySelector('.layer-card[data-index="3"] .layer-shape').textContent), null, { timeout: 10_000 });
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

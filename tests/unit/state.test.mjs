@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeState, decodeState } from '../../www/state/url.js';
 import { defaultState } from '../../www/state/schema.js';
-import { buildSpec, layerOfMessage } from '../../www/state/spec.js';
+import { buildSpec, placeProblem, problemsOf } from '../../www/state/spec.js';
 import { preprocessDrawing } from '../../www/lib/preprocess.js';
 import { suggestLr } from '../../www/state/health.js';
 import { formatInt, formatPercent, formatSI } from '../../www/lib/format.js';
@@ -58,8 +58,26 @@ test('the spec ends with the output layer and carries only fields the engine kno
   assert.equal(spec.classes, 3);
   assert.equal('clipNorm' in spec, false);
   assert.deepEqual(spec.optimizer, { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-  assert.equal(layerOfMessage('layer 3 (conv2d): 5×5 kernel does not fit'), 2);
-  assert.equal(layerOfMessage('batch size must be from 1 to 4096'), null);
+});
+
+test("the engine's problems are placed by their field, never by their words", () => {
+  const problem = (field, layer = null) => ({ code: 'value_out_of_range', layer, field, message: 'words that say nothing of where', hint: null });
+  const sgd = { ...defaultState(), optimizer: 'sgd' };
+  const rms = { ...defaultState(), optimizer: 'rmsprop' };
+  assert.deepEqual([placeProblem(problem('kernel', 2), sgd)].map((p) => [p.scope, p.layer, p.setting]), [['network', 2, null]]);
+  assert.deepEqual([placeProblem(problem('layers'), sgd)].map((p) => [p.scope, p.layer, p.setting]), [['network', null, null]]);
+  assert.equal(placeProblem(problem('optimizer.lr'), sgd).setting, 'lr');
+  assert.equal(placeProblem(problem('schedule.everyEpochs'), sgd).setting, 'stepEvery');
+  assert.equal(placeProblem(problem('optimizer.momentum'), sgd).setting, 'momentum');
+  assert.equal(placeProblem(problem('optimizer.momentum'), rms).setting, 'rmsMomentum');
+  assert.equal(placeProblem(problem('optimizer.alpha'), rms).scope, 'training');
+  // Every training setting the engine checks can be placed.
+  for (const field of ['optimizer.lr', 'l2', 'optimizer.nesterov', 'optimizer.beta1', 'optimizer.beta2', 'optimizer.eps', 'optimizer.weightDecay',
+    'optimizer.alpha', 'schedule.everyEpochs', 'schedule.gamma', 'schedule.minLr', 'clipNorm', 'batchSize', 'epochs']) {
+    assert.equal(placeProblem(problem(field), sgd).scope, 'training', field);
+  }
+  // An error without problems (not the engine's, or not a spec's) is one problem of the network.
+  assert.deepEqual(problemsOf(new Error('No data is loaded yet.'), sgd).map((p) => [p.scope, p.message]), [['network', 'No data is loaded yet.']]);
 });
 
 test('a drawing is cropped, scaled into 20×20 and centred by its centre of mass', () => {

@@ -4,7 +4,7 @@
 //! If the wasm instance traps (a bug in the engine), or the worker throws an uncaught error after the
 //! engine has loaded, this client starts a fresh worker; listeners get a `{ type: 'restarted' }` push
 //! and set it up again.
-import { Request, Push } from './protocol.js';
+import { Request, Push, engineError } from './protocol.js';
 
 export class EngineClient {
   constructor() {
@@ -37,7 +37,7 @@ export class EngineClient {
     if (msg.id !== undefined && this.pending.has(msg.id)) {
       const { resolve, reject } = this.pending.get(msg.id);
       this.pending.delete(msg.id);
-      if (msg.type === 'error') reject(new Error(msg.message));
+      if (msg.type === 'error') reject(engineError(msg));
       else resolve(msg.value);
       return;
     }

@@ -1,7 +1,7 @@
 //! The messages between the page and the engine worker, declared in one place.
 //!
 //! Every request is { type, id, ...payload } and gets exactly one reply with the same id:
-//! { type: 'result', id, value } or { type: 'error', id, message }. The worker also pushes
+//! { type: 'result', id, value } or { type: 'error', id, message, code?, problems? } (see errorReply). The worker also pushes
 //! unsolicited messages (no id): training reports, evaluations, weights, status changes.
 //! Typed arrays cross as transferred buffers, never as clones.
 //!
@@ -12,7 +12,10 @@
 export const Request = Object.freeze({
   /** Load the wasm module: { firstRunId } (run ids continue above it). Reply: {@link EngineInfo}. */
   INIT: 'init',
-  /** Check a spec without building it: { spec }. Reply: {@link Summary}; error: the engine's message. */
+  /**
+   * Check a spec without building it: { spec }. Reply: { summary: {@link Summary}|null, problems: {@link Problem}[] },
+   * the summary whenever the layers fit together; error only for a spec that cannot be read.
+   */
   VALIDATE: 'validate',
   /**
    * Fetch or receive IDX files, inflate them, read their headers and keep them aside ("staged"),
@@ -202,3 +205,30 @@ export const Push = Object.freeze({
  * @property {number} [examplesPerSecond]  when it stops: the run's speed so far (0 if none yet)
  * @property {boolean} [budget]  paused because PLAY's step budget was reached
  */
+
+/**
+ * One thing wrong with a spec, as the engine reports it (src/error.rs).
+ * @typedef {object} Problem
+ * @property {string} code         what kind of problem ("kernel_too_large"), stable across rewordings
+ * @property {number|null} layer   the layer's index in the spec's layers
+ * @property {string|null} field   the spec field to change ("filters", "optimizer.lr"; "layers": the network as a whole)
+ * @property {string} message      the whole sentence, hint included
+ * @property {string|null} hint    what to do, when there is a usual fix
+ */
+
+/** An error as the worker replies with it: the message, and the engine's kind and problems when it has them. */
+export function errorReply(err) {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const reply = { message: err.message };
+  if (typeof err.code === 'string') reply.code = err.code;
+  if (Array.isArray(err.problems)) reply.problems = err.problems;
+  return reply;
+}
+
+/** The Error a request rejects with, carrying the reply's `code` and `problems`. */
+export function engineError({ message, code, problems }) {
+  const err = new Error(message);
+  if (code) err.code = code;
+  if (problems) err.problems = problems;
+  return err;
+}

@@ -2,7 +2,7 @@
 //! loop that never blocks the page (run a frame's worth of batches, post a report, yield, repeat).
 //!
 //! This is the one place that knows the engine's JS API; if the engine's calls change, adapt here.
-import { Request, Push } from './protocol.js';
+import { Request, Push, errorReply } from './protocol.js';
 import { inflate, readIdx, pairFiles, sliceIdx } from './idx.js';
 import { Throughput } from './throughput.js';
 
@@ -81,11 +81,6 @@ async function loadEngine() {
   }
   const module = await import('../pkg/nn_playground.js');
   exports = await module.default();
-  const missing = ['validateSpec', 'Engine'].filter((name) => typeof module[name] !== 'function');
-  if (missing.length) {
-    // An engine build from before the training API: the version still shows, training stays off.
-    console.warn(`nn-playground: this engine build lacks ${missing.join(' and ')}; training is unavailable.`);
-  }
   wasm = module;
   return wasm;
 }
@@ -424,12 +419,6 @@ function crash(err) {
   post({ type: Push.CRASHED, message: err.message });
 }
 
-function requireApi() {
-  if (typeof wasm.validateSpec !== 'function' || typeof wasm.Engine !== 'function') {
-    throw new Error(`This build of the engine (${wasm.engineVersion()}) cannot train yet: it has no Engine. Rebuild it with ./dev build once the engine is merged.`);
-  }
-}
-
 function requireEngine() {
   if (!engine) throw new Error('The network is not built yet.');
   return engine;
@@ -447,7 +436,6 @@ const handlers = {
   },
 
   [Request.VALIDATE]({ spec: s }) {
-    requireApi();
     return wasm.validateSpec(s);
   },
 
@@ -459,7 +447,6 @@ const handlers = {
   },
 
   [Request.BUILD]({ spec: s, data, trainLimit: limit = 0 }) {
-    requireApi();
     const d = data === 'staged' ? staged : current;
     if (!d) throw new Error('No data is loaded yet.');
     const result = build(s, d, limit);
@@ -550,7 +537,6 @@ const handlers = {
   },
 
   [Request.READ_MODEL]({ bytes }) {
-    requireApi();
     const e = created(wasm.Engine.load(new Uint8Array(bytes)));
     try {
       return { spec: e.spec(), totalParams: e.summary().totalParams };
@@ -560,7 +546,6 @@ const handlers = {
   },
 
   [Request.LOAD_MODEL]({ bytes, data, trainLimit: limit = 0 }) {
-    requireApi();
     const d = data === 'staged' ? staged : current;
     if (!d) throw new Error('No data is loaded yet.');
     const next = created(wasm.Engine.load(new Uint8Array(bytes)));
@@ -618,7 +603,7 @@ self.onmessage = async (event) => {
   } catch (err) {
     afterReply.length = 0;
     if (err instanceof WebAssembly.RuntimeError) crash(err);
-    post({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'error', id, ...errorReply(err) });
   }
   for (const fn of afterReply.splice(0)) {
     try {

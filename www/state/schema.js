@@ -3,6 +3,8 @@
 //! The URL hash, the controls and the engine spec are all derived from this one list, so adding a
 //! setting here is enough for it to be saved in links and validated when a link is opened.
 
+import { LIMITS } from './limits.js';
+
 /**
  * @typedef {object} Setting
  * @property {string} name
@@ -72,7 +74,7 @@ export const SETTINGS = [
     formula: 'SGD with momentum μ: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ) (bias correction: m and v start at 0);  θ ← θ − η·m̂ / (√v̂ + ε).   AdamW: θ ← (1 − η·wd)·θ, then the Adam step.   RMSProp: s ← α·s + (1 − α)·g²;  θ ← θ − η·g / (√s + ε).',
   },
   {
-    name: 'lr', type: 'number', default: 0.001, min: 0, minExclusive: true, max: 10, group: 'training', live: true,
+    name: 'lr', type: 'number', default: 0.001, min: 0, minExclusive: true, max: LIMITS.lr, group: 'training', live: true,
     label: 'Learning rate η',
     help: 'Learning rate — how big a step each update takes. Too small: learning crawls. Too large: the loss jumps around or explodes. It can be changed while training.',
     formula: 'θ ← θ − η · (the step direction the optimizer makes from g)',
@@ -148,12 +150,12 @@ export const SETTINGS = [
     help: 'The learning rate the cosine schedule ends at. It must not exceed the learning rate.',
   },
   {
-    name: 'batchSize', type: 'int', default: 32, min: 1, max: 4096, group: 'training', label: 'Batch size',
+    name: 'batchSize', type: 'int', default: 32, min: 1, max: LIMITS.batchSize, group: 'training', label: 'Batch size',
     help: 'How many images are averaged for one update. Small batches give noisy but frequent updates; large ones are smoother but fewer per epoch.',
     formula: 'g = (1/B) · Σᵢ ∇ loss(xᵢ)',
   },
   {
-    name: 'l2', type: 'number', default: 0, min: 0, max: 1, group: 'training', live: true, label: 'L2 λ',
+    name: 'l2', type: 'number', default: 0, min: 0, max: LIMITS.l2, group: 'training', live: true, label: 'L2 λ',
     help: 'L2 regularisation — a penalty on large weights that pulls them toward zero and reduces overfitting (biases are left alone). 0 turns it off; 0.0001–0.001 is typical. It can be changed while training.',
     formula: 'loss + λ/2·Σθ²  (over the weights)   ⇒   g ← g + λ·θ',
   },
@@ -163,7 +165,7 @@ export const SETTINGS = [
     formula: '‖g‖ = √(Σ g²) over every weight and bias;  g ← g · min(1, c / ‖g‖)',
   },
   {
-    name: 'epochs', type: 'int', default: 5, min: 1, max: 1000, group: 'training', label: 'Epochs',
+    name: 'epochs', type: 'int', default: 5, min: 1, max: LIMITS.epochs, group: 'training', label: 'Epochs',
     help: 'How many times the training runs through all its training images.',
   },
   {
@@ -187,8 +189,8 @@ export function settingNamed(name) {
   return Object.hasOwn(SETTING, name) ? SETTING[name] : undefined;
 }
 
-/** Hidden layers a network may have: far more than any lesson needs, few enough to read at once. */
-export const MAX_LAYERS = 64;
+/** Hidden layers a network may have: the engine's limit, less the output layer the page adds. */
+export const MAX_LAYERS = LIMITS.layers - 1;
 /**
  * Characters a link's settings may have. MAX_LAYERS of the longest layers and every setting fit in
  * it; a longer link is refused before it is read, so it cannot hold up the page.
@@ -211,8 +213,8 @@ export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001
 
 /** Max and average pooling take the same two settings. */
 const POOL_FIELDS = [
-  { name: 'size', type: 'int', default: 2, min: 1, max: 16, label: 'Size', help: 'The window is size×size pixels.' },
-  { name: 'stride', type: 'int', default: 2, min: 1, max: 16, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
+  { name: 'size', type: 'int', default: 2, min: 1, max: LIMITS.pool, label: 'Size', help: 'The window is size×size pixels.' },
+  { name: 'stride', type: 'int', default: 2, min: 1, max: LIMITS.pool, label: 'Stride', help: 'How far the window moves; usually equal to the size.' },
 ];
 
 /** Layer kinds the editor offers, with their fields (same shape as a Setting). */
@@ -222,9 +224,9 @@ export const LAYER_TYPES = {
     help: 'Slides small learned filters over the image; each filter makes one feature map that lights up where its pattern appears.',
     formula: 'out[f, y, x] = act( b_f + Σ_c Σ_i Σ_j W[f, c, i, j] · in[c, y·s + i − p, x·s + j − p] ), with in = 0 outside the image (s = stride, p = padding)',
     fields: [
-      { name: 'filters', type: 'int', default: 8, min: 1, max: 256, label: 'Filters', help: 'How many different patterns this layer learns (the number of output channels).' },
-      { name: 'kernel', type: 'int', default: 5, min: 1, max: 31, label: 'Kernel', help: 'The filter size in pixels (5 means 5×5).' },
-      { name: 'stride', type: 'int', default: 1, min: 1, max: 8, label: 'Stride', help: 'How many pixels the filter moves each time; 2 halves the output size.', formula: 'out = ⌊(h + 2p − k) / s⌋ + 1' },
+      { name: 'filters', type: 'int', default: 8, min: 1, max: LIMITS.filters, label: 'Filters', help: 'How many different patterns this layer learns (the number of output channels).' },
+      { name: 'kernel', type: 'int', default: 5, min: 1, max: LIMITS.kernel, label: 'Kernel', help: 'The filter size in pixels (5 means 5×5).' },
+      { name: 'stride', type: 'int', default: 1, min: 1, max: LIMITS.convStride, label: 'Stride', help: 'How many pixels the filter moves each time; 2 halves the output size.', formula: 'out = ⌊(h + 2p − k) / s⌋ + 1' },
       { name: 'padding', type: 'enum', default: 'same', options: ['same', 'valid'], optionLabels: { same: 'same', valid: 'valid' }, label: 'Padding', help: '"same" adds zeros around the border so the output keeps the input size (at stride 1); "valid" adds none, so the output shrinks by kernel − 1.', formula: 'valid: out = ⌊(h − k) / s⌋ + 1.   same: out = ⌈h / s⌉' },
       { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value; without one, stacked layers collapse into one linear map.' },
     ],
@@ -246,7 +248,7 @@ export const LAYER_TYPES = {
     help: 'Every output is a weighted sum of every input (a fully connected layer). Images are flattened into one long vector first.',
     formula: 'y = act(W·x + b):  y_j = act(b_j + Σ_i W[j, i] · x_i)',
     fields: [
-      { name: 'units', type: 'int', default: 64, min: 1, max: 4096, label: 'Units', help: 'How many outputs (neurons) this layer has.' },
+      { name: 'units', type: 'int', default: 64, min: 1, max: LIMITS.units, label: 'Units', help: 'How many outputs (neurons) this layer has.' },
       { name: 'activation', type: 'enum', default: 'relu', options: ACTIVATIONS, label: 'Activation', help: 'The function applied to every output value.' },
     ],
   },
@@ -255,7 +257,7 @@ export const LAYER_TYPES = {
     help: 'During training, zeroes a random fraction p of the values and scales the rest up by 1/(1 − p), so the network cannot rely on any single one and the average signal stays the same. A new random mask every step; switched off for testing.',
     formula: 'training: y = m · x / (1 − p), each m = 1 with probability 1 − p, else 0.   testing: y = x',
     fields: [
-      { name: 'rate', type: 'number', default: 0.25, min: 0, max: 0.95, label: 'Rate p', help: 'The fraction of values dropped at each training step.' },
+      { name: 'rate', type: 'number', default: 0.25, min: 0, max: LIMITS.dropout, label: 'Rate p', help: 'The fraction of values dropped at each training step.' },
     ],
   },
   flatten: {

@@ -78,13 +78,34 @@ export function buildSpec(s, data) {
 }
 
 /**
- * Which layer card an engine message is about. The engine numbers layers from 1 ("layer 3 (conv2d): …")
- * in the spec's list, whose last entry is the output layer the page adds.
- * @returns {number|null} 0-based index into the spec's layers, or null if the message names none
+ * The setting that edits each field of the engine's spec (the inverse of buildSpec's naming). The
+ * optimizer's momentum is a different setting for SGD and RMSProp.
  */
-export function layerOfMessage(message) {
-  const m = /^layer (\d+) \(/.exec(message);
-  return m ? Number(m[1]) - 1 : null;
+const SETTING_OF_FIELD = new Map([
+  ['optimizer.lr', 'lr'], ['l2', 'l2'], ['optimizer.nesterov', 'nesterov'], ['optimizer.beta1', 'beta1'],
+  ['optimizer.beta2', 'beta2'], ['optimizer.eps', 'eps'], ['optimizer.weightDecay', 'weightDecay'],
+  ['optimizer.alpha', 'rmsAlpha'], ['schedule.everyEpochs', 'stepEvery'], ['schedule.gamma', 'stepGamma'],
+  ['schedule.minLr', 'minLr'], ['clipNorm', 'clipNorm'], ['batchSize', 'batchSize'], ['epochs', 'epochs'],
+]);
+
+/**
+ * Where one of the engine's problems shows: on a layer card (`layer`, 0-based in the spec's layers,
+ * whose last entry is the output layer the page adds), on a training setting (`setting`), or on the
+ * network as a whole. Placed by the engine's field, never by its words.
+ * @param {{code: string, layer: number|null, field: string|null, message: string, hint: string|null}} problem
+ * @param {object} s  the settings the spec was built from
+ * @returns {{code, layer, field, message, hint, setting: string|null, scope: 'network'|'training'}}
+ */
+export function placeProblem(problem, s) {
+  let setting = SETTING_OF_FIELD.get(problem.field) ?? null;
+  if (problem.field === 'optimizer.momentum') setting = s.optimizer === 'rmsprop' ? 'rmsMomentum' : 'momentum';
+  return { ...problem, layer: problem.layer ?? null, setting, scope: setting ? 'training' : 'network' };
+}
+
+/** The problems an engine error carries (a spec's), or the error itself as one problem of the network. */
+export function problemsOf(err, s) {
+  const problems = Array.isArray(err?.problems) ? err.problems : [{ code: err?.code ?? 'error', layer: null, field: null, message: String(err?.message ?? err), hint: null }];
+  return problems.map((p) => placeProblem(p, s));
 }
 
 /** The shortest decimal that is the same 32-bit float (the engine keeps f32: 0.0099999998 → 0.01). */

@@ -5,13 +5,6 @@ import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { formatSetting } from '../lib/format.js';
 import { SETTINGS, TYPICAL_LR, parseValue, describeRange } from '../state/schema.js';
 
-/** Which field an engine message about training settings belongs to. */
-const MESSAGE_FIELD = [
-  [/^learning rate/i, 'lr'], [/^L2/, 'l2'], [/nesterov/i, 'nesterov'], [/^momentum/i, 'momentum'], [/^beta1/, 'beta1'], [/^beta2/, 'beta2'],
-  [/^epsilon/, 'eps'], [/^weight decay/, 'weightDecay'], [/everyEpochs/, 'stepEvery'], [/gamma/, 'stepGamma'], [/minLr/, 'minLr'],
-  [/^batch size/, 'batchSize'], [/^epochs/, 'epochs'], [/clipping/, 'clipNorm'], [/RMSProp's alpha/, 'rmsAlpha'],
-];
-
 export function mountHyperparams(controller, el) {
   const { run, settings } = controller;
   const defs = SETTINGS.filter((d) => d.group === 'training');
@@ -95,7 +88,6 @@ export function mountHyperparams(controller, el) {
         }
       }
     }
-    const err = r.specErrors.find((e) => e.scope === 'training') ?? null;
     for (const f of fields.values()) {
       f.row.classList.remove('has-error');
       if (f.error.dataset.engine) {
@@ -103,20 +95,21 @@ export function mountHyperparams(controller, el) {
         delete f.error.dataset.engine;
       }
     }
-    let placed = false;
-    if (err) {
-      const match = MESSAGE_FIELD.find(([re]) => re.test(err.message));
-      const f = match && fields.get(match[1]);
+    // Each of the engine's problems shows on the setting it names; one whose setting is hidden, in the box.
+    const unplaced = [];
+    for (const err of r.specErrors.filter((e) => e.scope === 'training')) {
+      const f = fields.get(err.setting);
       if (f && !f.row.hidden) {
         f.error.hidden = false;
         f.error.dataset.engine = '1';
         f.error.textContent = err.message;
         f.row.classList.add('has-error');
-        placed = true;
+      } else {
+        unplaced.push(err.message);
       }
     }
-    generalError.hidden = !err || placed;
-    generalError.textContent = err && !placed ? err.message : '';
+    generalError.hidden = unplaced.length === 0;
+    generalError.textContent = unplaced.join(' ');
   }
   settings.subscribe(render);
   run.subscribe(render, ['specErrors']);

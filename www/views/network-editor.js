@@ -175,7 +175,7 @@ export function mountNetworkEditor(controller, el) {
     // Shapes flow forward: with an error at layer k, the cards before it keep their shapes as long as
     // the layers up to them are the ones the last valid summary was made from.
     const spec = buildSpec(s, r.data ?? { shape: [1, 28, 28], classes: 10 }).layers;
-    const known = (i) => !err || (err.layer !== null && i < err.layer && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
+    const known = (i) => !err || ((err.layer === null || i < err.layer) && JSON.stringify(spec.slice(0, i + 1)) === JSON.stringify(r.draftLayers?.slice(0, i + 1)));
     const input = r.data?.shape;
     setText(inputShape, input ? `${input[0]}×${input[1]}×${input[2]} pixels · ${r.data.name}` : '…');
 

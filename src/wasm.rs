@@ -93,6 +93,18 @@ impl Engine {
         Ok(Engine { trainer: Trainer::new(spec).map_err(js_err)? })
     }
 
+    /// A new engine for `spec` that trains on this engine's data, already parsed and split, so that a
+    /// rebuild after an edit parses no IDX bytes. On error this engine is unchanged.
+    #[wasm_bindgen(js_name = withSameData)]
+    pub fn with_same_data(&self, spec: JsValue) -> Result<Engine, JsValue> {
+        let spec = spec_from_js(spec)?;
+        let mut trainer = Trainer::new(spec).map_err(js_err)?;
+        if let (Some(train), Some(test)) = (self.trainer.train_data(), self.trainer.test_data()) {
+            trainer.set_data(train.clone(), test.clone()).map_err(js_err)?;
+        }
+        Ok(Engine { trainer })
+    }
+
     /// Shapes, parameter counts and costs of the built network.
     pub fn summary(&self) -> Result<JsValue, JsValue> {
         to_js(self.trainer.plan())
@@ -189,6 +201,17 @@ impl Engine {
     #[wasm_bindgen(js_name = paramValues)]
     pub fn param_values(&self) -> Float32Array {
         Float32Array::from(&self.trainer.network().store.values[..])
+    }
+
+    /// A copy of one parameter tensor's values (`index` into `paramLayout()`; empty past the end), so
+    /// that a view of one layer's weights copies only those.
+    #[wasm_bindgen(js_name = paramTensor)]
+    pub fn param_tensor(&self, index: usize) -> Float32Array {
+        let store = &self.trainer.network().store;
+        match store.params.get(index) {
+            Some(p) => Float32Array::from(&store.values[p.offset..p.offset + p.len]),
+            None => Float32Array::new_with_length(0),
+        }
     }
 
     /// The test split's images as u8 (n·c·h·w) — for galleries and the confusion matrix.

@@ -344,24 +344,20 @@ export class Controller {
   async doRebuild({ data, meta, settings: s, reason, dataError }) {
     if (!meta) return false;
     const spec = buildSpec(s, meta);
-    const { problems } = await this.check(spec, s);
-    if (problems.length > 0) {
-      this.run.set({ specErrors: problems });
-      if (dataError) this.run.set({ dataError: `This data does not fit the network: ${problems[0].message}` });
-      return false;
-    }
     // Back to the network that is already running (an edit undone): keep it and its progress.
     const key = JSON.stringify([spec, s.trainLimit]);
     if (data === 'current' && key === this.builtKey) {
       this.run.set({ specErrors: [], draft: this.run.get().summary });
       return true;
     }
+    // The build validates: its refusal carries every problem, so no check goes before it.
     let result;
     try {
       result = await this.client.build(spec, { data, trainLimit: s.trainLimit });
     } catch (err) {
-      if (dataError) this.run.set({ dataError: err.message });
-      else this.run.set({ specErrors: problemsOf(err, s) });
+      const problems = problemsOf(err, s);
+      if (err.problems || !dataError) this.run.set({ specErrors: problems });
+      if (dataError) this.run.set({ dataError: err.problems ? `This data does not fit the network: ${problems[0].message}` : err.message });
       return false;
     }
     this.dataMeta = meta;

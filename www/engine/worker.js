@@ -218,12 +218,16 @@ function replaceEngine(next, nextSpec) {
 }
 
 function build(nextSpec, d, limit) {
-  const next = created(new wasm.Engine(nextSpec));
-  try {
-    giveData(next, d, limit);
-  } catch (err) {
-    free(next);
-    throw err;
+  // An edit of the network keeps the data as the engine already holds it, parsed and split.
+  const sameData = engine && d === current && limit === trainLimit;
+  const next = created(sameData ? engine.withSameData(nextSpec) : new wasm.Engine(nextSpec));
+  if (!sameData) {
+    try {
+      giveData(next, d, limit);
+    } catch (err) {
+      free(next);
+      throw err;
+    }
   }
   replaceEngine(next, nextSpec);
   current = d;
@@ -312,11 +316,10 @@ function postParams() {
   if (!run.watchParams || !engine) return;
   run.lastParams = now();
   // The layout is fixed for a run: read it once, not at every push.
-  run.convLayout ??= engine.paramLayout().filter((p) => p.shape.length === 4);
+  run.convLayout ??= engine.paramLayout().map((p, index) => ({ ...p, index })).filter((p) => p.shape.length === 4);
   const layout = run.convLayout;
   if (layout.length === 0) return;
-  const values = engine.paramValues();
-  const tensors = layout.map((p) => ({ layer: p.layer, name: p.name, shape: p.shape, data: values.slice(p.offset, p.offset + p.len) }));
+  const tensors = layout.map((p) => ({ layer: p.layer, name: p.name, shape: p.shape, data: own(Float32Array, engine.paramTensor(p.index)) }));
   post({ type: Push.PARAMS, runId, tensors }, tensors.map((t) => t.data.buffer));
 }
 

@@ -74,13 +74,17 @@ export function mountHyperparams(controller, el) {
   function render() {
     const s = settings.get();
     const r = run.get();
-    for (const { def, row, control, error } of fields.values()) {
+    for (const f of fields.values()) {
+      const { def, row, control, error } = f;
       row.hidden = def.when ? !def.when(s) : false;
       const v = s[def.name];
+      // A field being typed in keeps what is typed until its own setting changes (a lesson, a link).
+      const typing = control.getRootNode().activeElement === control && Object.is(f.shown, v);
+      f.shown = v;
       if (def.type === 'bool') control.checked = v;
-      else {
+      else if (!typing) {
         const text = def.type === 'number' ? formatSetting(v) : String(v);
-        if (control.value !== text && !(control.getRootNode().activeElement === control && Number(control.value) === v)) {
+        if (control.value !== text) {
           control.value = text;
           // The field shows a valid setting again (a lesson, a link, a reset): the page's own
           // complaint about what was typed before goes (the engine's messages are handled below).

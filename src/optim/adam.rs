@@ -85,8 +85,8 @@ pub fn adam_step_scalar(
     }
 }
 
-/// [`adam_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
-/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+/// [`adam_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in `optim::simd128`, which
+/// does the same rounded operations per element (same bits).
 #[allow(clippy::too_many_arguments)]
 pub fn adam_step(
     params: &mut [f32],
@@ -98,7 +98,7 @@ pub fn adam_step(
     decay_factor: f32,
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    crate::tensor::kernels::simd128::adam_step(params, grads, m, v, s, l2, decay_factor);
+    super::simd128::adam_step(params, grads, m, v, s, l2, decay_factor);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     adam_step_scalar(params, grads, m, v, s, l2, decay_factor);
 }

@@ -11,6 +11,8 @@ pub mod optimizer;
 pub mod rmsprop;
 pub mod schedule;
 pub mod sgd;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd128;
 
 pub use clip::{clip_grad_norm, grad_norm};
 pub use optimizer::Optimizer;

@@ -45,8 +45,8 @@ pub fn rmsprop_step_scalar(
     }
 }
 
-/// [`rmsprop_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
-/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+/// [`rmsprop_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in `optim::simd128`, which
+/// does the same rounded operations per element (same bits).
 #[allow(clippy::too_many_arguments)]
 pub fn rmsprop_step(
     params: &mut [f32],
@@ -60,7 +60,7 @@ pub fn rmsprop_step(
     momentum: f32,
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    crate::tensor::kernels::simd128::rmsprop_step(params, grads, sq, buf, lr, l2, alpha, eps, momentum);
+    super::simd128::rmsprop_step(params, grads, sq, buf, lr, l2, alpha, eps, momentum);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     rmsprop_step_scalar(params, grads, sq, buf, lr, l2, alpha, eps, momentum);
 }

@@ -49,8 +49,8 @@ pub fn sgd_step_scalar(
     }
 }
 
-/// [`sgd_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in
-/// `tensor::kernels::simd128`, which does the same rounded operations per element (same bits).
+/// [`sgd_step_scalar`]; on WebAssembly with SIMD128, its 4-lane twin in `optim::simd128`, which
+/// does the same rounded operations per element (same bits).
 #[allow(clippy::too_many_arguments)]
 pub fn sgd_step(
     params: &mut [f32],
@@ -62,7 +62,7 @@ pub fn sgd_step(
     nesterov: bool,
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    crate::tensor::kernels::simd128::sgd_step(params, grads, velocity, lr, l2, momentum, nesterov);
+    super::simd128::sgd_step(params, grads, velocity, lr, l2, momentum, nesterov);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     sgd_step_scalar(params, grads, velocity, lr, l2, momentum, nesterov);
 }

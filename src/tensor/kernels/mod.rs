@@ -6,6 +6,8 @@
 //! operations in the same order, without fused multiply-add, so they agree bit for bit and a seed
 //! gives the same run natively and in the browser.
 
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod f32x4;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;

@@ -8,84 +8,32 @@
 //! elements (over the output column `j` for nn/tn), or map the reduction onto lanes exactly as the
 //! scalar reference defines it (nt: its four interleaved partial sums are the four lanes).
 //!
-//! Register budget: V8 on x64 has 16 xmm registers; tiles with more than 8 accumulators spill
-//! (measured in ../shared/TOOLCHAIN.md), so the GEMM tiles hold 8.
+//! Register budget: V8 on x64 has 16 xmm registers; tiles with more than 8 accumulators spill to
+//! the stack and measured slower, so the GEMM tiles hold 8.
 //!
-//! Every function checks its slice lengths once with `assert!` (the scalar versions would panic on
-//! the same bad input through indexing) and then reads through raw pointers, so the inner loops
-//! carry no bounds checks.
+//! Every public function checks its slice lengths once with `assert!` (the scalar versions would
+//! panic on the same bad input through indexing) and then reads through raw pointers, so the inner
+//! loops carry no bounds checks. Each private `unsafe fn` states, under `# Safety`, the memory it
+//! touches; each `unsafe` block says why its caller's asserts cover that. A pointer that steps on
+//! past a matrix after its last use (a row pointer after the last row) advances with
+//! `wrapping_add`, which, unlike `add`, may leave the allocation.
 
 use core::arch::wasm32::*;
 
+use super::f32x4::{ld, ld_lanes, ld_partial, madd, splat, splat_ld, st, st_lanes};
 use super::scalar::{self, Conv2dDims, Pool2dDims, EXP_MAX, EXP_MIN, EXP_POLY, LN2_HI, LN2_LO, LOG2_E, ROUND_MAGIC};
-use crate::optim::adam::AdamScalars;
 
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-// ---------------------------------------------------------------------------------------------
-
-/// Unaligned 4-float load (wasm `v128.load` has no alignment requirement).
-#[inline(always)]
-unsafe fn ld(p: *const f32) -> v128 {
-    v128_load(p as *const v128)
+/// a·b·…, or `usize::MAX` when that overflows. No slice of floats is that long, so a length
+/// assert against it cannot pass by the product wrapping around (release builds do not trap on
+/// overflow).
+fn product(factors: &[usize]) -> usize {
+    factors.iter().fold(1, |acc: usize, &f| acc.saturating_mul(f))
 }
 
-#[inline(always)]
-unsafe fn st(p: *mut f32, v: v128) {
-    v128_store(p as *mut v128, v)
-}
-
-/// One broadcast float from memory (`v128.load32_splat`).
-#[inline(always)]
-unsafe fn splat_ld(p: *const f32) -> v128 {
-    v128_load32_splat(p as *const u32)
-}
-
-/// acc + a·b as two rounded operations (never fused).
-#[inline(always)]
-fn madd(acc: v128, a: v128, b: v128) -> v128 {
-    f32x4_add(acc, f32x4_mul(a, b))
-}
-
-#[inline(always)]
-fn splat(x: f32) -> v128 {
-    f32x4_splat(x)
-}
-
-/// The first `len` (0..=3) floats at `p` in the low lanes, +0 in the others; never reads past
-/// `p + len`. Through lane loads: going through a stack buffer costs a store-forwarding stall,
-/// which made `gemm_nt` with k = 121 (k % 4 = 1) six times slower.
-#[inline(always)]
-unsafe fn ld_partial(p: *const f32, len: usize) -> v128 {
-    match len {
-        0 => f32x4_splat(0.0),
-        1 => v128_load32_zero(p as *const u32),
-        2 => v128_load64_zero(p as *const u64),
-        _ => f32x4_replace_lane::<2>(v128_load64_zero(p as *const u64), *p.add(2)),
-    }
-}
-
-/// `R` (1..=3) floats at `p` in the low lanes, +0 above.
-#[inline(always)]
-unsafe fn ld_lanes<const R: usize>(p: *const f32) -> v128 {
-    match R {
-        1 => v128_load32_zero(p as *const u32),
-        2 => v128_load64_zero(p as *const u64),
-        _ => f32x4_replace_lane::<2>(v128_load64_zero(p as *const u64), *p.add(2)),
-    }
-}
-
-/// Stores the low `R` (1..=3) lanes of `v` at `p`, nothing past `p + R`.
-#[inline(always)]
-unsafe fn st_lanes<const R: usize>(p: *mut f32, v: v128) {
-    match R {
-        1 => v128_store32_lane::<0>(v, p as *mut u32),
-        2 => v128_store64_lane::<0>(v, p as *mut u64),
-        _ => {
-            v128_store64_lane::<0>(v, p as *mut u64);
-            v128_store32_lane::<2>(v, p.add(2) as *mut u32);
-        }
-    }
+/// Non-overlapping windows (stride = size) whose rows and columns all lie inside the image, as
+/// `Pool2dDims::new` makes them; checked because its fields are public.
+fn windows_inside(d: &Pool2dDims) -> bool {
+    d.stride == d.size && d.size.saturating_mul(d.oh) <= d.h && d.size.saturating_mul(d.ow) <= d.w
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,16 +44,26 @@ unsafe fn st_lanes<const R: usize>(p: *mut f32, v: v128) {
 /// p = 0, 1, … in turn, here for 4 rows × 8 columns of c at once (8 f32x4 accumulators, B read in
 /// place: packing does not pay for the small K·N of these networks).
 pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm_nn: slices too short");
+    assert!(
+        a.len() >= product(&[m, k]) && b.len() >= product(&[k, n]) && c.len() >= product(&[m, n]),
+        "gemm_nn: slices too short"
+    );
     // A's element (i, p) is at i·k + p.
+    // SAFETY: with rs = k, cs = 1 the largest element of A read, (m − 1)·k + k − 1, is below
+    // m·k ≤ a.len(); B and C hold k·n and m·n values (asserted above).
     unsafe { gemm_over_j(m, k, n, a.as_ptr(), k, 1, b.as_ptr(), c.as_mut_ptr()) }
 }
 
 /// c(m×n) += aᵀ · b(k×n), a stored k×m. Same order as `scalar::gemm_tn` (sequential over p),
 /// vectorised over j like `gemm_nn`.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert!(a.len() >= k * m && b.len() >= k * n && c.len() >= m * n, "gemm_tn: slices too short");
+    assert!(
+        a.len() >= product(&[k, m]) && b.len() >= product(&[k, n]) && c.len() >= product(&[m, n]),
+        "gemm_tn: slices too short"
+    );
     // A's element (i, p) is at p·m + i.
+    // SAFETY: with rs = 1, cs = m the largest element of A read, (k − 1)·m + m − 1, is below
+    // k·m ≤ a.len(); B and C hold k·n and m·n values (asserted above).
     unsafe { gemm_over_j(m, k, n, a.as_ptr(), 1, m, b.as_ptr(), c.as_mut_ptr()) }
 }
 
@@ -114,9 +72,19 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]
 /// as 1×8, 1×4, 1×(1–3). Rows of A outside, so 4 rows of A stay in L1 while B streams past.
 /// (One GEMM over a whole batch of images, n = images·oh·ow, measured 2× slower for the conv
 /// shapes: B then no longer fits in L2.)
+///
+/// # Safety
+/// For every i < m and p < k, `a + i·rs + p·cs` must be readable; `b..b + k·n` readable and
+/// `c..c + m·n` readable and writable. (With k = 0 nothing is read: A and B may be empty.)
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs: usize, b: *const f32, c: *mut f32) {
+    if k == 0 {
+        return; // c += nothing; and the row pointers below would point into an empty A
+    }
+    // Every tile below gets row pointers of A, a column offset j < n into B and rows i.. of C that
+    // exist (i + 4 ≤ m, or i < m), and a width that ends at or before column n: inside the
+    // ranges this function was promised.
     let mut i = 0;
     while i + 4 <= m {
         let rows = [a.add(i * rs), a.add((i + 1) * rs), a.add((i + 2) * rs), a.add((i + 3) * rs)];
@@ -162,6 +130,11 @@ unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs
     }
 }
 
+/// A 4×8 block of C: rows `c + r·n .. + 8` for r < 4, += Σ_p a[r][p]·b[p][0..8].
+///
+/// # Safety
+/// For p < k: `a[r] + p·cs` (r < 4) and `b + p·n .. + 8` readable; `c + r·n .. + 8` (r < 4)
+/// readable and writable.
 #[inline(always)]
 unsafe fn tile_4x8(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
@@ -185,7 +158,7 @@ unsafe fn tile_4x8(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: us
         let a3 = splat_ld(a[3].add(off));
         x30 = madd(x30, a3, b0);
         x31 = madd(x31, a3, b1);
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st(c0, x00);
@@ -198,6 +171,11 @@ unsafe fn tile_4x8(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: us
     st(c3.add(4), x31);
 }
 
+/// A 4×4 block of C, as [`tile_4x8`].
+///
+/// # Safety
+/// For p < k: `a[r] + p·cs` (r < 4) and `b + p·n .. + 4` readable; `c + r·n .. + 4` (r < 4)
+/// readable and writable.
 #[inline(always)]
 unsafe fn tile_4x4(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
@@ -210,7 +188,7 @@ unsafe fn tile_4x4(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: us
         x1 = madd(x1, splat_ld(a[1].add(off)), b0);
         x2 = madd(x2, splat_ld(a[2].add(off)), b0);
         x3 = madd(x3, splat_ld(a[3].add(off)), b0);
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st(c0, x0);
@@ -219,6 +197,10 @@ unsafe fn tile_4x4(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: us
     st(c3, x3);
 }
 
+/// One row × 8 columns of C, as [`tile_4x8`].
+///
+/// # Safety
+/// For p < k: `a + p·cs` and `b + p·n .. + 8` readable; `c .. c + 8` readable and writable.
 #[inline(always)]
 unsafe fn tile_1x8(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let (mut x0, mut x1) = (ld(c), ld(c.add(4)));
@@ -228,13 +210,17 @@ unsafe fn tile_1x8(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, 
         let a0 = splat_ld(a.add(off));
         x0 = madd(x0, a0, ld(bp));
         x1 = madd(x1, a0, ld(bp.add(4)));
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st(c, x0);
     st(c.add(4), x1);
 }
 
+/// One row × 4 columns of C, as [`tile_4x8`].
+///
+/// # Safety
+/// For p < k: `a + p·cs` and `b + p·n .. + 4` readable; `c .. c + 4` readable and writable.
 #[inline(always)]
 unsafe fn tile_1x4(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let mut x0 = ld(c);
@@ -242,13 +228,17 @@ unsafe fn tile_1x4(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, 
     let mut off = 0;
     for _ in 0..k {
         x0 = madd(x0, splat_ld(a.add(off)), ld(bp));
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st(c, x0);
 }
 
 /// 4 rows × the last R (1..=3) columns: lanes ≥ R hold 0 + a·0 and are never stored.
+///
+/// # Safety
+/// For p < k: `a[r] + p·cs` (r < 4) and `b + p·n .. + R` readable; `c + r·n .. + R` (r < 4)
+/// readable and writable.
 #[inline(always)]
 unsafe fn tile_4xr<const R: usize>(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let (c0, c1, c2, c3) = (c, c.add(n), c.add(2 * n), c.add(3 * n));
@@ -261,7 +251,7 @@ unsafe fn tile_4xr<const R: usize>(k: usize, a: [*const f32; 4], cs: usize, b: *
         x1 = madd(x1, splat_ld(a[1].add(off)), b0);
         x2 = madd(x2, splat_ld(a[2].add(off)), b0);
         x3 = madd(x3, splat_ld(a[3].add(off)), b0);
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st_lanes::<R>(c0, x0);
@@ -270,6 +260,10 @@ unsafe fn tile_4xr<const R: usize>(k: usize, a: [*const f32; 4], cs: usize, b: *
     st_lanes::<R>(c3, x3);
 }
 
+/// One row × the last R (1..=3) columns of C.
+///
+/// # Safety
+/// For p < k: `a + p·cs` and `b + p·n .. + R` readable; `c .. c + R` readable and writable.
 #[inline(always)]
 unsafe fn tile_1xr<const R: usize>(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
     let mut x0 = ld_lanes::<R>(c);
@@ -277,7 +271,7 @@ unsafe fn tile_1xr<const R: usize>(k: usize, a: *const f32, cs: usize, b: *const
     let mut off = 0;
     for _ in 0..k {
         x0 = madd(x0, splat_ld(a.add(off)), ld_lanes::<R>(bp));
-        bp = bp.add(n);
+        bp = bp.wrapping_add(n);
         off += cs;
     }
     st_lanes::<R>(c, x0);
@@ -308,8 +302,14 @@ fn reduce1(s: v128) -> f32 {
 /// b (8 accumulators), whose 4 totals per row land in 4 adjacent elements of c; the last `n % 4`
 /// columns go 4 rows at a time.
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n, "gemm_nt: slices too short");
+    assert!(
+        a.len() >= product(&[m, k]) && b.len() >= product(&[n, k]) && c.len() >= product(&[m, n]),
+        "gemm_nt: slices too short"
+    );
     let n4 = n / 4 * 4;
+    // SAFETY: every row pointer is a + i·k with i < m or b + j·k with j < n, so its k values lie
+    // inside a (m·k values) or b (n·k), as the dot products read; every C offset is i·n + j (+ 3 for
+    // a vector) with i < m and j (+ 3) < n, inside c's m·n (asserted above).
     unsafe {
         let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
         // Columns 0..n4: 2×4 tiles, and a last single row as 1×4. The loop over the 4 rows of b is
@@ -358,6 +358,9 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]
 /// The 4 dot products of row `x` with rows `ys[0..4]`, as a vector of 4 totals. Each product
 /// x[p]·y[p] is the same rounded value whichever side is which, so this also serves one column
 /// of b against 4 rows of a.
+///
+/// # Safety
+/// `x..x + k` and each `ys[r]..ys[r] + k` must be readable.
 #[inline(always)]
 unsafe fn dots_1x4(k: usize, x: *const f32, ys: [*const f32; 4]) -> v128 {
     let z = splat(0.0);
@@ -384,6 +387,9 @@ unsafe fn dots_1x4(k: usize, x: *const f32, ys: [*const f32; 4]) -> v128 {
 }
 
 /// The 8 dot products of rows a0, a1 with rows b[0..4], as two vectors of 4 totals.
+///
+/// # Safety
+/// `a0..a0 + k`, `a1..a1 + k` and each `b[r]..b[r] + k` must be readable.
 #[inline(always)]
 unsafe fn dots_2x4(k: usize, a0: *const f32, a1: *const f32, b: [*const f32; 4]) -> (v128, v128) {
     let z = splat(0.0);
@@ -427,6 +433,9 @@ unsafe fn dots_2x4(k: usize, a0: *const f32, a1: *const f32, b: [*const f32; 4])
 }
 
 /// The four partial sums of one dot product of length k (lane l holds elements p ≡ l mod 4).
+///
+/// # Safety
+/// `a..a + k` and `b..b + k` must be readable.
 #[inline(always)]
 unsafe fn dot_lanes(k: usize, a: *const f32, b: *const f32) -> v128 {
     let mut s = splat(0.0);
@@ -459,6 +468,9 @@ fn transpose4(r0: v128, r1: v128, r2: v128, r3: v128) -> [v128; 4] {
 
 /// Lane r = row r's sum of columns [0, cols) continued from `acc`, left to right: 4×4 blocks are
 /// transposed so that each column becomes one vector add.
+///
+/// # Safety
+/// Each `rows[r]..rows[r] + cols` must be readable.
 #[inline(always)]
 unsafe fn row_sums_4(rows: [*const f32; 4], cols: usize, mut acc: v128) -> v128 {
     let mut j = 0;
@@ -481,8 +493,11 @@ unsafe fn row_sums_4(rows: [*const f32; 4], cols: usize, mut acc: v128) -> v128 
 /// Rows go side by side in the lanes (8 at a time, as two independent chains of adds), so every
 /// row keeps the scalar order while the adds no longer wait for each other.
 pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
-    assert!(x.len() >= rows * cols && out.len() >= rows, "add_row_sums: slices too short");
+    assert!(x.len() >= product(&[rows, cols]) && out.len() >= rows, "add_row_sums: slices too short");
     let start = splat(-0.0);
+    // SAFETY: row r < rows starts at x + r·cols and the sums read its columns j < cols, inside x's
+    // rows·cols values; the sums are added to out[r..r + 4 or 8] only while those rows exist
+    // (r + 8 ≤ rows, r + 4 ≤ rows, r < rows), inside out's `rows` values (asserted above).
     unsafe {
         let (x, o) = (x.as_ptr(), out.as_mut_ptr());
         let row = |r: usize| x.add(r * cols);
@@ -535,6 +550,9 @@ pub fn add_row_sums(rows: usize, cols: usize, x: &[f32], out: &mut [f32]) {
 
 /// dst[0..len] = src[0..len] in 4-float blocks; a ragged end is one more block ending exactly at
 /// `len`, overlapping the previous one (it rewrites the same values), so there is no scalar tail.
+///
+/// # Safety
+/// `src..src + len` must be readable and `dst..dst + len` writable.
 #[inline(always)]
 unsafe fn copy_run(src: *const f32, dst: *mut f32, len: usize) {
     if len < 4 {
@@ -552,6 +570,9 @@ unsafe fn copy_run(src: *const f32, dst: *mut f32, len: usize) {
 }
 
 /// dst[0..len] = +0, with an overlapping last block like `copy_run`.
+///
+/// # Safety
+/// `dst..dst + len` must be writable.
 #[inline(always)]
 unsafe fn zero_run(dst: *mut f32, len: usize) {
     if len < 4 {
@@ -573,6 +594,9 @@ unsafe fn zero_run(dst: *mut f32, len: usize) {
 /// scalar loop's bits. The ragged end is added one float at a time: a last 4-float block
 /// overlapping the previous one would have to load what was just stored, and a load that only
 /// partly overlaps a pending store stalls (no store-to-load forwarding), which cost 3× here.
+///
+/// # Safety
+/// `src..src + len` must be readable and `dst..dst + len` readable and writable.
 #[inline(always)]
 unsafe fn add_run(src: *const f32, dst: *mut f32, len: usize) {
     let mut x = 0;
@@ -594,8 +618,16 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
     if d.stride != 1 {
         return scalar::im2col(d, x, cols);
     }
-    assert!(x.len() >= d.in_len() && cols.len() >= d.rows() * d.cols(), "im2col: slices too short");
+    assert!(
+        x.len() >= product(&[d.c, d.h, d.w]) && cols.len() >= product(&[d.c, d.kh, d.kw, d.oh, d.ow]),
+        "im2col: slices too short"
+    );
     let (ohw, ow) = (d.cols(), d.ow);
+    // SAFETY: x holds c planes of h·w values and cols c·kh·kw taps of oh·ow (asserted above).
+    // Reads stay inside plane ci: `inside` keeps only the output rows oy and columns ox whose input
+    // row oy + ki − pad_top and column ox + kj − pad_left lie in [0, h) × [0, w). Writes cover
+    // exactly one tap's oh·ow values: oy_lo rows, then each row in oy_lo..oy_hi as head + len +
+    // tail = ow (its 4-float margins fit: len ≥ 4 makes ow ≥ 4), then the last oh − oy_hi rows.
     unsafe {
         let (x, cols) = (x.as_ptr(), cols.as_mut_ptr());
         for ci in 0..d.c {
@@ -623,7 +655,7 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
                             st(dst, z);
                             st(dst.add(ow - 4), z);
                             copy_run(src, dst.add(head), len);
-                            src = src.add(d.w);
+                            src = src.wrapping_add(d.w);
                             dst = dst.add(ow);
                         }
                     } else {
@@ -631,7 +663,7 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
                             zero_run(dst, head);
                             copy_run(src, dst.add(head), len);
                             zero_run(dst.add(head + len), tail);
-                            src = src.add(d.w);
+                            src = src.wrapping_add(d.w);
                             dst = dst.add(ow);
                         }
                     }
@@ -649,8 +681,14 @@ pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
     if d.stride != 1 {
         return scalar::col2im(d, cols, x);
     }
-    assert!(x.len() >= d.in_len() && cols.len() >= d.rows() * d.cols(), "col2im: slices too short");
+    assert!(
+        x.len() >= product(&[d.c, d.h, d.w]) && cols.len() >= product(&[d.c, d.kh, d.kw, d.oh, d.ow]),
+        "col2im: slices too short"
+    );
     let (ohw, ow) = (d.cols(), d.ow);
+    // SAFETY: as in `im2col`, with the roles swapped: each run reads len ≤ ow values of one tap's
+    // row oy < oh, starting at column ox_lo with ox_lo + len = ox_hi ≤ ow, and adds them into
+    // input row oy + ki − pad_top < h at columns ox + kj − pad_left < w of plane ci (`inside`).
     unsafe {
         let (cols, x) = (cols.as_ptr(), x.as_mut_ptr());
         for ci in 0..d.c {
@@ -668,8 +706,8 @@ pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
                     let mut dst = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
                     for _ in oy_lo..oy_hi {
                         add_run(src, dst, len);
-                        src = src.add(ow);
-                        dst = dst.add(d.w);
+                        src = src.wrapping_add(ow);
+                        dst = dst.wrapping_add(d.w);
                     }
                 }
             }
@@ -690,8 +728,14 @@ pub fn max_pool_forward(d: &Pool2dDims, x: &[f32], y: &mut [f32], argmax: &mut [
     if !(d.size == d.stride && (d.size == 2 || d.size == 3)) {
         return scalar::max_pool_forward(d, x, y, argmax);
     }
-    assert!(x.len() >= d.in_len() && y.len() >= d.out_len() && argmax.len() >= d.out_len(), "max_pool: too short");
+    let (in_len, out_len) = (product(&[d.c, d.h, d.w]), product(&[d.c, d.oh, d.ow]));
+    assert!(windows_inside(d), "max_pool: the output does not fit the input");
+    assert!(x.len() >= in_len && y.len() >= out_len && argmax.len() >= out_len, "max_pool: too short");
     let (w, size) = (d.w, d.size);
+    // SAFETY: window (oy, ox) of plane ci reads rows size·oy + ky < size·oh ≤ h and columns
+    // size·ox + kx < size·ow ≤ w (`windows_inside`), and the 4-window blocks read columns below
+    // size·(ox + 4) ≤ w; so every read is inside x's c·h·w values. Outputs are written at o, which
+    // counts them up to c·oh·ow, 4 at a time only while ox + 4 ≤ ow (asserted above).
     unsafe {
         let (xp, yp, ap) = (x.as_ptr(), y.as_mut_ptr(), argmax.as_mut_ptr());
         let mut o = 0;
@@ -741,6 +785,9 @@ fn keep_max(best: &mut v128, best_i: &mut v128, v: v128, idx: v128) {
 }
 
 /// Max and argmax of four 2×2 windows whose top-left corners are at first + 0, 2, 4, 6.
+///
+/// # Safety
+/// `x + first .. + 8` and `x + first + w .. + 8` must be readable.
 #[inline(always)]
 unsafe fn max4_2x2(x: *const f32, first: usize, w: usize) -> (v128, v128) {
     let i00 = i32x4_add(u32x4_splat(first as u32), u32x4(0, 2, 4, 6));
@@ -755,6 +802,9 @@ unsafe fn max4_2x2(x: *const f32, first: usize, w: usize) -> (v128, v128) {
 }
 
 /// Max and argmax of four 3×3 windows whose top-left corners are at first + 0, 3, 6, 9.
+///
+/// # Safety
+/// `x + first + r·w .. + 12` must be readable for r < 3.
 #[inline(always)]
 unsafe fn max4_3x3(x: *const f32, first: usize, w: usize) -> (v128, v128) {
     let i00 = i32x4_add(u32x4_splat(first as u32), u32x4(0, 3, 6, 9));
@@ -789,11 +839,14 @@ pub fn max_pool_backward(d: &Pool2dDims, argmax: &[u32], grad_y: &[f32], grad_x:
     if d.size != 2 || d.stride != 2 {
         return scalar::max_pool_backward(d, argmax, grad_y, grad_x);
     }
-    assert!(
-        grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len() && argmax.len() >= d.out_len(),
-        "max_pool: too short"
-    );
+    let (in_len, out_len) = (product(&[d.c, d.h, d.w]), product(&[d.c, d.oh, d.ow]));
+    assert!(windows_inside(d), "max_pool: the output does not fit the input");
+    assert!(grad_x.len() >= in_len && grad_y.len() >= out_len && argmax.len() >= out_len, "max_pool: too short");
     let w = d.w;
+    // SAFETY: the 4-window blocks read and write grad_x at rows 2·oy + ky < 2·oh ≤ h and columns
+    // below 2·ox + 8 ≤ w of plane ci (`windows_inside`), inside its c·h·w values; the rest add at
+    // an argmax index only after checking it is inside grad_x. grad_y and argmax are read at
+    // o < c·oh·ow, 4 at a time only while ox + 4 ≤ ow (asserted above).
     unsafe {
         let (ap, gy, gx) = (argmax.as_ptr(), grad_y.as_ptr(), grad_x.as_mut_ptr());
         let mut o = 0;
@@ -822,7 +875,9 @@ pub fn max_pool_backward(d: &Pool2dDims, argmax: &[u32], grad_y: &[f32], grad_x:
                     ox += 4;
                 }
                 while ox < d.ow {
-                    *gx.add(*ap.add(o) as usize) += *gy.add(o);
+                    let i = *ap.add(o) as usize;
+                    assert!(i < in_len, "max_pool: argmax {i} is outside the input");
+                    *gx.add(i) += *gy.add(o);
                     o += 1;
                     ox += 1;
                 }
@@ -837,9 +892,17 @@ pub fn avg_pool_forward(d: &Pool2dDims, x: &[f32], y: &mut [f32]) {
     if d.size != 2 || d.stride != 2 {
         return scalar::avg_pool_forward(d, x, y);
     }
-    assert!(x.len() >= d.in_len() && y.len() >= d.out_len(), "avg_pool: slices too short");
+    assert!(windows_inside(d), "avg_pool: the output does not fit the input");
+    assert!(
+        x.len() >= product(&[d.c, d.h, d.w]) && y.len() >= product(&[d.c, d.oh, d.ow]),
+        "avg_pool: slices too short"
+    );
     let w = d.w;
     let area = splat(4.0);
+    // SAFETY: window (oy, ox) of plane ci reads rows 2·oy, 2·oy + 1 < 2·oh ≤ h and columns below
+    // 2·ox + 2 ≤ 2·ow ≤ w (`windows_inside`), the 4-window blocks columns below 2·ox + 8 ≤ w: all
+    // inside x's c·h·w values. Outputs are written at o < c·oh·ow, 4 at a time only while
+    // ox + 4 ≤ ow (asserted above).
     unsafe {
         let (xp, yp) = (x.as_ptr(), y.as_mut_ptr());
         let mut o = 0;
@@ -883,9 +946,15 @@ pub fn avg_pool_backward(d: &Pool2dDims, grad_y: &[f32], grad_x: &mut [f32]) {
     if d.size != 2 || d.stride != 2 {
         return scalar::avg_pool_backward(d, grad_y, grad_x);
     }
-    assert!(grad_x.len() >= d.in_len() && grad_y.len() >= d.out_len(), "avg_pool: slices too short");
+    assert!(windows_inside(d), "avg_pool: the output does not fit the input");
+    assert!(
+        grad_x.len() >= product(&[d.c, d.h, d.w]) && grad_y.len() >= product(&[d.c, d.oh, d.ow]),
+        "avg_pool: slices too short"
+    );
     let w = d.w;
     let area = splat(4.0);
+    // SAFETY: as in `avg_pool_forward`, with grad_x written where x was read and grad_y read where
+    // y was written.
     unsafe {
         let (gy, gx) = (grad_y.as_ptr(), grad_x.as_mut_ptr());
         let mut o = 0;
@@ -967,6 +1036,8 @@ fn map1(x: &[f32], y: &mut [f32], f4: impl Fn(v128) -> v128, f1: impl Fn(f32) ->
     assert!(y.len() >= x.len(), "elementwise: output too short");
     let len = x.len();
     let blocks = len / 4 * 4;
+    // SAFETY: each block i..i + 4 ends at or before `blocks` ≤ len, which x and y both hold
+    // (asserted above).
     unsafe {
         let (xp, yp) = (x.as_ptr(), y.as_mut_ptr());
         let mut i = 0;
@@ -986,6 +1057,8 @@ fn map2(a: &[f32], b: &[f32], y: &mut [f32], f4: impl Fn(v128, v128) -> v128, f1
     assert!(b.len() >= a.len() && y.len() >= a.len(), "elementwise: slices too short");
     let len = a.len();
     let blocks = len / 4 * 4;
+    // SAFETY: each block i..i + 4 ends at or before `blocks` ≤ len, which a, b and y all hold
+    // (asserted above).
     unsafe {
         let (ap, bp, yp) = (a.as_ptr(), b.as_ptr(), y.as_mut_ptr());
         let mut i = 0;
@@ -1093,6 +1166,8 @@ pub fn elu_backward(x: &[f32], y: &[f32], alpha: f32, grad_y: &[f32], grad_x: &m
     let (zero, a) = (splat(0.0), splat(alpha));
     let len = x.len();
     let blocks = len / 4 * 4;
+    // SAFETY: each block i..i + 4 ends at or before `blocks` ≤ len, which all four slices hold
+    // (asserted above).
     unsafe {
         let (xp, yp, gyp, gxp) = (x.as_ptr(), y.as_ptr(), grad_y.as_ptr(), grad_x.as_mut_ptr());
         let mut i = 0;
@@ -1105,203 +1180,5 @@ pub fn elu_backward(x: &[f32], y: &[f32], alpha: f32, grad_y: &[f32], grad_x: &m
     }
     for i in blocks..len {
         grad_x[i] = if x[i] > 0.0 { grad_y[i] } else { grad_y[i] * (y[i] + alpha) };
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Optimizer updates (formulas and order as in src/optim: the same rounded operations per element)
-// ---------------------------------------------------------------------------------------------
-
-/// Runs `f4` over 4-element blocks of `len` values (raw offsets), then `f1` on the tail.
-#[inline(always)]
-fn blocks_then_tail(len: usize, mut f4: impl FnMut(usize), mut f1: impl FnMut(usize)) {
-    let blocks = len / 4 * 4;
-    let mut i = 0;
-    while i < blocks {
-        f4(i);
-        i += 4;
-    }
-    for i in blocks..len {
-        f1(i);
-    }
-}
-
-/// `optim::sgd::sgd_step_scalar` on 4 lanes.
-pub fn sgd_step(
-    params: &mut [f32],
-    grads: &[f32],
-    velocity: &mut [f32],
-    lr: f32,
-    l2: f32,
-    momentum: f32,
-    nesterov: bool,
-) {
-    let len = params.len();
-    assert!(grads.len() >= len && velocity.len() >= len, "sgd_step: slices too short");
-    let (vlr, vl2, vmu) = (splat(lr), splat(l2), splat(momentum));
-    let (p, g, v) = (params.as_mut_ptr(), grads.as_ptr(), velocity.as_mut_ptr());
-    // SAFETY (all three loops): offsets stay below `len`, which every slice has (asserted above).
-    unsafe {
-        if momentum == 0.0 {
-            blocks_then_tail(
-                len,
-                |i| {
-                    let th = ld(p.add(i));
-                    let g = madd(ld(g.add(i)), vl2, th);
-                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, g)));
-                },
-                |i| {
-                    let g = *g.add(i) + l2 * *p.add(i);
-                    *p.add(i) -= lr * g;
-                },
-            );
-        } else if nesterov {
-            blocks_then_tail(
-                len,
-                |i| {
-                    let th = ld(p.add(i));
-                    let g = madd(ld(g.add(i)), vl2, th);
-                    let vel = f32x4_add(f32x4_mul(vmu, ld(v.add(i))), g);
-                    st(v.add(i), vel);
-                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, madd(g, vmu, vel))));
-                },
-                |i| {
-                    let g = *g.add(i) + l2 * *p.add(i);
-                    *v.add(i) = momentum * *v.add(i) + g;
-                    *p.add(i) -= lr * (g + momentum * *v.add(i));
-                },
-            );
-        } else {
-            blocks_then_tail(
-                len,
-                |i| {
-                    let th = ld(p.add(i));
-                    let g = madd(ld(g.add(i)), vl2, th);
-                    let vel = f32x4_add(f32x4_mul(vmu, ld(v.add(i))), g);
-                    st(v.add(i), vel);
-                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, vel)));
-                },
-                |i| {
-                    let g = *g.add(i) + l2 * *p.add(i);
-                    *v.add(i) = momentum * *v.add(i) + g;
-                    *p.add(i) -= lr * *v.add(i);
-                },
-            );
-        }
-    }
-}
-
-/// `optim::adam::adam_step_scalar` on 4 lanes (`f32x4_sqrt` and `f32x4_div` are correctly
-/// rounded, like their scalar forms).
-pub fn adam_step(
-    params: &mut [f32],
-    grads: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    s: &AdamScalars,
-    l2: f32,
-    decay_factor: f32,
-) {
-    let len = params.len();
-    assert!(grads.len() >= len && m.len() >= len && v.len() >= len, "adam_step: slices too short");
-    let (beta1, beta2, eps) = (s.beta1, s.beta2, s.eps);
-    let one_minus_beta1 = 1.0 - beta1;
-    let one_minus_beta2 = 1.0 - beta2;
-    let (step_size, bc2_sqrt) = (s.step_size, s.bias_correction2_sqrt);
-    let (vb1, vb2, veps, vomb1, vomb2) =
-        (splat(beta1), splat(beta2), splat(eps), splat(one_minus_beta1), splat(one_minus_beta2));
-    let (vstep, vbc2, vl2, vdecay) = (splat(step_size), splat(bc2_sqrt), splat(l2), splat(decay_factor));
-    let (p, g, mp, vp) = (params.as_mut_ptr(), grads.as_ptr(), m.as_mut_ptr(), v.as_mut_ptr());
-    // SAFETY: offsets stay below `len`, which every slice has (asserted above).
-    unsafe {
-        blocks_then_tail(
-            len,
-            |i| {
-                let th = ld(p.add(i));
-                // g + λ·θ
-                let g = madd(ld(g.add(i)), vl2, th);
-                // β1·m + (1 − β1)·g
-                let m = f32x4_add(f32x4_mul(vb1, ld(mp.add(i))), f32x4_mul(vomb1, g));
-                // β2·v + ((1 − β2)·g)·g
-                let v = f32x4_add(f32x4_mul(vb2, ld(vp.add(i))), f32x4_mul(f32x4_mul(vomb2, g), g));
-                st(mp.add(i), m);
-                st(vp.add(i), v);
-                let denom = f32x4_add(f32x4_div(f32x4_sqrt(v), vbc2), veps);
-                st(p.add(i), f32x4_sub(f32x4_mul(th, vdecay), f32x4_mul(vstep, f32x4_div(m, denom))));
-            },
-            |i| {
-                let th = *p.add(i);
-                let g = *g.add(i) + l2 * th;
-                let m = beta1 * *mp.add(i) + one_minus_beta1 * g;
-                let v = beta2 * *vp.add(i) + one_minus_beta2 * g * g;
-                *mp.add(i) = m;
-                *vp.add(i) = v;
-                let denom = v.sqrt() / bc2_sqrt + eps;
-                *p.add(i) = th * decay_factor - step_size * (m / denom);
-            },
-        );
-    }
-}
-
-/// `optim::rmsprop::rmsprop_step_scalar` on 4 lanes.
-#[allow(clippy::too_many_arguments)]
-pub fn rmsprop_step(
-    params: &mut [f32],
-    grads: &[f32],
-    sq: &mut [f32],
-    buf: &mut [f32],
-    lr: f32,
-    l2: f32,
-    alpha: f32,
-    eps: f32,
-    momentum: f32,
-) {
-    let len = params.len();
-    assert!(grads.len() >= len && sq.len() >= len && buf.len() >= len, "rmsprop_step: slices too short");
-    let one_minus_alpha = 1.0 - alpha;
-    let (vlr, vl2, valpha, voma, veps, vmu) =
-        (splat(lr), splat(l2), splat(alpha), splat(one_minus_alpha), splat(eps), splat(momentum));
-    let (p, g, sp, bp) = (params.as_mut_ptr(), grads.as_ptr(), sq.as_mut_ptr(), buf.as_mut_ptr());
-    // SAFETY: offsets stay below `len`, which every slice has (asserted above).
-    unsafe {
-        if momentum == 0.0 {
-            blocks_then_tail(
-                len,
-                |i| {
-                    let th = ld(p.add(i));
-                    let g = madd(ld(g.add(i)), vl2, th);
-                    let s = f32x4_add(f32x4_mul(valpha, ld(sp.add(i))), f32x4_mul(f32x4_mul(voma, g), g));
-                    st(sp.add(i), s);
-                    let step = f32x4_div(g, f32x4_add(f32x4_sqrt(s), veps));
-                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, step)));
-                },
-                |i| {
-                    let g = *g.add(i) + l2 * *p.add(i);
-                    let s = alpha * *sp.add(i) + one_minus_alpha * g * g;
-                    *sp.add(i) = s;
-                    *p.add(i) -= lr * (g / (s.sqrt() + eps));
-                },
-            );
-        } else {
-            blocks_then_tail(
-                len,
-                |i| {
-                    let th = ld(p.add(i));
-                    let g = madd(ld(g.add(i)), vl2, th);
-                    let s = f32x4_add(f32x4_mul(valpha, ld(sp.add(i))), f32x4_mul(f32x4_mul(voma, g), g));
-                    st(sp.add(i), s);
-                    let b = f32x4_add(f32x4_mul(vmu, ld(bp.add(i))), f32x4_div(g, f32x4_add(f32x4_sqrt(s), veps)));
-                    st(bp.add(i), b);
-                    st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, b)));
-                },
-                |i| {
-                    let g = *g.add(i) + l2 * *p.add(i);
-                    let s = alpha * *sp.add(i) + one_minus_alpha * g * g;
-                    *sp.add(i) = s;
-                    *bp.add(i) = momentum * *bp.add(i) + g / (s.sqrt() + eps);
-                    *p.add(i) -= lr * *bp.add(i);
-                },
-            );
-        }
     }
 }

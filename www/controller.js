@@ -487,11 +487,7 @@ export class Controller {
       this.builtKey = JSON.stringify([buildSpec(settings, this.dataMeta), settings.trainLimit]);
       this.builtSettings = this.settings.get();
       this.applyBuild(result, `Loaded the model ${file.name}: ${result.summary.totalParams.toLocaleString('en-US')} parameters after ${result.progress.steps.toLocaleString('en-US')} training steps.`);
-      this.run.set({
-        phase: result.progress.done ? 'done' : 'idle',
-        // Where the saved run was, not a step of this one (the run history skips it).
-        report: { ...result.progress, restored: true },
-      });
+      this.showLoadedProgress(result.progress);
       return true;
     } catch (err) {
       this.run.set({ modelError: `${file.name} could not be loaded: ${err.message}` });
@@ -499,6 +495,11 @@ export class Controller {
     } finally {
       this.run.set({ modelBusy: false });
     }
+  }
+
+  /** Where a loaded model's saved run was: not a step of this run (the run history skips it). */
+  showLoadedProgress(progress) {
+    this.run.set({ phase: progress.done ? 'done' : 'idle', report: { ...progress, restored: true } });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -530,7 +531,7 @@ export class Controller {
   async play() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.doReset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset({ fresh: phase === 'done' });
     this.run.set({ phase: 'training', health: this.run.get().health?.pause ? null : this.run.get().health });
     this.elapsed.since = performance.now();
     try {
@@ -549,7 +550,7 @@ export class Controller {
   async doStep() {
     const { phase, summary } = this.run.get();
     if (!summary || phase === 'training') return;
-    if (phase === 'done' || phase === 'diverged') await this.doReset();
+    if (phase === 'done' || phase === 'diverged') await this.doReset({ fresh: phase === 'done' });
     try {
       await this.client.step();
     } catch (err) {
@@ -557,13 +558,15 @@ export class Controller {
     }
   }
 
-  async doReset() {
+  /** Back to the start of the run: the loaded model as it was loaded, or (`fresh`, or a built network) the seed's initial weights. */
+  async doReset({ fresh = false } = {}) {
     if (!this.run.get().summary) return;
     try {
-      const result = await this.client.reset();
+      const result = await this.client.reset({ fresh });
       const { phase } = this.run.get();
       this.applyBuild(result, null, { keepDraft: true });
-      if (phase === 'done' || phase === 'diverged' || phase === 'paused') this.run.set({ phase: 'idle' });
+      if (result.progress) this.showLoadedProgress(result.progress);
+      else if (phase === 'done' || phase === 'diverged' || phase === 'paused') this.run.set({ phase: 'idle' });
     } catch (err) {
       this.notify('error', err.message);
     }

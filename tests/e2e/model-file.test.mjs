@@ -71,6 +71,16 @@ test('a saved model loads after a reload with the same settings, accuracy and pr
     await page.click('#btn-step');
     await page.waitForFunction(() => window.nnp.run.get().report?.steps === 13, null, { timeout: 10_000 });
     await app.screenshot('model-loaded');
+
+    // Reset goes back to the model as it was loaded, not to the seed's initial weights.
+    const stepped = await page.evaluate(() => window.nnp.run.get().runId);
+    await page.click('#btn-reset');
+    await page.waitForFunction((id) => window.nnp.run.get().runId > id && window.nnp.run.get().report?.steps === 12, stepped, { timeout: 10_000 });
+    await page.evaluate(() => window.nnp.controller.client.evaluate(2000));
+    await page.waitForFunction((id) => window.nnp.run.get().evaluation?.runId > id, stepped, { timeout: 10_000 });
+    const reset = await snapshot(page);
+    assert.equal(reset.accuracy, before.accuracy, 'the loaded weights, again');
+    assert.deepEqual(reset.probs, before.probs);
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

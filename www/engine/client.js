@@ -108,9 +108,12 @@ export class EngineClient {
     return this.request(Request.BUILD, { spec, data, trainLimit });
   }
 
-  /** @returns {Promise<import('./protocol.js').BuildResult>} */
-  reset() {
-    return this.request(Request.RESET);
+  /**
+   * @param {{ fresh?: boolean }} [options]  fresh: the seed's initial weights even for a loaded model
+   * @returns {Promise<import('./protocol.js').BuildResult>}
+   */
+  reset({ fresh = false } = {}) {
+    return this.request(Request.RESET, { fresh });
   }
 
   /** @param {{ until?: number }} [options]  until: stop (paused, `budget: true`) once this many steps are trained */

@@ -28,7 +28,10 @@ export const Request = Object.freeze({
    * Training keeps going if it was going. Reply: {@link BuildResult}.
    */
   BUILD: 'build',
-  /** Rebuild the current spec with the same seed: the same initial weights. Reply: {@link BuildResult}. */
+  /**
+   * Start the run again: { fresh }: the current spec with the same seed (the same initial weights),
+   * or, for a loaded model and not `fresh`, the model as it was loaded. Reply: {@link BuildResult} (a loaded model's as LOAD_MODEL's).
+   */
   RESET: 'reset',
   /**
    * Start the cooperative training loop: { until } (0: to the last epoch; else stop, paused with

@@ -51,6 +51,8 @@ let current = null;
 let staged = null;
 let trainLimit = 0;
 let crashed = false;
+/** The model file the current network was loaded from (Reset goes back to it), or null for a build. */
+let loadedModel = null;
 /** Work to do right after the current request's reply is posted. */
 const afterReply = [];
 
@@ -232,6 +234,7 @@ function build(nextSpec, d, limit) {
   replaceEngine(next, nextSpec);
   current = d;
   trainLimit = limit;
+  loadedModel = null;
   const result = buildResult();
   // Pushes of the new run must arrive after the reply that tells the page its runId.
   afterReply.push(() => {
@@ -241,6 +244,41 @@ function build(nextSpec, d, limit) {
     }
     postParams();
   });
+  return result;
+}
+
+/**
+ * A network from a model file, with its weights, optimizer state and progress, on data `d`. On
+ * error nothing changes. The reply is a build's plus the loaded spec and where the saved run was.
+ */
+function loadModel(bytes, d, limit) {
+  const next = created(wasm.Engine.load(bytes));
+  let nextSpec;
+  let progress;
+  try {
+    nextSpec = next.spec();
+    try {
+      giveData(next, d, limit);
+    } catch (err) {
+      throw new Error(`The model does not fit this data: ${err.message}`);
+    }
+    // Where the saved run was (no step is taken): steps, epoch, whether it is done.
+    progress = next.trainSteps(0);
+  } catch (err) {
+    free(next);
+    throw err;
+  }
+  run.training = false;
+  replaceEngine(next, nextSpec);
+  current = d;
+  trainLimit = limit;
+  loadedModel = bytes;
+  run.last = progress;
+  run.lastEpoch = progress.epoch;
+  const result = buildResult();
+  result.value.spec = nextSpec;
+  result.value.progress = { ...progress, runId, position: position(progress), examplesPerSecond: 0 };
+  afterReply.push(() => postParams());
   return result;
 }
 
@@ -457,9 +495,9 @@ const handlers = {
     return result;
   },
 
-  [Request.RESET]() {
+  [Request.RESET]({ fresh = false } = {}) {
     if (!spec || !current) throw new Error('The network is not built yet.');
-    return build(spec, current, trainLimit);
+    return loadedModel && !fresh ? loadModel(loadedModel, current, trainLimit) : build(spec, current, trainLimit);
   },
 
   [Request.PLAY]({ until = 0 } = {}) {
@@ -551,33 +589,8 @@ const handlers = {
   [Request.LOAD_MODEL]({ bytes, data, trainLimit: limit = 0 }) {
     const d = data === 'staged' ? staged : current;
     if (!d) throw new Error('No data is loaded yet.');
-    const next = created(wasm.Engine.load(new Uint8Array(bytes)));
-    let nextSpec;
-    let progress;
-    try {
-      nextSpec = next.spec();
-      try {
-        giveData(next, d, limit);
-      } catch (err) {
-        throw new Error(`The model does not fit this data: ${err.message}`);
-      }
-      // Where the saved run was (no step is taken): steps, epoch, whether it is done.
-      progress = next.trainSteps(0);
-    } catch (err) {
-      free(next);
-      throw err;
-    }
-    run.training = false;
-    replaceEngine(next, nextSpec);
-    current = d;
-    trainLimit = limit;
+    const result = loadModel(new Uint8Array(bytes), d, limit);
     if (data === 'staged') staged = null;
-    run.last = progress;
-    run.lastEpoch = progress.epoch;
-    const result = buildResult();
-    result.value.spec = nextSpec;
-    result.value.progress = { ...progress, runId, position: position(progress), examplesPerSecond: 0 };
-    afterReply.push(() => postParams());
     return result;
   },
 

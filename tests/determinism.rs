@@ -1,13 +1,13 @@
 //! A seed fixes a run bit for bit, natively and in WebAssembly: this test and `tests/web.rs` both
 //! train the same small network (conv, pooling, dropout, augmentation, Adam, L2) on the same
 //! synthetic data and compare the loss bits with the values pinned in tests/data/determinism.json.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "shared/determinism.rs"]
 mod determinism;
 
 use nn_playground::Result;
 
-#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn native_run_matches_the_pinned_losses() -> Result<()> {
     let bits = determinism::determinism_losses()?;

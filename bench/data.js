@@ -4,7 +4,7 @@
 // indices train (in that order), the last nTest test. Our engine does the same split itself
 // (setData with the seed); the peers get the split made here. The worker checks that both agree.
 
-/** mulberry32, the seeded generator of the split (the same as src/data/dataset.rs and the peers harness). */
+/** mulberry32, the seeded generator of the split (the same as `Mulberry32` in src/data/dataset.rs). */
 export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {

@@ -1,5 +1,5 @@
-// The measurement procedure of one (engine × workload) case, as the "bench" and "epoch" conventions of
-// workloads.json define it (and as the peers harness that measured the peers applies them):
+// The measurement procedure of one (engine × workload) case, the same for every engine, as the "bench"
+// and "epoch" conventions of workloads.json define it:
 //
 // 1. Epoch 1 over the training split in stored order, in batches of batchSize:
 //    - warm-up: the first `warmupBatches` batches, untimed. Warm-up ends early once it has used 10% of

@@ -1,5 +1,5 @@
 //! The datasets the page ships (www/data): they parse, have the pinned counts and class
-//! histograms, agree with datasets.json, split as the benchmark harness does, and a broken or
+//! histograms, agree with datasets.json, split as the benchmark does (bench/data.js), and a broken or
 //! mismatched file gets the intended message.
 
 use std::io::Read;
@@ -106,12 +106,13 @@ fn datasets_json_describes_the_files() -> Result<()> {
     Ok(())
 }
 
-/// Class histograms of the splits, produced by the harness's own code with node 20:
+/// Class histograms of the splits, produced by the benchmark's JavaScript with node 20, from the
+/// repository root (`splitPermutation` from bench/data.js):
 ///   const y = gunzipSync(readFileSync(`www/data/${id}/labels-idx1-ubyte.gz`)).subarray(8);
-///   const o = shuffleInPlace(Array.from({length: 10000}, (_, i) => i), mulberry32(seed));
+///   const o = splitPermutation(seed, 10000);
 ///   histogram(o.slice(0, 8000)), histogram(o.slice(8000))
 #[test]
-fn default_split_is_the_harness_split() -> Result<()> {
+fn default_split_is_the_benchmarks_split() -> Result<()> {
     type Hist = [usize; 10];
     let cases: [(&str, u32, Hist, Hist); 4] = [
         (

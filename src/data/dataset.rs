@@ -133,7 +133,7 @@ impl Dataset {
         Dataset::from_parts(images, labels, self.dims, self.classes)
     }
 
-    /// The seeded split of DATA.md, identical to the benchmark harness's: shuffle the indices
+    /// The seeded split, the same as the benchmark's (bench/data.js): shuffle the indices
     /// `0..n` in stored order with Fisher–Yates driven by mulberry32(`seed`) (see
     /// [`split_indices`]); the first `n_train` are the training set and the last `n_test` the
     /// test set, each in that shuffled order. Returns (train, test).
@@ -243,8 +243,8 @@ fn check_classes(classes: usize) -> Result<()> {
     Ok(())
 }
 
-/// mulberry32, the small PRNG the benchmark harness uses for its split
-/// (`peers/lib/prng.mjs`), in u32 wrapping arithmetic, so that the Rust and JS splits agree.
+/// mulberry32, the small PRNG of the benchmark's split (`mulberry32` in bench/data.js), in u32
+/// wrapping arithmetic, so that the Rust and JS splits agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mulberry32 {
     a: u32,
@@ -272,7 +272,7 @@ impl Mulberry32 {
 }
 
 /// The split's permutation of `0..n`: Fisher–Yates from the end with mulberry32(`seed`),
-/// `j = floor(rand · (i + 1))`, as `shuffleInPlace` in the harness's `lib/prng.mjs`.
+/// `j = floor(rand · (i + 1))`, as `splitPermutation` in bench/data.js.
 pub fn split_permutation(seed: u32, n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     let mut rand = Mulberry32::new(seed);
@@ -349,13 +349,13 @@ mod tests {
         Ok(())
     }
 
-    /// The first outputs of mulberry32(1234) and the permutations' ends were produced by running
-    /// the harness's own code with node 20:
-    ///   import { mulberry32, shuffleInPlace } from './lib/prng.mjs'
+    /// The first outputs of mulberry32(1234) and the permutations' ends were produced by the
+    /// benchmark's JavaScript with node 20, from the repository root:
+    ///   import { mulberry32, splitPermutation } from './bench/data.js'
     ///   const r = mulberry32(1234); [r(), r(), r()].map(x => x * 4294967296)
-    ///   shuffleInPlace(Array.from({length: 10000}, (_, i) => i), mulberry32(seed))
+    ///   splitPermutation(seed, 10000)
     #[test]
-    fn split_permutation_matches_the_harness() {
+    fn split_permutation_matches_the_benchmarks() {
         let mut r = Mulberry32::new(1234);
         assert_eq!([r.next_u32(), r.next_u32(), r.next_u32()], [314_799_534, 3_021_131_492, 3_877_737_075]);
         let p = split_permutation(1234, 10_000);

@@ -16,7 +16,7 @@ pub fn read_gz(rel: &str) -> Vec<u8> {
     out
 }
 
-/// The 10,000 shipped MNIST digits split 8,000/2,000 with the benchmark harness's seed (1234).
+/// The 10,000 shipped MNIST digits split 8,000/2,000 with the benchmark's seed (1234).
 pub fn mnist_split(seed: u32) -> (Dataset, Dataset) {
     let all = Dataset::from_idx(&read_gz("mnist/images-idx3-ubyte.gz"), &read_gz("mnist/labels-idx1-ubyte.gz"), 10)
         .expect("shipped MNIST parses");

@@ -5,11 +5,15 @@
 //
 //   node tests/optional/export_fixture.mjs OUT
 //
+// For the networks of STEPPED (no dropout, no augmentation, stored order), it also writes initial.safetensors
+// (the weights before training) and stepped.safetensors (after STEPS steps), so that the PyTorch script
+// can be checked to take the engine's steps: same optimizer, L2, clipping and schedule.
+//
 // Exits 3 with a note when the engine is not built (./dev build makes www/pkg).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { exportFiles } from '../../www/export/index.js';
+import { exportFiles, pytorchWeights } from '../../www/export/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const COMPARED = 200;
@@ -51,6 +55,27 @@ export const NETWORKS = {
   },
 };
 
+/** Optimizer conventions, checked step by step (the order of the examples is the split's: no shuffle). */
+export const STEPPED = {
+  sgd: {
+    layers: [conv(4, 3, { padding: 'same', stride: 2 }), { type: 'maxpool2d', size: 2 }, { type: 'dense', units: 10, activation: 'softmax' }],
+    optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true }, l2: 0.001, clipNorm: 0.5, schedule: { type: 'cosine', minLr: 0.001 }, epochs: 1,
+  },
+  adamw: {
+    layers: [{ type: 'dense', units: 20, activation: 'tanh' }, out10],
+    optimizer: { type: 'adamw', lr: 0.01, weightDecay: 0.1 }, l2: 0.001, schedule: { type: 'step', everyEpochs: 1, gamma: 0.1 },
+  },
+  rmsprop: {
+    layers: [{ type: 'dense', units: 20, activation: 'elu' }, out10],
+    optimizer: { type: 'rmsprop', lr: 0.001, momentum: 0.9 }, l2: 0.01,
+  },
+  adam: {
+    layers: [conv(3, 4, { padding: 'same', activation: 'leaky_relu' }), { type: 'avgpool2d', size: 4 }, out10],
+    optimizer: { type: 'adam', lr: 0.01 }, l2: 0.01,
+  },
+};
+export const STEPS = 5;
+
 async function main() {
   const out = process.argv[2];
   if (!out) throw new Error('usage: node tests/optional/export_fixture.mjs OUT');
@@ -86,6 +111,22 @@ async function main() {
     }));
     engine.free();
     console.log(`${name}: ${model.summary.totalParams} parameters, engine accuracy on ${COMPARED} test images ${evaluation.accuracy}`);
+  }
+  for (const [name, extra] of Object.entries(STEPPED)) {
+    const engine = new Engine({ input: [1, 28, 28], classes: 10, batchSize: 16, epochs: 2, seed: 11, shuffle: false, ...extra });
+    engine.setData(images, labels, 0, 8000, 2000);
+    const model = () => ({
+      spec: engine.spec(), summary: engine.summary(), layout: engine.paramLayout(), values: engine.paramValues(),
+      data: { name: 'mnist', nTrain: 8000, nTest: 2000, splitSeed: 0 },
+    });
+    const dir = `${out}/steps-${name}`;
+    mkdirSync(dir, { recursive: true });
+    for (const f of exportFiles(model(), { weights: false })) writeFileSync(`${dir}/${f.name}`, f.content);
+    writeFileSync(`${dir}/initial.safetensors`, pytorchWeights(model()));
+    engine.trainSteps(STEPS);
+    writeFileSync(`${dir}/stepped.safetensors`, pytorchWeights(model()));
+    writeFileSync(`${dir}/steps.json`, JSON.stringify({ steps: STEPS }));
+    engine.free();
   }
 }
 

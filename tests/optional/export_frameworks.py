@@ -11,7 +11,8 @@ then, per framework:
   - --weights ... --epochs 0: the script's predictions on the first 200 test images are the engine's
     (a different answer is allowed only where the engine's top two probabilities are within 1e-4);
   - --epochs 1 on 256 training images: the script trains;
-and once: torchrun --nproc_per_node=2 on the CPU, and the four standard file names of the full
+for the STEPPED networks of export_fixture.mjs, PyTorch takes the engine's first steps from the same
+weights (optimizer, L2, clipping and schedule conventions); and once: torchrun --nproc_per_node=2 on the CPU, and the four standard file names of the full
 MNIST (a tiny fake set made here) instead of the page's split.
 """
 
@@ -100,6 +101,31 @@ def check_onnx(label, folder, engine):
     report(worst < 1e-4, f"{label} gives the engine's probabilities", f"largest difference {worst:.2e}")
 
 
+def check_steps(label, folder, data):
+    """From the engine's initial weights, the script's first steps give the engine's weights."""
+    import torch
+
+    with open(os.path.join(folder, "steps.json")) as f:
+        steps = json.load(f)["steps"]
+    code, output = run([sys.executable, "train_pytorch.py", "--data", data, "--cpu", "--weights", "initial.safetensors",
+                        "--steps", str(steps), "--save", "trained.pt"], folder)
+    if code != 0:
+        report(False, label, output[-2000:])
+        return
+    sys.path.insert(0, folder)
+    try:
+        from train_pytorch import load_safetensors
+    finally:
+        sys.path.pop(0)
+        sys.modules.pop("train_pytorch", None)
+    want = load_safetensors(os.path.join(folder, "stepped.safetensors"))
+    start = load_safetensors(os.path.join(folder, "initial.safetensors"))
+    got = torch.load(os.path.join(folder, "trained.pt"))
+    # Relative to how far the engine moved each tensor: float rounding, not a different rule.
+    worst = max(float((got[k] - want[k]).abs().max() / ((want[k] - start[k]).abs().max() + 1e-12)) for k in want)
+    report(worst < 1e-3, f"{label}: PyTorch takes the engine's first {steps} steps", f"largest difference {worst:.1e} of the step")
+
+
 def write_idx(path, dims, values):
     with gzip.open(path, "wb") as f:
         f.write(struct.pack(f">HBB{len(dims)}I", 0, 8, len(dims), *dims) + bytes(values))
@@ -146,6 +172,12 @@ def main():
         for network in sorted(os.listdir(work)):
             folder = os.path.join(work, network)
             if network == "data" or not os.path.isdir(folder):
+                continue
+            if network.startswith("steps-"):
+                if have_torch:
+                    check_steps(network, folder, data)
+                else:
+                    skip(network, "torch is not importable")
                 continue
             with open(os.path.join(folder, "engine.json")) as f:
                 engine = json.load(f)

@@ -92,7 +92,7 @@ const MLP = {
   summary: summaryOf(dims(1, 4, 4), [
     flatten(0, dims(1, 4, 4), false),
     dense(1, 5, dims(16)),
-    act(1, 'leaky_relu', dims(5), 0.1),
+    act(1, 'leaky_relu', dims(5), Math.fround(0.1)), // the engine's f32, written back as 0.1
     dense(2, 4, dims(5)),
     act(2, 'elu', dims(4)),
     dense(3, 3, dims(4)),
@@ -207,7 +207,7 @@ test('asymmetric "same" padding becomes a ZeroPad2d before the convolution in Py
   assert.match(text, /"weight_decay": WEIGHT_DECAY\},\s+\{"params": biases, "weight_decay": 0\.0\}/);
   assert.match(text, /torch\.optim\.AdamW\(groups, lr=LEARNING_RATE, betas=BETAS, eps=EPS\)/);
   assert.match(text, /p\.grad\.add_\(p, alpha=L2\)/);
-  assert.match(text, /CosineAnnealingLR\(optimizer, T_max=EPOCHS \* steps_per_epoch, eta_min=MIN_LR\)/);
+  assert.match(text, /CosineAnnealingLR\(optimizer, T_max=max\(1, epochs \* steps_per_epoch\), eta_min=MIN_LR\)/);
   assert.match(text, /^            schedule\.step\(\)$/m); // per batch
   assert.match(text, /^EXPECTED_PARAMETERS = 162 /m); // 2·16+2 + 2·2·9+2 + 8·10+10
 });
@@ -236,7 +236,7 @@ test('Keras gets padding="same" where it is TensorFlow\'s, and zero padding laye
   assert.match(text, /layers\.Conv2D\(2, \(4, 4\), strides=1, padding="same", kernel_initializer="glorot_uniform", kernel_regularizer=regularizer, name="conv1"\),  # → 9×7×2/);
   assert.match(text, /layers\.Conv2D\(2, \(3, 3\), strides=2, padding="same",[^\n]+# → 5×4×2/);
   assert.match(text, /optimizer\.exclude_from_weight_decay\(var_names=\["bias"\]\)/);
-  assert.match(text, /CosineDecay\(\s+LEARNING_RATE, decay_steps=EPOCHS \* steps_per_epoch, alpha=MIN_LR \/ LEARNING_RATE\)/);
+  assert.match(text, /CosineDecay\(\s+LEARNING_RATE, decay_steps=max\(1, epochs \* steps_per_epoch\), alpha=MIN_LR \/ LEARNING_RATE\)/);
   // 1 pixel of padding around a 5×5 kernel is not "same" (2 on each side for 9×7 at stride 2): an explicit ZeroPadding2D.
   assert.deepEqual([samePadding(9, 5, 2), samePadding(7, 5, 2)], [[2, 2], [2, 2]]);
   const padded = {

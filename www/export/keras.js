@@ -56,7 +56,7 @@ function layersOf(l, regularize) {
         case 'tanh':
           return [`layers.Activation(${pyStr(op.function)}, name=${name}),`];
         case 'leaky_relu':
-          return [`layers.LeakyReLU(negative_slope=${pyFloat(op.alpha)}, name=${name}),  # Keras's default slope is 0.3; the page's 0.01`];
+          return [`layers.LeakyReLU(negative_slope=${pyFloat(op.alpha)}, name=${name}),  # the page's slope (Keras's default is 0.3)`];
         case 'elu':
           return [`layers.ELU(alpha=${pyFloat(op.alpha)}, name=${name}),`];
         default:
@@ -119,7 +119,7 @@ function scheduleCode(t) {
       return [
         '    # From LEARNING_RATE down to MIN_LR along half a cosine over the whole run, per batch.',
         '    return keras.optimizers.schedules.CosineDecay(',
-        '        LEARNING_RATE, decay_steps=EPOCHS * steps_per_epoch, alpha=MIN_LR / LEARNING_RATE)',
+        '        LEARNING_RATE, decay_steps=max(1, epochs * steps_per_epoch), alpha=MIN_LR / LEARNING_RATE)',
       ];
     default:
       throw new Error(`no Keras schedule for "${t.schedule.type}"`);
@@ -184,13 +184,17 @@ The shapes above are the page's (channels×height×width); Keras keeps images he
 The last layer outputs class scores (logits): softmax is in the loss, as on the page.
 
 Data
-    ${dataHelp} Pass the folder with --data.
+    ${dataHelp}
+    Pass the folder with --data (default: ${data.name === 'custom' ? 'data' : `data/${data.name}`}).
     The full MNIST (70,000 images): a folder with train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
     t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz trains on the 60,000 and tests on the 10,000.
 
 Run
-    KERAS_BACKEND=jax python train_keras.py --data ${data.name === 'custom' ? 'data' : `data/${data.name}`}   # or tensorflow, or torch
-    python train_keras.py --weights model_keras.npz --epochs 0    # test the page's trained weights
+    python train_keras.py                                        # Keras on JAX, TensorFlow or PyTorch,
+                                                                 # whichever KERAS_BACKEND names or is installed
+    KERAS_BACKEND=jax python train_keras.py --data FOLDER
+    python train_keras.py --weights model_keras.npz --epochs 0   # tests the page's trained weights
+    python train_keras.py --weights model_keras.npz              # goes on training from them
 """
 
 import argparse
@@ -289,12 +293,12 @@ def load_weights(model, path):
 # ---------------------------------------------------------------------------------------------
 # Training
 
-def learning_rate_schedule(steps_per_epoch):
+def learning_rate_schedule(steps_per_epoch, epochs):
 ${scheduleCode(t).join('\n')}
 
 
-def build_optimizer(steps_per_epoch):
-    learning_rate = learning_rate_schedule(steps_per_epoch)
+def build_optimizer(steps_per_epoch, epochs):
+    learning_rate = learning_rate_schedule(steps_per_epoch, epochs)
     # global_clipnorm scales the gradient down to CLIP_NORM; it sees the L2 term's gradient too, which the
     # page adds after clipping.
 ${optimizerCode(t).join('\n')}
@@ -327,7 +331,7 @@ def main():
 
     batches = TrainingBatches(train_images, train_labels, args.batch_size, SEED)
     model.compile(
-        optimizer=build_optimizer(len(batches)),
+        optimizer=build_optimizer(len(batches), args.epochs),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),  # softmax + cross-entropy, batch mean
         metrics=["accuracy"],
     )

@@ -16,6 +16,8 @@
 //! - pooling has no padding and drops rows/columns that do not fill a window (floor);
 //! - softmax is not a layer: the loss applies it, so the network's output is the class scores.
 
+import { shortestF32 } from '../state/spec.js';
+
 /** The short kind of a summary layer for names: conv, maxpool, avgpool, dense, flatten, dropout, or the activation's function. */
 function kindOf(op) {
   if (op.op === 'activation') return op.function;
@@ -43,7 +45,7 @@ export function namedLayers(summary) {
     if (l.op.op === 'dense' || l.op.op === 'flatten') flattened = true;
     const kind = kindOf(l.op);
     layers.push({
-      name: `${kind}${number}`, number, op: l.op, kind, inDims: l.inDims, outDims: l.outDims,
+      name: `${kind}${number}`, number, op: readableOp(l.op), kind, inDims: l.inDims, outDims: l.outDims,
       params: l.params, implicit: !!l.implicit, init: initFor(summary.layers, i),
     });
   });
@@ -53,6 +55,13 @@ export function namedLayers(summary) {
     seen.add(l.name);
   }
   return layers;
+}
+
+/** The op with its f32 numbers (an alpha, a dropout rate) written as their shortest decimals: 0.1, not 0.10000000149011612. */
+function readableOp(op) {
+  const out = { ...op };
+  for (const key of ['alpha', 'rate']) if (typeof out[key] === 'number') out[key] = shortestF32(out[key]);
+  return out;
 }
 
 /**

@@ -174,7 +174,7 @@ function scheduleCode(t) {
     case 'cosine':
       return [
         '    # From LEARNING_RATE down to MIN_LR along half a cosine over the whole run; stepped after every batch.',
-        '    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS * steps_per_epoch, eta_min=MIN_LR)',
+        '    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs * steps_per_epoch), eta_min=MIN_LR)',
       ];
     default:
       throw new Error(`no PyTorch schedule for "${t.schedule.type}"`);
@@ -332,7 +332,7 @@ def build_optimizer(model):
 ${optimizerCode(t).join('\n')}
 
 
-def build_schedule(optimizer, steps_per_epoch):
+def build_schedule(optimizer, steps_per_epoch, epochs):
 ${scheduleCode(t).join('\n')}
 
 
@@ -402,6 +402,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="all processes together (default: %(default)s)")
     parser.add_argument("--n-train", type=int, help="training images to use (default: as on the page; 0: all)")
     parser.add_argument("--n-test", type=int, help="test images of a split pair (default: as on the page)")
+    parser.add_argument("--steps", type=int, help="stop after this many training batches (default: all the epochs)")
     parser.add_argument("--cpu", action="store_true", help="use the CPU even if there is a GPU")
     parser.add_argument("--save", help="write the trained weights to this file (torch.save of the state_dict)")
     parser.add_argument("--predictions", help="write the test predictions to this JSON file")
@@ -433,12 +434,18 @@ def main():
     net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world_size > 1 else model
 
     optimizer = build_optimizer(model)
-    schedule = build_schedule(optimizer, len(loader))
+    schedule = build_schedule(optimizer, len(loader), args.epochs)
+    steps = 0
     for epoch in range(args.epochs):
+        if steps == args.steps:
+            break
         if sampler is not None:
             sampler.set_epoch(epoch)  # a new order every epoch
         loss_sum, correct, seen = 0.0, 0, 0
         for images, labels in loader:
+            if steps == args.steps:
+                break
+            steps += 1
             images, labels = images.to(device), labels.to(device)
             loss, right = train_step(net, optimizer, images, labels)
 ${perStepSchedule ? '            schedule.step()\n' : ''}            loss_sum, correct, seen = loss_sum + loss * len(labels), correct + right, seen + len(labels)

@@ -4,6 +4,8 @@
 // indices train (in that order), the last nTest test. Our engine does the same split itself
 // (setData with the seed); the peers get the split made here. The worker checks that both agree.
 
+import { readIdx } from '../www/engine/idx.js';
+
 /** mulberry32, the seeded generator of the split (the same as `Mulberry32` in src/data/dataset.rs). */
 export function mulberry32(seed) {
   let a = seed >>> 0;
@@ -34,12 +36,6 @@ async function fetchGunzip(url) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function idxHeader(bytes, magic, what) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== magic) throw new Error(`${what}: not an IDX file with magic 0x${magic.toString(16)}`);
-  return view;
-}
-
 /** Fetches and inflates the two IDX files: { imagesIdx, labelsIdx } (uncompressed bytes, as the engine takes them). */
 export async function fetchMnist(dataUrl) {
   const [imagesIdx, labelsIdx] = await Promise.all([
@@ -54,14 +50,15 @@ export async function fetchMnist(dataUrl) {
  * X = Float32Array of pixel/255, NHWC 28×28×1 (row-major; with one channel the same bytes as the engine's CHW).
  */
 export function splitMnist({ imagesIdx, labelsIdx }, seed, nTrain, nTest) {
-  const iv = idxHeader(imagesIdx, 0x803, 'images');
-  const lv = idxHeader(labelsIdx, 0x801, 'labels');
-  const n = iv.getUint32(4);
-  const size = iv.getUint32(8) * iv.getUint32(12);
-  if (lv.getUint32(4) !== n) throw new Error(`images (${n}) and labels (${lv.getUint32(4)}) differ in count`);
+  const images = readIdx(imagesIdx, 'the images file');
+  const labelsFile = readIdx(labelsIdx, 'the labels file');
+  if (images.kind !== 'images' || labelsFile.kind !== 'labels') throw new Error('expected an images file and a labels file');
+  const n = images.count;
+  const size = images.shape[1] * images.shape[2];
+  if (labelsFile.count !== n) throw new Error(`images (${n}) and labels (${labelsFile.count}) differ in count`);
   if (nTrain + nTest > n) throw new Error(`${nTrain} + ${nTest} examples asked, the file holds ${n}`);
-  const pixels = imagesIdx.subarray(16, 16 + n * size);
-  const labels = labelsIdx.subarray(8, 8 + n);
+  const pixels = imagesIdx.subarray(images.headerBytes, images.headerBytes + n * size);
+  const labels = labelsIdx.subarray(labelsFile.headerBytes, labelsFile.headerBytes + n);
   const order = splitPermutation(seed, n);
   const take = (indices) => {
     const u8 = new Uint8Array(indices.length * size);

@@ -17,8 +17,8 @@
 //   --out FILE           results file (default bench/results/latest.json; bench/results/quick.tmp.json with --quick)
 //   --chromium PATH      Chromium binary (default: $CHROMIUM_PATH, else `chromium` on PATH)
 //
-// The workloads and the measurement conventions are the shared workloads file (../shared/workloads.json
-// from the repository), the reference; bench/workloads.json is a committed copy used when it is absent.
+// The workloads and the measurement conventions are bench/workloads.json, the one table the engine's
+// tests and the native benchmark (examples/bench.rs) read too.
 // The procedure is in bench/procedure.js, the speed arithmetic in www/engine/throughput.js.
 import { execFileSync, execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Throughput, median } from '../www/engine/throughput.js';
-import { gflops, workloadFlops } from './flops.js';
+import { engineSpec } from './nn-playground.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BROWSER_ENGINES = ['nn-playground', 'convnetjs', 'tfjs-cpu', 'tfjs-wasm'];
@@ -68,8 +68,7 @@ if (flag('no-native')) engineIds = engineIds.filter((e) => e !== NATIVE);
 const browserEngines = BROWSER_ENGINES.filter((e) => engineIds.includes(e));
 const outFile = resolve(ROOT, opt('out', quick ? 'bench/results/quick.tmp.json' : 'bench/results/latest.json'));
 
-const sharedWorkloads = resolve(ROOT, '..', 'shared', 'workloads.json');
-const workloadsFile = existsSync(sharedWorkloads) ? sharedWorkloads : join(ROOT, 'bench', 'workloads.json');
+const workloadsFile = join(ROOT, 'bench', 'workloads.json');
 const spec = JSON.parse(readFileSync(workloadsFile, 'utf8'));
 const workloadIds = opt('workloads', Object.keys(spec.workloads).filter((k) => !spec.workloads[k].optional).join(',')).split(',').filter(Boolean);
 for (const w of workloadIds) if (!spec.workloads[w]) die(`unknown workload ${w}: one of ${Object.keys(spec.workloads).join(', ')}`);
@@ -115,7 +114,23 @@ const wasmSize = wasmBytes ? { file: 'www/pkg/nn_playground_bg.wasm', raw: wasmB
 const glue = join(ROOT, 'www', 'pkg', 'nn_playground.js');
 if (wasmSize && existsSync(glue)) wasmSize.glueJs = { raw: statSync(glue).size, gzip: gzipSync(readFileSync(glue), { level: 9 }).length };
 
-const flops = Object.fromEntries(workloadIds.map((w) => [w, workloadFlops(spec.workloads[w], spec.dataset.inputShape)]));
+/**
+ * Forward FLOPs per example of each workload, the one count of the engine's summary (a multiply-add is
+ * 2 FLOPs, plus one add per output for a bias), used for every engine alike: a training step is taken
+ * as 3 × forward, so GFLOP/s = examples/s × 3 × forward / 1e9 whatever each engine really does.
+ */
+async function forwardFlops(ids) {
+  if (!wasmBytes) die('www/pkg/ has no engine build, which counts the FLOPs: run `./dev bench` (it builds the engine first) or `./dev build`.');
+  const nn = await import('../www/pkg/nn_playground.js');
+  nn.initSync({ module: wasmBytes });
+  return Object.fromEntries(ids.map((w) => {
+    const { summary, problems } = nn.validateSpec(engineSpec(spec.workloads[w]));
+    if (!summary) die(`workload ${w}: ${problems.map((p) => p.message).join('; ')}`);
+    return [w, summary.forwardFlops];
+  }));
+}
+const flops = await forwardFlops(workloadIds);
+const gflops = (examplesPerSecond, forward) => (examplesPerSecond == null ? null : (examplesPerSecond * 3 * forward) / 1e9);
 const say = (s) => process.stderr.write(`${s}\n`);
 
 // ---------------------------------------------------------------- browser cases
@@ -154,7 +169,7 @@ async function browserCase(engine, workloadId) {
 // ---------------------------------------------------------------- native cases
 function nativeRun() {
   const json = join(tmpdir(), `nnp-bench-native-${process.pid}.tmp.json`);
-  const args = ['run', '--release', '--quiet', '--example', 'bench', '--', '--json', json, '--workloads-file', workloadsFile,
+  const args = ['run', '--release', '--quiet', '--example', 'bench', '--', '--json', json,
     '--workloads', workloadIds.join(','), '--budget', String(budgetSeconds)];
   if (quick) args.push('--quick');
   return new Promise((done) => {
@@ -238,7 +253,7 @@ for (const w of workloadIds) {
       examplesPerSecond: eps,
       range: ok.length ? [Math.min(...ok.map((x) => x.throughput.min)), Math.max(...ok.map((x) => x.throughput.max))] : null,
       windows: ok.map((x) => x.throughput.windows),
-      gflops: gflops(eps, flops[w].forward),
+      gflops: gflops(eps, flops[w]),
       accuracy: accs.length ? accs[0] : null,
       accuracyAllRepeats: accs,
       accuracyAfter: first.accuracyAfter ?? null,
@@ -248,7 +263,6 @@ for (const w of workloadIds) {
       substitutions: first.substitutions ?? [],
       error: first.status === 'ok' ? undefined : first.error,
       engineInfo: first.info,
-      engineForwardFlops: first.engineSummary?.forwardFlops ?? null,
     });
   }
 }
@@ -257,8 +271,6 @@ for (const row of rows) {
   const o = ours(row.workload);
   row.oursOverThis = row.engine !== OURS && o?.examplesPerSecond && row.examplesPerSecond ? o.examplesPerSecond / row.examplesPerSecond : null;
 }
-const flopsMismatch = rows.filter((r) => r.engineForwardFlops != null && r.engineForwardFlops !== flops[r.workload].forward)
-  .map((r) => `${r.workload}: engine summary says ${r.engineForwardFlops} forward FLOPs, bench/flops.js ${flops[r.workload].forward}`);
 
 const result = {
   generatedAt: new Date().toISOString(),
@@ -275,7 +287,6 @@ const result = {
     workers: 'every browser engine trains in a module Web Worker of a cross-origin-isolated page, one fresh Chromium profile per case',
   },
   flops,
-  flopsMismatch,
   summary: rows,
   runs,
   native: natives.map(({ cases, ...rest }) => rest),
@@ -292,7 +303,7 @@ const sig = (v) => (v == null ? '–' : v >= 100 ? num(v, 0) : v >= 10 ? num(v, 
 const lines = [];
 for (const w of workloadIds) {
   const W = spec.workloads[w];
-  lines.push('', `**${w}** — ${W.title}; batch ${W.batchSize}, ${W.optimizer.type}; ${num(flops[w].forward / 1e6, 3)} MFLOP forward per example`, '');
+  lines.push('', `**${w}** — ${W.title}; batch ${W.batchSize}, ${W.optimizer.type}; ${num(flops[w] / 1e6, 3)} MFLOP forward per example`, '');
   lines.push('| engine | train examples/s: median (min–max) | GFLOP/s | test accuracy, 1 epoch | load → 1st step | nn-playground (wasm) ÷ this | notes |');
   lines.push('|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows.filter((x) => x.workload === w)) {
@@ -320,7 +331,6 @@ if (breakdown) {
 }
 lines.push('', 'load → 1st step: from the navigation start of the bench page until the first training batch is done in the worker (fetching and compiling the engine or library, fetching and inflating the data, building the model), fresh profile, served from localhost.');
 lines.push('GFLOP/s = examples/s × 3 × forward FLOPs per example. The workloads\' L2 is ConvNetJS\'s; our engine gets l2/batchSize in its PyTorch convention (the same update) — the FLOPs per step are the same whichever convention.');
-if (flopsMismatch.length) lines.push('', `WARNING: FLOP counts differ: ${flopsMismatch.join('; ')}`);
 if (quick) lines.push('', 'QUICK RUN: short windows and partial epochs; do not quote these numbers.');
 console.log(`\nnn-playground benchmark — ${[result.generatedAt.slice(0, 10), `${machine.nproc} cores ${cpuModel ?? ''}`, machine.chromium].filter(Boolean).join(', ')}; load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end; ${result.totalSeconds.toFixed(0)} s`);
 console.log(lines.join('\n'));

@@ -1,10 +1,9 @@
 //! The benchmark's native run of the engine: the same workloads, data, order and procedure as the
 //! browser benchmark (bench/run.mjs, bench/procedure.js), with the engine called directly from Rust.
 //!
-//!     cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b]
-//!                                          [--workloads-file PATH] [--json PATH]
+//!     cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b] [--json PATH]
 //!
-//! Workloads: ../shared/workloads.json (the reference) if it exists, else bench/workloads.json (a copy).
+//! Workloads: bench/workloads.json, the one table the tests and the browser benchmark read too.
 //! Data: the shipped www/data/mnist digits, split 8,000 / 2,000 with seed 1234, trained in stored order.
 //! Procedure (workloads.json "bench" conventions): warm-up batches, then timed windows of
 //! windowBatches batches, the rest of the epoch, test accuracy, then extraWindows more windows
@@ -26,6 +25,10 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/common/workloads.rs"]
+mod workloads;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::io::Read;
     use std::path::{Path, PathBuf};
@@ -42,18 +45,14 @@ mod native {
         quick: bool,
         budget: f64,
         workloads: Option<Vec<String>>,
-        workloads_file: PathBuf,
         json: Option<PathBuf>,
     }
 
     fn options() -> Res<Options> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let shared = root.join("../shared/workloads.json");
         let mut o = Options {
             quick: false,
             budget: f64::NAN,
             workloads: None,
-            workloads_file: if shared.exists() { shared } else { root.join("bench/workloads.json") },
             json: None,
         };
         let mut args = std::env::args().skip(1);
@@ -65,10 +64,9 @@ mod native {
                 "--workloads" => {
                     o.workloads = Some(value()?.split(',').filter(|s| !s.is_empty()).map(String::from).collect())
                 }
-                "--workloads-file" => o.workloads_file = PathBuf::from(value()?),
                 "--json" => o.json = Some(PathBuf::from(value()?)),
                 "-h" | "--help" => {
-                    println!("cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b] [--workloads-file PATH] [--json PATH]");
+                    println!("cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b] [--json PATH]");
                     std::process::exit(0);
                 }
                 other => return Err(format!("unknown argument {other}")),
@@ -89,29 +87,13 @@ mod native {
         Ok(out)
     }
 
-    /// The engine spec of a workload, as bench/nn-playground.js builds it.
+    /// The engine spec of a workload as the benchmark trains it (as bench/nn-playground.js builds
+    /// it): three epochs, to leave room for the extra windows of epoch 2, in stored order.
     fn engine_spec(w: &Value) -> Res<ModelSpec> {
-        let batch = w["batchSize"].as_u64().ok_or("workload without batchSize")?;
-        let o = &w["optimizer"];
-        let optimizer = match o["type"].as_str() {
-            Some("sgd") => {
-                json!({"type": "sgd", "lr": o["lr"], "momentum": o.get("momentum").cloned().unwrap_or(json!(0))})
-            }
-            Some(t) => json!({"type": t, "lr": o["lr"], "beta1": o["beta1"], "beta2": o["beta2"], "eps": o["eps"]}),
-            None => return Err("workload without optimizer type".into()),
-        };
-        let spec = json!({
-            "input": [1, 28, 28],
-            "classes": 10,
-            "layers": w["layers"],
-            "optimizer": optimizer,
-            "l2": w["l2"].as_f64().unwrap_or(0.0) / batch as f64,
-            "batchSize": batch,
-            "epochs": 3,
-            "seed": w["seed"].as_u64().unwrap_or(1),
-            "shuffle": false,
-        });
-        ModelSpec::from_json(&spec.to_string()).map_err(|e| e.to_string())
+        let mut spec = super::workloads::engine_spec(w)?;
+        spec.epochs = 3;
+        spec.shuffle = false;
+        Ok(spec)
     }
 
     fn median(xs: &[f64]) -> Option<f64> {
@@ -262,9 +244,7 @@ mod native {
 
     pub fn main() -> Res<()> {
         let o = options()?;
-        let text = std::fs::read_to_string(&o.workloads_file)
-            .map_err(|e| format!("cannot read {}: {e}", o.workloads_file.display()))?;
-        let file: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", o.workloads_file.display()))?;
+        let file = super::workloads::table();
         let all = file["workloads"].as_object().ok_or("workloads.json has no workloads")?;
         let ids: Vec<String> = match &o.workloads {
             Some(ids) => ids.clone(),

@@ -295,7 +295,7 @@ fn kernels() {
 #[path = "common/workloads.rs"]
 mod workloads;
 
-/// The workloads of ../shared/workloads.json as engine specs (epochs large enough never to end,
+/// The standard workloads (bench/workloads.json) as engine specs (epochs large enough never to end,
 /// stored order as the benchmark runs them).
 fn workload(name: &str) -> ModelSpec {
     let mut spec = workloads::workload(name);

@@ -1,36 +1,46 @@
-//! The standard workloads as engine specs, with no file access, so that the tests in the browser
-//! (`tests/web_speed.rs`) use the same table as the native ones.
+//! The standard workloads as engine specs, read from the one table, `bench/workloads.json`, which the
+//! benchmark's page (`bench/nn-playground.js`) reads too. Compiled in (no file access), so the tests in
+//! the browser (`tests/web_speed.rs`) and the native benchmark (`examples/bench.rs`) use it as well.
+
+// Each crate that includes this file uses part of it.
+#![allow(dead_code)]
 
 use nn_playground::model::spec::ModelSpec;
+use serde_json::{json, Value};
 
-/// The standard workloads as engine specs (the layer lists of ../shared/workloads.json).
-pub fn workload(name: &str) -> ModelSpec {
-    let json = match name {
-        "mlp" => {
-            r#"{"layers":[{"type":"dense","units":128,"activation":"relu"},{"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"sgd","lr":0.01,"momentum":0.9},"l2":0,"batchSize":32,"seed":1}"#
-        }
-        "convnetjs-mnist" => {
-            r#"{"layers":[
-            {"type":"conv2d","filters":8,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"conv2d","filters":16,"kernel":5,"stride":1,"pad":2,"activation":"relu"},
-            {"type":"maxpool","size":3,"stride":3},
-            {"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0.001,"batchSize":20,"seed":2}"#
-        }
-        "lenet-ish" => {
-            r#"{"layers":[
-            {"type":"conv2d","filters":32,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"conv2d","filters":64,"kernel":3,"stride":1,"pad":0,"activation":"relu"},
-            {"type":"maxpool","size":2,"stride":2},
-            {"type":"dense","units":128,"activation":"relu"},
-            {"type":"dropout","rate":0.5},
-            {"type":"dense","units":10,"activation":"softmax"}],
-            "optimizer":{"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-8},"l2":0,"batchSize":64,"seed":3}"#
-        }
-        other => panic!("unknown workload {other}"),
+const TABLE: &str = include_str!("../../bench/workloads.json");
+
+/// The table: its `dataset`, `conventions` and `workloads`.
+pub fn table() -> Value {
+    serde_json::from_str(TABLE).expect("bench/workloads.json parses")
+}
+
+/// One workload of the table as an engine spec: its layers, optimizer, batch size and seed. The
+/// table's L2 follows ConvNetJS (gradient += l2/batchSize · w), the engine's PyTorch (+= λ·w), so λ
+/// is l2 / batchSize: the same update.
+pub fn engine_spec(w: &Value) -> Result<ModelSpec, String> {
+    let batch = w["batchSize"].as_u64().ok_or("workload without batchSize")?;
+    let o = &w["optimizer"];
+    let optimizer = match o["type"].as_str() {
+        Some("sgd") => json!({"type": "sgd", "lr": o["lr"], "momentum": o.get("momentum").cloned().unwrap_or(json!(0))}),
+        Some(t) => json!({"type": t, "lr": o["lr"], "beta1": o["beta1"], "beta2": o["beta2"], "eps": o["eps"]}),
+        None => return Err("workload without optimizer type".into()),
     };
-    ModelSpec::from_json(json).expect("workload spec parses")
+    let spec = json!({
+        "input": [1, 28, 28],
+        "classes": 10,
+        "layers": w["layers"],
+        "optimizer": optimizer,
+        "l2": w["l2"].as_f64().unwrap_or(0.0) / batch as f64,
+        "batchSize": batch,
+        "seed": w["seed"].as_u64().unwrap_or(1),
+    });
+    ModelSpec::from_json(&spec.to_string()).map_err(|e| e.to_string())
+}
+
+/// The workload called `name` (mlp, convnetjs-mnist, lenet-ish) as an engine spec.
+pub fn workload(name: &str) -> ModelSpec {
+    let table = table();
+    let w = table["workloads"].get(name).unwrap_or_else(|| panic!("unknown workload {name}"));
+    engine_spec(w).unwrap_or_else(|e| panic!("workload {name}: {e}"))
 }

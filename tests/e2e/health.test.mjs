@@ -28,6 +28,25 @@ test('too high a learning rate pauses training and offers a 10× smaller one', a
     assert.equal(await page.inputValue('#hyperparams input[name="lr"]'), '0.8');
     assert.match(page.url(), /lr=0\.8/);
     assert.equal(await page.locator('#health .health').count(), 0);
+
+    // Following the advice is not a silent dead end: at 0.8 the network still does not learn, and the
+    // coach says so, with the same verdict at the same point of the run each time.
+    const verdict = async () => {
+      await page.click('#btn-play');
+      await banner.waitFor({ state: 'visible', timeout: 60_000 });
+      await page.waitForFunction(() => window.nnp.run.get().phase !== 'training', null, { timeout: 10_000 });
+      return page.evaluate(() => {
+        const { kind, title, lr } = window.nnp.run.get().health;
+        return { kind, title, lr };
+      });
+    };
+    const first = await verdict();
+    assert.match(first.title, /Training paused/);
+    assert.equal(typeof first.lr, 'number', 'it offers a learning rate to try');
+    await app.screenshot('health-advice-followed');
+    await page.click('#btn-reset');
+    await banner.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.deepEqual(await verdict(), first, 'the same verdict on the same run');
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

@@ -64,7 +64,9 @@ export class RunHistory {
       this.touch();
     }
     if (changed.includes('phase') && this.current?.runId === r.runId && RECORDED_PHASES.has(r.phase)) {
-      this.current.record.status = r.phase === 'idle' ? 'paused' : r.phase;
+      // A run the health check paused is named by its verdict: diverged (NaN), exploding, or stuck.
+      const paused = r.phase === 'diverged' && r.health?.pause ? r.health.kind : r.phase;
+      this.current.record.status = r.phase === 'idle' ? 'paused' : paused;
       this.touch({ now: r.phase !== 'training' });
     }
   }

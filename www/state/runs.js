@@ -31,7 +31,7 @@ export const RUN_KEYS = SETTINGS.filter((s) => s.group !== 'view').map((s) => s.
  * @property {number} params         trainable parameters
  * @property {number} colour         index into RUN_COLOURS
  * @property {boolean} checked       overlaid on the charts
- * @property {'training'|'paused'|'done'|'diverged'} status
+ * @property {'training'|'paused'|'done'|'diverged'|'exploding'|'stuck'|'stopped'} status
  * @property {number[]} train        [epoch, loss, accuracy, …] on training batches
  * @property {number[]} test         [epoch, loss, accuracy, …] on the test split
  * @property {number} steps

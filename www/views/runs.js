@@ -7,7 +7,7 @@ import { h, replace, helpNote, setText, perFrame } from '../lib/dom.js';
 import { formatPercent, formatReal, formatInt, formatDuration } from '../lib/format.js';
 import { RUN_COLUMNS, RUN_COLOURS, runMetrics, runNames, sortRuns, runsCsv } from '../state/runs.js';
 
-const STATUS_TEXT = { training: 'training', paused: 'paused', done: 'done', diverged: 'diverged (NaN)', stopped: 'stopped' };
+const STATUS_TEXT = { training: 'training', paused: 'paused', done: 'done', diverged: 'diverged (NaN)', exploding: 'loss exploding', stuck: 'not learning', stopped: 'stopped' };
 
 function formatCell(kind, v) {
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '–';

@@ -142,10 +142,11 @@ impl Trainer {
         self.steps
     }
 
-    /// Restores the step counter (used when loading a saved model).
+    /// Restores the step counter (used when loading a saved model). The count comes from a file,
+    /// so an absurd one saturates rather than overflows.
     pub fn set_progress(&mut self, steps: u64) {
         self.steps = steps;
-        self.examples_seen = steps * self.spec.batch_size as u64;
+        self.examples_seen = steps.saturating_mul(self.spec.batch_size as u64);
     }
 
     /// Gives the trainer its data. The examples must match the spec's input shape and classes.

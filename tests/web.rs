@@ -16,10 +16,13 @@ fn spec(json: &str) -> JsValue {
 }
 
 /// The message of the JS `Error` an exported function threw.
-fn message(err: wasm_bindgen::JsError) -> String {
-    let value = JsValue::from(err);
-    let error: js_sys::Error = value.dyn_into().expect("a JS Error object");
+fn message(err: JsValue) -> String {
+    let error: js_sys::Error = err.dyn_into().expect("a JS Error object");
     error.message().into()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).expect("a readable property")
 }
 
 const SMALL: &str = r#"{"input":[1,12,12],"classes":4,"batchSize":8,"epochs":2,
@@ -49,8 +52,19 @@ fn same_seed_gives_the_same_bits_as_native() {
 #[wasm_bindgen_test]
 fn bad_spec_throws_a_readable_error() {
     let bad = r#"{"input":[1,4,4],"layers":[{"type":"conv2d","filters":8,"kernel":5},{"type":"dense","units":10,"activation":"softmax"}]}"#;
-    let msg = message(Engine::new(spec(bad)).err().expect("rejected"));
+    let err = Engine::new(spec(bad)).err().expect("rejected");
+    // The error is data: its kind, and each problem's code, layer and field, beside the words.
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("spec"));
+    let problem = js_sys::Array::from(&get(&err, "problems")).get(0);
+    assert_eq!(get(&problem, "code").as_string().as_deref(), Some("kernel_too_large"));
+    assert_eq!(get(&problem, "layer").as_f64(), Some(0.0));
+    assert_eq!(get(&problem, "field").as_string().as_deref(), Some("kernel"));
+    let msg = message(err);
     assert!(msg.starts_with("layer 1 (conv2d): 5×5 kernel does not fit the 4×4 input"), "{msg}");
+    // validateSpec answers with every problem instead of throwing.
+    let checked = validate_spec(spec(bad)).expect("a readable spec is answered");
+    assert!(get(&checked, "summary").is_null());
+    assert_eq!(js_sys::Array::from(&get(&checked, "problems")).length(), 1);
     let msg = message(validate_spec(spec(r#"{"layers":[{"type":"conv3d"}]}"#)).err().expect("rejected"));
     assert!(msg.contains("conv3d"), "{msg}");
     let msg = message(validate_spec(JsValue::from_f64(3.0)).err().expect("rejected"));

@@ -718,7 +718,7 @@ mod tests {
         assert!(plan.layers[6].implicit);
         // 8·25+8 + 16·200+16 + 256·10+10
         assert_eq!(plan.total_params, 208 + 3216 + 2570);
-        // The benchmark harness counts the same 1,582,538 forward FLOPs for this network (×3 = 4.75 MFLOP).
+        // 2·(28·28·8·25 + 14·14·16·200 + 256·10) + the bias adds; the benchmark's GFLOP/s use this count (×3 = 4.75 MFLOP).
         assert_eq!(plan.forward_flops, 1_582_538);
         Ok(())
     }
@@ -764,10 +764,8 @@ mod tests {
         assert!(err(r#"{"layers":[{"type":"dense","units":7,"activation":"softmax"}]}"#).contains("10 values"));
         assert!(err(&format!(r#"{{"layers":[{{"type":"dense","units":20,"activation":"softmax"}},{dense10}]}}"#))
             .contains("softmax belongs only on the last layer"));
-        assert!(err(&format!(
-            r#"{{"layers":[{{"type":"dense","units":16}},{{"type":"conv2d","filters":2,"kernel":1}}]}}"#
-        ))
-        .contains("layer 2 (conv2d): a convolution needs an image-shaped input"));
+        assert!(err(r#"{"layers":[{"type":"dense","units":16},{"type":"conv2d","filters":2,"kernel":1}]}"#)
+            .contains("layer 2 (conv2d): a convolution needs an image-shaped input"));
         assert!(err(r#"{"layers":[]}"#).contains("no layers"));
     }
 

@@ -115,7 +115,6 @@ export class Controller {
   togglePlay() { return transport.togglePlay(this); }
   step() { return transport.step(this); }
   reset() { return transport.reset(this); }
-  play() { return transport.play(this); }
   pause() { return transport.pause(this); }
 
   /** Seconds the current run has trained. */

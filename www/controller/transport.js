@@ -28,7 +28,7 @@ export function reset(c) {
 }
 
 /** Starts training; a finished or diverged run starts again first. */
-export async function play(c) {
+async function play(c) {
   const { phase, summary } = c.run.get();
   if (!summary || phase === 'training') return;
   if (phase === 'done' || phase === 'diverged') await doReset(c, { fresh: phase === 'done' });

@@ -17,23 +17,12 @@ import { decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
 import { encodeSweep } from '../state/sweep.js';
 import { mountComparison } from '../comparison.js';
-import { mountTopbar } from '../views/topbar.js';
-import { mountNotices } from '../views/notices.js';
-import { mountDataPanel } from '../views/data-panel.js';
-import { mountNetworkEditor } from '../views/network-editor.js';
-import { mountModelFile } from '../views/model-file.js';
-import { mountHyperparams } from '../views/hyperparams.js';
-import { mountMetrics } from '../views/metrics.js';
-import { mountCharts } from '../views/loss-chart.js';
-import { mountConfusion } from '../views/confusion.js';
-import { mountMistakes } from '../views/mistakes.js';
-import { mountDraw } from '../views/draw.js';
-import { mountActivations } from '../views/activations.js';
+import { PARTS, mountViews, mountEngineStatus } from '../mount-views.js';
 
 const HERE = new URL('./', import.meta.url);
 
 /** The parts `hide` can leave out, in the order they appear. */
-export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations'];
+export { PARTS };
 /** Settings that `hide` can leave out one by one: the fields of "How it learns". */
 const TRAINING_SETTINGS = new Set(SETTINGS.filter((d) => d.group === 'training').map((d) => d.name));
 /** Attribute name (lower case, or kebab case) → setting name: attributes are case-insensitive. */
@@ -119,26 +108,10 @@ export class NnPlayground extends HTMLElement {
     const $ = (id) => root.getElementById(id);
     this.showTitle();
 
-    const client = new EngineClient();
-    const controller = new Controller(client, '', { page: false, source: 'widget', state });
-    controller.client = client;
+    const controller = new Controller(new EngineClient(), '', { page: false, source: 'widget', state });
     this.controller = controller;
     for (const text of notices) controller.notify('warning', text);
 
-    const show = (part) => !hidden.has(part);
-    mountTopbar(controller, { root, host: this, page: false });
-    mountNotices(controller, $('notices'));
-    if (show('dataset')) mountDataPanel(controller, $('data-panel'));
-    else $('col-data').hidden = true;
-    if (show('network')) {
-      mountNetworkEditor(controller, $('network-editor'));
-      mountModelFile(controller, $('model-file'));
-    } else {
-      controller.setParamsWanted(false); // no filter pictures: the worker need not send the weights
-    }
-    if (show('training')) mountHyperparams(controller, $('hyperparams'));
-    if (!show('network') && !show('training')) $('col-network').hidden = true;
-    if (show('metrics')) mountMetrics(controller, $('metrics'), $('health'));
     // A `sweep` attribute (as in a link: sweep="lr:0.001,0.01" budget="epochs:1") or a comparison
     // lesson adds the sweep and the runs table, and the charts draw the sweep's runs.
     const lesson = PRESETS.find((p) => p.id === this.getAttribute('preset'));
@@ -148,21 +121,12 @@ export class NnPlayground extends HTMLElement {
     const comparison = linked ? mountComparison(controller, { sweepEl: $('sweep'), runsEl: $('runs') }) : null;
     $('sweep').hidden = !comparison;
     $('runs').hidden = !comparison;
-    if (show('charts')) mountCharts(controller, $('charts'), { history: comparison?.history ?? null });
-    const outputs = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
-    for (const [part, mount] of Object.entries(outputs)) if (show(part)) mount(controller, $(part));
-    if (!comparison && !['metrics', 'charts', ...Object.keys(outputs)].some(show)) $('col-output').hidden = true;
-
-    const status = $('engine-status');
-    controller.run.subscribe((r) => {
-      if (r.engine?.error) {
-        status.textContent = r.engine.error;
-        this.dataset.engine = 'error';
-      } else if (r.engine) {
-        status.textContent = `Engine ${r.engine.version} · WebAssembly SIMD ${r.engine.simd ? 'active' : 'off'}`;
-        this.dataset.engine = 'ready';
-      }
-    }, ['engine']);
+    mountViews(controller, $, {
+      show: (part) => !hidden.has(part),
+      history: comparison?.history ?? null,
+      topbar: { root, host: this, page: false },
+    });
+    mountEngineStatus(controller, $('engine-status'), this);
     const started = controller.start();
     if (linked) comparison.startLinked(linked, started, { source: 'widget', lesson: this.hasAttribute('sweep') ? null : lesson });
   }

@@ -151,8 +151,31 @@ impl Trainer {
 
     /// Gives the trainer its data. The examples must match the spec's input shape and classes.
     pub fn set_data(&mut self, train: Dataset, test: Dataset) -> Result<()> {
+        self.check_data(&train, &test)?;
+        let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
+        self.order = EpochOrder::new(train.len(), shuffle);
+        self.train = Some(train);
+        self.test = Some(test);
+        Ok(())
+    }
+
+    /// Hands this trainer's data to `next` (a new network on the same data), without copying it.
+    /// If the data does not fit `next`, nothing moves.
+    pub fn give_data_to(&mut self, next: &mut Trainer) -> Result<()> {
+        let (Some(train), Some(test)) = (self.train.as_ref(), self.test.as_ref()) else {
+            return Ok(());
+        };
+        next.check_data(train, test)?;
+        let (Some(train), Some(test)) = (self.train.take(), self.test.take()) else {
+            return Ok(());
+        };
+        next.set_data(train, test)
+    }
+
+    /// Whether a training and a test split fit the network: image shape, classes, not empty.
+    fn check_data(&self, train: &Dataset, test: &Dataset) -> Result<()> {
         let want = Dims::new(self.spec.input[0], self.spec.input[1], self.spec.input[2]);
-        for (name, d) in [("training", &train), ("test", &test)] {
+        for (name, d) in [("training", train), ("test", test)] {
             if d.dims() != want {
                 return Err(Error::Data(format!(
                     "the {name} images are {} but the network expects {want}; change the input shape or load matching images",
@@ -171,10 +194,6 @@ impl Trainer {
                 }
             }
         }
-        let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
-        self.order = EpochOrder::new(train.len(), shuffle);
-        self.train = Some(train);
-        self.test = Some(test);
         Ok(())
     }
 

@@ -93,16 +93,12 @@ impl Engine {
         Ok(Engine { trainer: Trainer::new(spec).map_err(js_err)? })
     }
 
-    /// A new engine for `spec` that trains on this engine's data, already parsed and split, so that a
-    /// rebuild after an edit parses no IDX bytes. On error this engine is unchanged.
-    #[wasm_bindgen(js_name = withSameData)]
-    pub fn with_same_data(&self, spec: JsValue) -> Result<Engine, JsValue> {
-        let spec = spec_from_js(spec)?;
-        let mut trainer = Trainer::new(spec).map_err(js_err)?;
-        if let (Some(train), Some(test)) = (self.trainer.train_data(), self.trainer.test_data()) {
-            trainer.set_data(train.clone(), test.clone()).map_err(js_err)?;
-        }
-        Ok(Engine { trainer })
+    /// Takes `other`'s data, already parsed and split, so that a new network on the same data (an
+    /// edit, a reset, a loaded model) parses and copies none; `other` is left without any (it is about
+    /// to be replaced). If the data does not fit this network, nothing moves.
+    #[wasm_bindgen(js_name = takeDataFrom)]
+    pub fn take_data_from(&mut self, other: &mut Engine) -> Result<(), JsValue> {
+        other.trainer.give_data_to(&mut self.trainer).map_err(js_err)
     }
 
     /// Shapes, parameter counts and costs of the built network.

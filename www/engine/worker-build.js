@@ -44,19 +44,24 @@ function replaceEngine(next, nextSpec) {
   resetRun();
 }
 
+/**
+ * Gives a new engine its data: the data the running engine holds, parsed and split, when it is the
+ * same (an edit, a reset, a loaded model on the data in use), else `d` parsed from its IDX bytes.
+ */
+function provideData(next, d, limit) {
+  const { engine } = session;
+  if (engine && d === session.current && limit === session.trainLimit) next.takeDataFrom(engine);
+  else giveData(next, d, limit);
+}
+
 /** A network built from `nextSpec` on data `d`; on error nothing changes. */
 export function build(nextSpec, d, limit) {
-  const { engine } = session;
-  // An edit of the network keeps the data as the engine already holds it, parsed and split.
-  const sameData = engine && d === session.current && limit === session.trainLimit;
-  const next = created(sameData ? engine.withSameData(nextSpec) : new wasm.Engine(nextSpec));
-  if (!sameData) {
-    try {
-      giveData(next, d, limit);
-    } catch (err) {
-      free(next);
-      throw err;
-    }
+  const next = created(new wasm.Engine(nextSpec));
+  try {
+    provideData(next, d, limit);
+  } catch (err) {
+    free(next);
+    throw err;
   }
   replaceEngine(next, nextSpec);
   session.current = d;
@@ -85,7 +90,7 @@ export function loadModel(bytes, d, limit) {
   try {
     nextSpec = next.spec();
     try {
-      giveData(next, d, limit);
+      provideData(next, d, limit);
     } catch (err) {
       throw new Error(`The model does not fit this data: ${err.message}`);
     }

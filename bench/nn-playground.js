@@ -4,7 +4,7 @@
 export const id = 'nn-playground';
 let nn = null;
 
-/** Time per trainSteps call the page's worker aims for (www/engine/worker.js, CHUNK_MS). */
+/** Time per trainSteps call the page's worker aims for (www/engine/training-loop.js, CHUNK_MS). */
 const CHUNK_MS = 20;
 
 /**

@@ -12,7 +12,7 @@
 
 import { EngineClient } from '../engine/client.js';
 import { Controller } from '../controller.js';
-import { SETTINGS, SETTING, defaultState } from '../state/schema.js';
+import { SETTINGS, SETTING, defaultState, shortenForNotice } from '../state/schema.js';
 import { decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
 import { encodeSweep } from '../state/sweep.js';
@@ -174,7 +174,8 @@ function settingParams(pairs) {
 export function readAttributes(el) {
   const notices = [];
   const presetId = el.getAttribute('preset');
-  if (presetId && !PRESETS.some((p) => p.id === presetId)) notices.push(`The widget's lesson "${presetId}" is unknown; the lessons are ${PRESETS.map((p) => p.id).join(', ')}.`);
+  if (presetId && !PRESETS.some((p) => p.id === presetId)) notices.push(`The widget's lesson "${shortenForNotice(presetId)}" is unknown; the lessons are ${PRESETS.map((p) => p.id).join(', ')}.`);
+  if (el.hasAttribute('budget') && !el.hasAttribute('sweep')) notices.push('The widget\'s budget attribute was ignored: it is the budget of a sweep, and the widget has no sweep attribute.');
   const pairs = [];
   for (const { name, value } of el.attributes) {
     const setting = ATTRIBUTE_SETTING.get(name);
@@ -186,7 +187,7 @@ export function readAttributes(el) {
   for (const word of (el.getAttribute('hide') ?? '').split(/[\s,]+/).filter(Boolean)) {
     const name = ATTRIBUTE_SETTING.get(word.toLowerCase()) ?? word.toLowerCase();
     if (PARTS.includes(name) || TRAINING_SETTINGS.has(name)) hidden.add(name);
-    else notices.push(`The widget cannot hide "${word}": it hides the parts ${PARTS.join(', ')}, or one of the training settings (optimizer, lr, batchSize, …).`);
+    else notices.push(`The widget cannot hide "${shortenForNotice(word)}": it hides the parts ${PARTS.join(', ')}, or one of the training settings (optimizer, lr, batchSize, …).`);
   }
   return { state: decoded.state, hidden, notices };
 }

@@ -107,6 +107,8 @@ export class Controller {
 
   /** The current network as { name, bytes } to download, or null. */
   saveModel() { return modelFile.saveModel(this); }
+  /** The network for PyTorch, Keras or ONNX ('pytorch', 'keras', 'onnx') as { name, type, bytes }, or null. */
+  exportModel(kind) { return modelFile.exportModel(this, kind); }
   /** Uses a saved model file ({ name, bytes }); resolves to whether it worked. */
   loadModel(file) { return modelFile.loadModel(this, file); }
 

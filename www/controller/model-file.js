@@ -5,6 +5,7 @@ import { buildSpec, settingsFromSpec } from '../state/spec.js';
 import { builtinSource, builtinMeta } from './data.js';
 import { builtKeyOf } from './builds.js';
 import { applyBuild, showLoadedProgress } from './run-store.js';
+import { exportBundle } from '../export/index.js';
 
 /**
  * The current network as a file: `nn-playground-<dataset>-<steps>.nnpg`. Returns { name, bytes }
@@ -18,6 +19,24 @@ export async function saveModel(c) {
     return { name: `nn-playground-${c.dataMeta?.id ?? 'model'}-${steps}.nnpg`, bytes };
   } catch (err) {
     c.run.set({ modelError: `The model could not be saved: ${err.message}` });
+    return null;
+  }
+}
+
+/**
+ * The current network, its trained weights and its data for another framework: `kind` 'pytorch' or
+ * 'keras' (a ZIP of a training script and its weights) or 'onnx'. Returns { name, type, bytes } for
+ * the view to download, or null (the reason in run.modelError).
+ * @param {import('../controller.js').Controller} c
+ */
+export async function exportModel(c, kind) {
+  c.run.set({ modelError: null });
+  try {
+    const model = await c.client.exportModel();
+    const steps = c.run.get().report?.steps ?? 0;
+    return exportBundle(model, kind, `nn-playground-${c.dataMeta?.id ?? 'model'}-${steps}-${kind}`);
+  } catch (err) {
+    c.run.set({ modelError: `The export could not be made: ${err.message}` });
     return null;
   }
 }

@@ -163,6 +163,11 @@ export class EngineClient {
     return this.request(Request.SAVE_MODEL);
   }
 
+  /** The current network as the exports take it (see Request.EXPORT_MODEL). */
+  exportModel() {
+    return this.request(Request.EXPORT_MODEL);
+  }
+
   /**
    * @param {ArrayBuffer} bytes  a saved model (copied, so the caller keeps its own)
    * @returns {Promise<import('./protocol.js').ModelInfo>} rejects with the engine's message

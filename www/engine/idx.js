@@ -142,7 +142,8 @@ function looksLikeTest(name) {
 /**
  * Sorts a person's files into an images+labels pair and an optional test pair.
  * @param {{ name: string, bytes: Uint8Array }[]} files  already inflated
- * @returns {{ train: { images, labels }, test: { images, labels } | null, shape: number[], classes: number, notes: string[] }}
+ * @returns {{ train: { images, labels }, test: { images, labels } | null, names: { images, labels, testImages, testLabels },
+ *   shape: number[], classes: number, notes: string[] }}
  */
 export function pairFiles(files) {
   if (files.length !== 2 && files.length !== 4) {
@@ -186,6 +187,7 @@ export function pairFiles(files) {
   return {
     train: { images: img.train.bytes, labels: lab.train.bytes },
     test: img.test ? { images: img.test.bytes, labels: lab.test.bytes } : null,
+    names: { images: img.train.name, labels: lab.train.name, testImages: img.test?.name ?? null, testLabels: lab.test?.name ?? null },
     shape: img.train.info.shape,
     classes,
     notes,

@@ -60,6 +60,11 @@ export const Request = Object.freeze({
    */
   SAVE_MODEL: 'saveModel',
   /**
+   * The current network for the exports (www/export/), also while training: { spec, summary, layout,
+   * values (Float32Array, transferred), data: { name, nTrain, nTest, splitSeed, separateTest, files } }.
+   */
+  EXPORT_MODEL: 'exportModel',
+  /**
    * Read a saved model without using it: { bytes: ArrayBuffer } (transferred). Reply: {@link ModelInfo};
    * error: the engine's message (not a model file, truncated, another format version).
    */

@@ -6,8 +6,9 @@ import { inflate, readIdx, pairFiles, sliceIdx } from './idx.js';
 const builtinCache = new Map();
 
 /**
- * Reads the data a LOAD_DATA request names: { train: {images, labels}, test, shape, classes, count,
- * nTest, splitSeed, notes }.
+ * Reads the data a LOAD_DATA request names: { id, names, train: {images, labels}, test, shape,
+ * classes, count, nTest, splitSeed, notes }; `id` is the built-in dataset's ('custom' for files),
+ * `names` the files' names (which the exported scripts read).
  */
 export function loadSource(source) {
   return source.kind === 'builtin' ? loadBuiltin(source) : loadFiles(source);
@@ -35,6 +36,7 @@ async function loadBuiltin(source) {
   ]);
   const count = readIdx(images).count;
   const data = {
+    id: source.id, names: pair.names,
     train: pair.train, test: null, shape: pair.shape, classes: pair.classes, count,
     splitSeed: source.split?.seed ?? 0,
     nTest: source.split?.test ?? Math.round(count * 0.2),
@@ -50,6 +52,7 @@ async function loadFiles(source) {
   const pair = pairFiles(files);
   const count = readIdx(pair.train.images).count + (pair.test ? readIdx(pair.test.images).count : 0);
   return {
+    id: 'custom', names: pair.names,
     train: pair.train, test: pair.test, shape: pair.shape, classes: pair.classes, count,
     splitSeed: 0,
     nTest: pair.test ? readIdx(pair.test.images).count : Math.max(1, Math.round(count * 0.2)),

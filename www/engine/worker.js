@@ -95,6 +95,15 @@ const handlers = {
     return { value: { bytes, steps: run.last.steps, runId: session.runId }, transfer: [bytes.buffer] };
   },
 
+  [Request.EXPORT_MODEL]() {
+    const e = requireEngine();
+    const d = session.current;
+    const values = own(Float32Array, e.paramValues());
+    const { nTrain, nTest } = counts(d, session.trainLimit);
+    const data = { name: d.id, nTrain, nTest, splitSeed: d.splitSeed, separateTest: !!d.test, files: d.id === 'custom' ? d.names : null };
+    return { value: { spec: e.spec(), summary: e.summary(), layout: e.paramLayout(), values, data }, transfer: [values.buffer] };
+  },
+
   [Request.READ_MODEL]({ bytes }) {
     const e = created(wasm.Engine.load(new Uint8Array(bytes)));
     try {

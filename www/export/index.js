@@ -36,6 +36,7 @@
 //! test images (they make the page's seeded split of the same files).
 
 import { kerasScript } from './keras.js';
+import { zipStored } from './zip.js';
 import { kerasWeights } from './npz.js';
 import { onnxModel } from './onnx.js';
 import { pytorchScript } from './pytorch.js';
@@ -69,4 +70,29 @@ export function exportFiles(model, { weights = true } = {}) {
     );
   }
   return files;
+}
+
+/** What each export offers to download: a framework's script with its weights, or the ONNX model. */
+export const BUNDLES = {
+  pytorch: { label: 'PyTorch', files: [FILE_NAMES.pytorchScript, FILE_NAMES.pytorchWeights], extension: 'zip' },
+  keras: { label: 'Keras', files: [FILE_NAMES.kerasScript, FILE_NAMES.kerasWeights], extension: 'zip' },
+  onnx: { label: 'ONNX', files: [FILE_NAMES.onnx], extension: 'onnx' },
+};
+
+/**
+ * One download: a ZIP of a framework's script and weights (they load each other by these names), or
+ * the ONNX file on its own.
+ * @param {'pytorch'|'keras'|'onnx'} kind
+ * @param {string} stem  the file name without its extension
+ * @returns {{ name: string, type: string, bytes: Uint8Array }}
+ */
+export function exportBundle(model, kind, stem) {
+  const bundle = BUNDLES[kind];
+  if (!bundle) throw new Error(`there is no export "${kind}"`);
+  const files = exportFiles(model).filter((f) => bundle.files.includes(f.name));
+  const bytesOf = (f) => (typeof f.content === 'string' ? new TextEncoder().encode(f.content) : f.content);
+  if (bundle.extension === 'zip') {
+    return { name: `${stem}.zip`, type: 'application/zip', bytes: zipStored(files.map((f) => ({ name: f.name, bytes: bytesOf(f) }))) };
+  }
+  return { name: `${stem}.${bundle.extension}`, type: 'application/octet-stream', bytes: bytesOf(files[0]) };
 }

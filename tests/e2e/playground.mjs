@@ -23,6 +23,30 @@ export async function choosePreset(page, id) {
   await page.waitForFunction((b) => window.nnp.run.get().runId !== b, before, { timeout: 20_000 });
 }
 
+/**
+ * Asks the worker where its run is, and checks the page shows the same: the reply comes after every
+ * push the worker sent before it, so a worker that says it is not training has no step in flight.
+ * @returns {Promise<{ training: boolean, steps: number, runId: number }>}
+ */
+export async function workerRun(page) {
+  const stats = await page.evaluate(() => window.nnp.controller.client.stats());
+  const shown = await page.evaluate(() => ({ runId: window.nnp.run.get().runId, steps: window.nnp.run.get().report?.steps ?? 0 }));
+  if (!stats.training && stats.runId === shown.runId && stats.steps !== shown.steps) {
+    throw new Error(`the worker is at step ${stats.steps}, the page shows ${shown.steps}`);
+  }
+  return stats;
+}
+
+/** Waits until the presses and edits already made have been handled (the controller's queues are empty). */
+export async function settledQueues(page) {
+  await page.evaluate(async () => {
+    const c = window.nnp.controller;
+    await c.transport(() => {});
+    await c.dataQueue;
+    await c.queue;
+  });
+}
+
 /** The numbers the page shows for the current run. */
 export function readRun(page) {
   return page.evaluate(() => {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './harness.mjs';
-import { waitReady, readRun } from './playground.mjs';
+import { waitReady, readRun, workerRun, settledQueues } from './playground.mjs';
 
 let app;
 before(async () => {
@@ -25,17 +25,17 @@ const steps = (page) => page.evaluate(() => window.nnp.run.get().report?.steps ?
 test('rapid Play/Pause presses toggle once each', async () => {
   const { page } = app;
   await pressSpace(page, 5); // play, pause, play, pause, play
-  await page.waitForTimeout(1_000);
+  await settledQueues(page);
   assert.equal(await page.evaluate(() => window.nnp.run.get().phase), 'training');
   const a = await steps(page);
   await page.waitForFunction((s) => window.nnp.run.get().report?.steps > s, a, { timeout: 10_000 });
 
   await pressSpace(page, 3); // pause, play, pause
   await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 10_000 });
-  await page.waitForTimeout(500);
-  const b = await steps(page);
-  await page.waitForTimeout(500);
-  assert.equal(await steps(page), b, 'no steps after the last pause');
+  await settledQueues(page);
+  const worker = await workerRun(page);
+  assert.equal(worker.training, false, 'the worker stopped after the last pause');
+  assert.equal(await steps(page), worker.steps, 'the page shows every step the worker took');
   assert.equal(await page.textContent('#btn-play .label'), 'Play');
 
   // Play and Pause before the first batch: paused, nothing called diverged.
@@ -43,7 +43,7 @@ test('rapid Play/Pause presses toggle once each', async () => {
   await page.waitForFunction(() => window.nnp.run.get().report === null, null, { timeout: 10_000 });
   const { runId } = await readRun(page);
   await page.evaluate(() => Promise.all([window.nnp.controller.client.play(), window.nnp.controller.client.pause()]));
-  await page.waitForTimeout(300);
+  assert.equal((await workerRun(page)).training, false);
   const r = await readRun(page);
   assert.equal(r.runId, runId);
   assert.notEqual(r.phase, 'diverged');
@@ -58,7 +58,9 @@ test('Reset during an evaluation ends with the new run\'s evaluation, not the ol
   await page.waitForFunction(() => window.nnp.run.get().report?.steps >= 1, null, { timeout: 10_000 });
   await page.click('#btn-reset');
   await page.click('#btn-reset');
-  await page.waitForTimeout(1_500);
+  await settledQueues(page);
+  await page.waitForFunction(() => window.nnp.run.get().evaluation?.runId === window.nnp.run.get().runId, null, { timeout: 20_000 });
+  await workerRun(page); // any evaluation still in flight has arrived
   const r = await page.evaluate(() => {
     const { runId, evaluation, report } = window.nnp.run.get();
     return { runId, evalRun: evaluation?.runId, evalSteps: evaluation?.steps, report };
@@ -121,7 +123,7 @@ test('an engine error in a training setting shows next to it, and the network ke
   await error.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match(await error.textContent(), /Nesterov momentum needs a momentum above 0/);
   assert.equal(await page.locator('#training-error').isVisible(), false, 'not in the general box');
-  await page.waitForTimeout(500);
+  await settledQueues(page);
   assert.equal((await readRun(page)).runId, built, 'the valid network was kept');
 
   // A layer that does not fit as well: the engine names one problem at a time, the page shows both.
@@ -186,7 +188,7 @@ test('a dataset switch while training goes on training on the new data; a quick 
     const r = window.nnp.run.get();
     return !r.dataBusy && r.data?.id === 'mnist';
   }, null, { timeout: 30_000 });
-  await page.waitForTimeout(1_000);
+  await settledQueues(page);
   const end = await page.evaluate(() => ({ id: window.nnp.run.get().data.id, classes: window.nnp.run.get().data.classes.join(''), dataset: window.nnp.settings.get().dataset }));
   assert.deepEqual(end, { id: 'mnist', classes: '0123456789', dataset: 'mnist' });
   assert.equal(await page.isChecked('input[type="radio"][value="mnist"]'), true);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './harness.mjs';
-import { waitReady, choosePreset, readRun, watchLongTasks, drawStroke, drawnClass } from './playground.mjs';
+import { waitReady, choosePreset, readRun, watchLongTasks, drawStroke, drawnClass, workerRun } from './playground.mjs';
 
 /** Tiny MLP, batch 32: 8,000 training images make 250 steps an epoch; 3 epochs are 750 steps. */
 const MAX_STEPS = 750;
@@ -42,9 +42,9 @@ test('while the default conv net trains, the page reads out its speed, takes a l
   await page.click('#btn-play');
   await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 5_000 });
   console.log(`# Pause took effect after ${Date.now() - t0} ms`);
-  const steps = (await readRun(page)).steps;
-  await page.waitForTimeout(300);
-  assert.equal((await readRun(page)).steps, steps, 'no steps after the pause');
+  const worker = await workerRun(page);
+  assert.equal(worker.training, false, 'the worker stopped');
+  assert.equal((await readRun(page)).steps, worker.steps, 'no steps after the pause');
   assert.deepEqual(app.errors, []);
 });
 
@@ -104,7 +104,6 @@ test('a confusion-matrix cell shows its test images, and one of them its activat
 test('a drawn vertical stroke is read as a 1 by the trained network', async () => {
   const { page } = app;
   await drawStroke(page, [[0.5, 0.15], [0.5, 0.85]]);
-  await page.waitForTimeout(300);
   const top = await drawnClass(page);
   await page.locator('#draw').screenshot({ path: new URL('./artifacts/draw.png', import.meta.url).pathname });
   assert.equal(top, 1, `the network says ${top}`);

@@ -76,7 +76,10 @@ export const Request = Object.freeze({
    * position, loss NaN).
    */
   LOAD_MODEL: 'loadModel',
-  /** How much the engine holds: { memoryBytes (the wasm memory), engines (alive, 1 once built) }. */
+  /**
+   * How much the engine holds and where its run is: { memoryBytes (the wasm memory), engines (alive,
+   * 1 once built), runId, training, steps }. Its reply comes after every push sent before it.
+   */
   STATS: 'stats',
 });
 

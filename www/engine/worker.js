@@ -122,7 +122,7 @@ const handlers = {
   },
 
   [Request.STATS]() {
-    return memoryStats();
+    return { ...memoryStats(), runId: session.runId, training: run.training, steps: run.last.steps };
   },
 
   [Request.WATCH_PARAMS]({ on }) {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { openPlayground } from './harness.mjs';
-import { waitReady, waitWidgets } from './playground.mjs';
+import { waitReady, waitWidgets, nextFrames } from './playground.mjs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
@@ -139,7 +139,7 @@ test('keyboard only: the skip link; "?" notes, confusion cells and mistakes open
     assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'col-output');
-    await page.waitForTimeout(100);
+    await nextFrames(page);
     assert.equal(await page.evaluate(() => window.location.hash), hash);
     assert.equal(await page.locator('.notice').count(), 0);
     // A fragment that is not settings (an old in-page link) is not read as a link full of errors.

@@ -49,7 +49,7 @@ test('rebuilding, resetting and loading a big network keeps one engine and flat 
     assert.equal(last.engines, 1, 'one engine alive');
     assert.ok(last.memoryBytes - first.memoryBytes < 30 * MB,
       `wasm memory grew from ${Math.round(first.memoryBytes / MB)} MB to ${Math.round(last.memoryBytes / MB)} MB over 5 engines`);
-    await page.waitForTimeout(100);
+    await page.waitForFunction(() => window.__urls.revoked >= 1, null, { timeout: 5_000 });
     assert.deepEqual(await page.evaluate(() => window.__urls), { made: 1, revoked: 1 }, 'the download URL was revoked');
     assert.deepEqual(app.errors, []);
   } finally {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './harness.mjs';
-import { waitReady } from './playground.mjs';
+import { waitReady, nextFrames } from './playground.mjs';
 
 const columnsAt = (page) => page.evaluate(() => {
   const tops = ['col-data', 'col-network', 'col-output'].map((id) => document.getElementById(id).getBoundingClientRect());
@@ -30,7 +30,7 @@ for (const [name, viewport, columns] of [
       // Scrolled down, the top bar keeps Play, Step, Reset and the progress in view, in little room
       // (on a phone its lesson row scrolls away).
       await app.page.evaluate(() => window.scrollTo(0, 1500));
-      await app.page.waitForTimeout(100);
+      await nextFrames(app.page);
       const bar = await app.page.evaluate(() => ({
         bottom: document.querySelector('.topbar').getBoundingClientRect().bottom,
         play: document.getElementById('btn-play').getBoundingClientRect().top,
@@ -134,7 +134,9 @@ test('the page does not jump while it loads, on a phone or a laptop (layout shif
     try {
       await waitReady(page);
       await page.waitForFunction(() => window.nnp.run.get().evaluation, null, { timeout: 20_000 });
-      await page.waitForTimeout(1_000); // pictures, activations and the sample strip settle
+      // The activations and the sample strip are drawn.
+      await page.waitForFunction(() => document.querySelectorAll('.activation-layer').length > 1 && document.querySelector('.sample-strip'), null, { timeout: 20_000 });
+      await nextFrames(page);
       const shifts = await page.evaluate(() => window.__shifts);
       const total = shifts.reduce((s, e) => s + e.value, 0);
       // 0.1 is the limit that the Web Vitals call good; shifts after the first paint are what a reader notices.
@@ -158,7 +160,7 @@ test('when the system switches to dark, the pictures repaint in the dark palette
     const light = await corners();
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForFunction(() => window.nnp.run.get().scheme === 'dark', null, { timeout: 5_000 });
-    await page.waitForTimeout(300); // the repaints wait for the next frame
+    await nextFrames(page); // the repaints wait for the next frame
     const dark = await corners();
     for (const sel of Object.keys(light)) assert.ok(dark[sel] < light[sel], `${sel}: ${light[sel]} in light, ${dark[sel]} in dark`);
     assert.deepEqual(app.errors, []);

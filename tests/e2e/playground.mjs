@@ -47,6 +47,11 @@ export async function settledQueues(page) {
   });
 }
 
+/** Waits until the page has drawn two more frames: what was asked to repaint on the next frame has. */
+export function nextFrames(page) {
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
 /** The numbers the page shows for the current run. */
 export function readRun(page) {
   return page.evaluate(() => {

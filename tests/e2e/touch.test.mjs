@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './harness.mjs';
-import { waitReady, touchStroke, drawnClass } from './playground.mjs';
+import { waitReady, touchStroke, drawnClass, nextFrames } from './playground.mjs';
 
 test('a finger draws a vertical stroke on a phone and gets a prediction, without scrolling the page', async () => {
   const app = await openPlayground({ viewport: { width: 390, height: 844 }, hasTouch: true });
@@ -45,7 +45,7 @@ test('a finger draws a vertical stroke on a phone and gets a prediction, without
     for (let i = 1; i <= 8; i++) await send('touchMove', [at(0.5, 0.3 + 0.07 * i, 1), at(0.1 + 0.02 * i, 0.9, 2)]);
     await send('touchEnd', []);
     await cdp.detach();
-    await page.waitForTimeout(100);
+    await nextFrames(page);
     const left = await page.evaluate(() => {
       const ctx = document.querySelector('.draw-pad').getContext('2d');
       const d = ctx.getImageData(0, 0, 100, 280).data;

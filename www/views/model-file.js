@@ -5,17 +5,7 @@
 
 import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { BUNDLES } from '../export/index.js';
-
-/** Hands the browser a file to save: a temporary object URL, revoked once the download has it. */
-function download(name, bytes, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has its own reference to the data by now; the URL is not needed any more.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
+import { download } from '../lib/download.js';
 
 const EXPORT_HELP = 'Carry on in a real framework with this network and its trained weights. PyTorch and Keras: a ZIP with a training script (the same layers, optimizer, learning-rate schedule and L2, a loader for these images, a training loop; PyTorch also runs on a GPU and with torchrun on several) and the weights it loads — run it with --epochs 0 --weights to print the same test accuracy as here. ONNX: the trained network for inference elsewhere (onnxruntime, Netron).';
 

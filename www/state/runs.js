@@ -334,3 +334,41 @@ export function runsCsv(runs, pageUrl = '') {
   // A byte-order mark: spreadsheets then read the names' "·", "×" and "β₁" as UTF-8.
   return `\uFEFF${[head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
+
+/**
+ * The curves as CSV: per run, one row per position (in epochs) where it has a training point, a
+ * test evaluation or both, in order, with the step there; the numbers as they were measured
+ * (unsmoothed, unrounded). A cell with no value is empty.
+ * @param {{ name: string, train: number[], test: number[], stepsPerEpoch?: number }[]} runs
+ *   each curve flat [epoch, loss, accuracy, …] in increasing epochs; `stepsPerEpoch` gives the step column
+ */
+export function curvesCsv(runs) {
+  const head = ['run', 'epoch', 'step', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy'];
+  const rows = [];
+  for (const { name, train, test, stepsPerEpoch = 0 } of runs) {
+    const step = (x) => (stepsPerEpoch > 0 ? Math.round(x * stepsPerEpoch) : null);
+    let i = 0;
+    let j = 0;
+    // Both curves go up in epochs: merged like two sorted lists, a test point on a training point's
+    // position sharing its row.
+    while (i < train.length || j < test.length) {
+      const tx = i < train.length ? train[i] : Infinity;
+      const ex = j < test.length ? test[j] : Infinity;
+      const same = Math.abs(tx - ex) < 1e-9;
+      const x = Math.min(tx, ex);
+      const row = [name, x, step(x), null, null, null, null];
+      if (same || tx < ex) {
+        row[3] = train[i + 1];
+        row[4] = train[i + 2];
+        i += 3;
+      }
+      if (same || ex < tx) {
+        row[5] = test[j + 1];
+        row[6] = test[j + 2];
+        j += 3;
+      }
+      rows.push(row);
+    }
+  }
+  return `\uFEFF${[head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}

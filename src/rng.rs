@@ -25,6 +25,17 @@ impl Rng {
         Rng { s: [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32] }
     }
 
+    /// The whole state, to save a run where it is.
+    pub fn state(&self) -> [u32; 4] {
+        self.s
+    }
+
+    /// A generator that goes on from a saved state; None for the all-zero state, from which
+    /// xoshiro never leaves (only a damaged file holds it).
+    pub fn from_state(s: [u32; 4]) -> Option<Self> {
+        (s != [0; 4]).then_some(Rng { s })
+    }
+
     pub fn next_u32(&mut self) -> u32 {
         let s = &mut self.s;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);

@@ -3,24 +3,32 @@
 //! Layout (all integers little-endian):
 //! ```text
 //! "NNPG"            magic
-//! u32               format version (1)
+//! u32               format version (3)
 //! u32 + bytes       the spec as JSON
 //! u64               training steps done
 //! u32 + f32 × n     parameter values
 //! u64               optimizer step count
 //! u32               number of optimizer buffers, then each as u32 + f32 × n
-//! u32               CRC-32 (IEEE) of every byte before it (format 2; format 1 files have none)
+//! u32 × 4, u32 × 4  the dropout and the data random streams                    (format 3)
+//! u64               examples seen                                              (format 3)
+//! u32 + u32 × n     the current epoch's order of the training examples        (format 3)
+//! u64               how many of them the epoch has visited                     (format 3)
+//! u32               CRC-32 (IEEE) of every byte before it (formats 2 and 3; format 1 files have none)
 //! ```
-//! Loading rebuilds the network from the spec, then overwrites its values, so a round trip is exact.
+//! Loading rebuilds the network from the spec, then overwrites its values, so a round trip is exact;
+//! with the streams and the order (format 3), training resumes exactly where the saved run was: the
+//! next steps are bit for bit the ones it would have taken, given the same data.
 //! A damaged file (a flipped byte, a cut) fails its checksum, and weights that are not finite (a
 //! diverged run, or a file written by hand) are refused: either would load a network that cannot work.
 
 use crate::error::{Error, Result};
 use crate::model::spec::ModelSpec;
-use crate::train::Trainer;
+use crate::train::{Streams, Trainer};
 
 const MAGIC: &[u8; 4] = b"NNPG";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// Files from before the streams were saved: still read (training resumes with a new data order).
+const VERSION_WITHOUT_STREAMS: u32 = 2;
 /// Files without a checksum, from before it was added: still read.
 const VERSION_WITHOUT_CHECKSUM: u32 = 1;
 
@@ -41,6 +49,16 @@ pub fn save(trainer: &Trainer) -> Vec<u8> {
     for b in buffers {
         write_f32s(&mut out, b);
     }
+    let streams = trainer.streams();
+    for word in streams.dropout.iter().chain(&streams.data) {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out.extend_from_slice(&streams.examples_seen.to_le_bytes());
+    out.extend_from_slice(&(streams.order.len() as u32).to_le_bytes());
+    for &i in &streams.order {
+        out.extend_from_slice(&(i as u32).to_le_bytes());
+    }
+    out.extend_from_slice(&(streams.position as u64).to_le_bytes());
     let crc = crc32(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
@@ -53,7 +71,7 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
     }
     let version = r.u32()?;
     let body = match version {
-        VERSION => {
+        VERSION | VERSION_WITHOUT_STREAMS => {
             let (body, stored) = bytes.split_at(bytes.len().saturating_sub(4).max(8));
             let stored = stored.try_into().map(u32::from_le_bytes).ok();
             if stored != Some(crc32(body)) {
@@ -66,7 +84,7 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
         VERSION_WITHOUT_CHECKSUM => bytes,
         _ => {
             return Err(Error::Format(format!(
-                "this model was saved in format version {version}, but this engine reads versions {VERSION_WITHOUT_CHECKSUM} and {VERSION}"
+                "this model was saved in format version {version}, but this engine reads versions {VERSION_WITHOUT_CHECKSUM} to {VERSION}"
             )))
         }
     };
@@ -83,6 +101,7 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
     for _ in 0..n_buffers {
         buffers.push(r.f32s()?);
     }
+    let streams = if version == VERSION { Some(read_streams(&mut r)?) } else { None };
     if r.pos != body.len() {
         return Err(Error::Format(format!("the file has {} unexpected bytes at its end", body.len() - r.pos)));
     }
@@ -105,7 +124,30 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
     store.values.copy_from_slice(&values);
     trainer.optimizer_mut().restore_state(optimizer_steps, buffers)?;
     trainer.set_progress(steps);
+    if let Some(streams) = streams {
+        trainer.restore_streams(streams)?;
+    }
     Ok(trainer)
+}
+
+fn read_streams(r: &mut Reader) -> Result<Streams> {
+    let mut words = [0u32; 8];
+    for w in &mut words {
+        *w = r.u32()?;
+    }
+    let examples_seen = r.u64()?;
+    let n = r.u32()? as usize;
+    // Four bytes an index: a count the file cannot hold is refused before anything is allocated.
+    let bytes = r.take(n.checked_mul(4).ok_or_else(|| Error::Format("the saved data order is damaged".into()))?)?;
+    let order = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize).collect();
+    let position = usize::try_from(r.u64()?).map_err(|_| Error::Format("the saved data order is damaged".into()))?;
+    Ok(Streams {
+        dropout: [words[0], words[1], words[2], words[3]],
+        data: [words[4], words[5], words[6], words[7]],
+        examples_seen,
+        order,
+        position,
+    })
 }
 
 /// CRC-32 as zlib and PNG compute it (reflected polynomial 0xEDB88320), bit by bit: a model file is
@@ -214,13 +256,45 @@ mod tests {
         Ok(())
     }
 
+    /// A file of an older format: this one without its streams (a model without data has an empty
+    /// order: 8 words, 8 bytes, an empty list, 8 bytes), with its checksum or without.
+    fn older(t: &Trainer, version: u32) -> Vec<u8> {
+        let mut old = save(t);
+        old.truncate(old.len() - 4 - (8 * 4 + 8 + 4 + 8));
+        old[4..8].copy_from_slice(&version.to_le_bytes());
+        if version == VERSION_WITHOUT_STREAMS {
+            let crc = crc32(&old);
+            old.extend_from_slice(&crc.to_le_bytes());
+        }
+        old
+    }
+
     #[test]
-    fn files_of_the_format_without_a_checksum_still_load() -> Result<()> {
+    fn files_of_older_formats_still_load() -> Result<()> {
         let t = tiny()?;
-        let mut old = save(&t);
-        old.truncate(old.len() - 4);
-        old[4..8].copy_from_slice(&VERSION_WITHOUT_CHECKSUM.to_le_bytes());
-        assert_eq!(load(&old)?.network().store.values, t.network().store.values);
+        for version in [VERSION_WITHOUT_CHECKSUM, VERSION_WITHOUT_STREAMS] {
+            assert_eq!(load(&older(&t, version))?.network().store.values, t.network().store.values, "format {version}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_damaged_data_order_is_refused() -> Result<()> {
+        let mut t = tiny()?;
+        let (train, test) = crate::data::synthetic::bars(6, crate::tensor::Dims::new(1, 4, 4), 3, 1)?.split(1, 4, 2)?;
+        t.set_data(train, test)?;
+        t.train_steps(1)?;
+        let mut bytes = save(&t);
+        // The order's last index becomes the first's: no longer a permutation. The checksum is made anew.
+        let body = bytes.len() - 4;
+        let (first, last) = (body - 8 - 16, body - 8 - 4);
+        let copy: [u8; 4] = bytes[first..first + 4].try_into().map_err(|_| Error::Format("test".into()))?;
+        bytes[last..last + 4].copy_from_slice(&copy);
+        bytes.truncate(body);
+        let crc = crc32(&bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+        let msg = load(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "the saved model is damaged: its order of the training examples cannot be used");
         Ok(())
     }
 }

@@ -65,6 +65,18 @@ pub struct Evaluation {
     pub confidences: Vec<f32>,
 }
 
+/// The state of a run's random streams and of its pass over the training data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streams {
+    pub dropout: [u32; 4],
+    pub data: [u32; 4],
+    pub examples_seen: u64,
+    /// The current epoch's order of the training examples (empty before any data).
+    pub order: Vec<usize>,
+    /// How many of them this epoch has visited.
+    pub position: usize,
+}
+
 pub struct Trainer {
     spec: ModelSpec,
     net: Network,
@@ -74,6 +86,9 @@ pub struct Trainer {
     train: Option<Dataset>,
     test: Option<Dataset>,
     order: EpochOrder,
+    /// A loaded model's order of the training examples, taken up by `set_data` when the data has
+    /// as many examples, so that a resumed run visits them as the saved one would have.
+    resume_order: Option<EpochOrder>,
     labels: Vec<u8>,
     steps: u64,
     examples_seen: u64,
@@ -106,6 +121,7 @@ impl Trainer {
             train: None,
             test: None,
             order: EpochOrder::default(),
+            resume_order: None,
             labels: Vec::new(),
             steps: 0,
             examples_seen: 0,
@@ -149,11 +165,36 @@ impl Trainer {
         self.examples_seen = steps.saturating_mul(self.spec.batch_size as u64);
     }
 
+    /// Where the run's random streams and its pass over the data are, for a saved model.
+    pub fn streams(&self) -> Streams {
+        let (order, position) = self.order.state();
+        Streams {
+            dropout: self.dropout_rng.state(),
+            data: self.data_rng.state(),
+            examples_seen: self.examples_seen,
+            order: order.to_vec(),
+            position,
+        }
+    }
+
+    /// Goes on from saved streams: the next step draws the dropout masks, the augmentation and the
+    /// batch the saved run would have drawn next (the order applies once data of the same size is given).
+    pub fn restore_streams(&mut self, s: Streams) -> Result<()> {
+        let damaged = |what: &str| Error::Format(format!("the saved model is damaged: its {what} cannot be used"));
+        self.dropout_rng = Rng::from_state(s.dropout).ok_or_else(|| damaged("dropout stream"))?;
+        self.data_rng = Rng::from_state(s.data).ok_or_else(|| damaged("data stream"))?;
+        self.examples_seen = s.examples_seen;
+        self.resume_order = Some(EpochOrder::resume(s.order, s.position).ok_or_else(|| damaged("order of the training examples"))?);
+        Ok(())
+    }
+
     /// Gives the trainer its data. The examples must match the spec's input shape and classes.
     pub fn set_data(&mut self, train: Dataset, test: Dataset) -> Result<()> {
         self.check_data(&train, &test)?;
-        let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
-        self.order = EpochOrder::new(train.len(), shuffle);
+        self.order = match self.resume_order.take() {
+            Some(order) if order.len() == train.len() => order,
+            _ => EpochOrder::new(train.len(), if self.spec.shuffle { Some(&mut self.data_rng) } else { None }),
+        };
         self.train = Some(train);
         self.test = Some(test);
         Ok(())

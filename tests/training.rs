@@ -92,6 +92,40 @@ fn save_and_load_round_trip_exactly() -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn a_loaded_model_trains_on_exactly_as_the_saved_run_would_have() -> Result<()> {
+    // Dropout, augmentation and a reshuffle every epoch: every random stream is in play, and the
+    // 40 steps cross an epoch boundary of the 500 training images at batch 16 (32 steps an epoch).
+    let spec = || {
+        let mut spec = workload("lenet-ish");
+        spec.augment = true;
+        spec.batch_size = 16;
+        spec
+    };
+    let data = || -> Result<_> {
+        let (train, test) = mnist_split(7);
+        Ok((train.split(3, 500, 1)?.0, test))
+    };
+    let straight = {
+        let mut t = Trainer::new(spec())?;
+        let (train, test) = data()?;
+        t.set_data(train, test)?;
+        (0..40).map(|_| Ok(t.train_steps(1)?.loss.to_bits())).collect::<Result<Vec<u32>>>()?
+    };
+    let mut first = Trainer::new(spec())?;
+    let (train, test) = data()?;
+    first.set_data(train, test)?;
+    for _ in 0..25 {
+        first.train_steps(1)?;
+    }
+    let mut resumed = nn_playground::save::load(&nn_playground::save::save(&first))?;
+    let (train, test) = data()?;
+    resumed.set_data(train, test)?;
+    let rest = (25..40).map(|_| Ok(resumed.train_steps(1)?.loss.to_bits())).collect::<Result<Vec<u32>>>()?;
+    assert_eq!(rest, straight[25..], "the resumed run's losses are the saved run's, bit for bit");
+    Ok(())
+}
+
 /// Prints the accuracy table of README.md ("What the workloads reach"); slow, so run by hand:
 /// `cargo test --release --test training -- --ignored --nocapture`.
 #[test]

@@ -27,6 +27,31 @@ impl EpochOrder {
         EpochOrder { order, position: 0 }
     }
 
+    /// An order saved part-way through an epoch; None unless `order` is a permutation of
+    /// `0..order.len()` and `position` lies within it (the values come from a file).
+    pub fn resume(order: Vec<usize>, position: usize) -> Option<EpochOrder> {
+        let mut seen = vec![false; order.len()];
+        for &i in &order {
+            if i >= seen.len() || std::mem::replace(&mut seen[i], true) {
+                return None;
+            }
+        }
+        (position <= order.len()).then_some(EpochOrder { order, position })
+    }
+
+    /// This epoch's order of the examples, and how many of them were handed out.
+    pub fn state(&self) -> (&[usize], usize) {
+        (&self.order, self.position)
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
     /// The next batch: up to `batch_size` indices (fewer only at the end of an epoch; none when
     /// there are no examples). `shuffle` reshuffles when this batch starts a new epoch.
     pub fn next_batch(&mut self, batch_size: usize, shuffle: Option<&mut Rng>) -> &[usize] {

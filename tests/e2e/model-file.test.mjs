@@ -44,6 +44,17 @@ test('a saved model loads after a reload with the same settings, accuracy and pr
     const bytes = readFileSync(file);
     assert.equal(bytes.subarray(0, 4).toString('latin1'), 'NNPG');
     await page.waitForFunction(() => /Saved nn-playground-mnist-12\.nnpg/.test(document.querySelector('.model-status').textContent));
+    // The original run goes on for three steps: the loaded model must take the same three.
+    const threeSteps = async (from) => {
+      const losses = [];
+      for (let s = from + 1; s <= from + 3; s++) {
+        await page.click('#btn-step');
+        await page.waitForFunction((n) => window.nnp.run.get().report?.steps === n, s, { timeout: 10_000 });
+        losses.push(await page.evaluate(() => window.nnp.run.get().report.loss));
+      }
+      return losses;
+    };
+    const original = await threeSteps(12);
 
     // A fresh page with the default settings and network.
     await page.goto(app.url);
@@ -67,15 +78,17 @@ test('a saved model loads after a reload with the same settings, accuracy and pr
     assert.equal(await page.locator('.layer-list > .layer-card').count(), 1);
     assert.match(await page.textContent('#notices'), /Loaded the model nn-playground-mnist-12\.nnpg/);
 
-    // It trains on from there.
-    await page.click('#btn-step');
-    await page.waitForFunction(() => window.nnp.run.get().report?.steps === 13, null, { timeout: 10_000 });
+    // It trains on from there, exactly as the saved run did: the same data order, dropout and losses.
+    assert.deepEqual(await threeSteps(12), original, 'the loaded model takes the steps the saved run took');
     await app.screenshot('model-loaded');
 
     // Reset goes back to the model as it was loaded, not to the seed's initial weights.
     const stepped = await page.evaluate(() => window.nnp.run.get().runId);
     await page.click('#btn-reset');
     await page.waitForFunction((id) => window.nnp.run.get().runId > id && window.nnp.run.get().report?.steps === 12, stepped, { timeout: 10_000 });
+    assert.deepEqual(await threeSteps(12), original, 'and again after Reset');
+    await page.click('#btn-reset');
+    await page.waitForFunction((id) => window.nnp.run.get().runId > id + 1 && window.nnp.run.get().report?.steps === 12, stepped, { timeout: 10_000 });
     await page.evaluate(() => window.nnp.controller.client.evaluate(2000));
     await page.waitForFunction((id) => window.nnp.run.get().evaluation?.runId > id, stepped, { timeout: 10_000 });
     const reset = await snapshot(page);

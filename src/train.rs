@@ -5,9 +5,10 @@ use serde::Serialize;
 
 use crate::data::dataset::Dataset;
 use crate::data::epochs::EpochOrder;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::layers::{Ctx, Mode};
 use crate::loss::{softmax, softmax_cross_entropy};
+use crate::model::limits::LIMITS;
 use crate::model::network::Network;
 use crate::model::spec::ModelSpec;
 use crate::model::validate::{check_l2, check_learning_rate, validate, Plan};
@@ -260,6 +261,22 @@ impl Trainer {
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
         check_learning_rate(lr)?;
         self.spec.optimizer.set_lr(lr);
+        Ok(())
+    }
+
+    /// Changes how many epochs the run lasts, in the spec: a finished run given more goes on from
+    /// its weights (a cosine schedule stretches over the new length).
+    pub fn set_epochs(&mut self, epochs: usize) -> Result<()> {
+        if epochs == 0 || epochs > LIMITS.epochs {
+            return Err(Problem::new(
+                "value_out_of_range",
+                Some("epochs"),
+                format!("epochs must be from 1 to {}, got {epochs}", LIMITS.epochs),
+                None,
+            )
+            .into());
+        }
+        self.spec.epochs = epochs;
         Ok(())
     }
 

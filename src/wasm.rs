@@ -248,6 +248,13 @@ impl Engine {
         self.trainer.set_learning_rate(lr).map_err(js_err)
     }
 
+    /// Changes how many epochs the run lasts; returns whether it is done at the new length.
+    #[wasm_bindgen(js_name = setEpochs)]
+    pub fn set_epochs(&mut self, epochs: usize) -> Result<bool, JsValue> {
+        self.trainer.set_epochs(epochs).map_err(js_err)?;
+        Ok(self.trainer.is_done())
+    }
+
     #[wasm_bindgen(js_name = setL2)]
     pub fn set_l2(&mut self, l2: f32) -> Result<(), JsValue> {
         self.trainer.set_l2(l2).map_err(js_err)

@@ -154,3 +154,22 @@ test('a network that trains an epoch in a blink still draws a detailed curve (50
   assert.match(await page.textContent('#stat-speed'), /^[\d,]+ ex\/s$/);
   assert.deepEqual(app.errors, []);
 });
+
+test('a finished run given more epochs trains on from its weights, without a rebuild', async () => {
+  const { page } = app;
+  await page.evaluate(() => window.nnp.settings.set({ epochs: 1, trainLimit: 640, layers: [{ type: 'dense', units: 32, activation: 'relu' }] }));
+  await page.waitForFunction(() => window.nnp.run.get().data?.spec.trainLimit === 640 && window.nnp.run.get().data?.spec.epochs === 1, null, { timeout: 20_000 });
+  await page.click('#btn-play');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'done', null, { timeout: 60_000 });
+  const done = await readRun(page);
+  await page.fill('#hyperparams input[name="epochs"]', '2');
+  await page.press('#hyperparams input[name="epochs"]', 'Enter');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'paused', null, { timeout: 10_000 });
+  await page.click('#btn-play');
+  await page.waitForFunction(() => window.nnp.run.get().phase === 'done', null, { timeout: 60_000 });
+  const after = await readRun(page);
+  assert.equal(after.runId, done.runId, 'the same run, not a rebuild');
+  assert.equal(after.steps, 2 * done.steps, 'one more epoch of steps');
+  assert.match(await page.textContent('.topbar'), /epoch 2 of 2/);
+  assert.deepEqual(app.errors, []);
+});

@@ -22,6 +22,18 @@ export async function applyLive(c, s, keys) {
   try {
     if (keys.includes('lr')) await c.client.setLearningRate(s.lr);
     if (keys.includes('l2')) await c.client.setL2(s.l2);
+    if (keys.includes('epochs')) {
+      // A finished run given more epochs goes on from its weights when Play is pressed.
+      const { done } = await c.client.setEpochs(s.epochs);
+      if (c.run.get().phase === 'done' && !done) c.run.set({ phase: 'paused' });
+    }
+    // The running network now has these settings: undoing them later is a change again, and the
+    // progress counts the new number of epochs.
+    const live = Object.fromEntries(keys.map((k) => [k, s[k]]));
+    c.builtSettings = { ...c.builtSettings, ...live };
+    c.builtKey = builtKeyOf(buildSpec(c.builtSettings, c.dataMeta), c.builtSettings.trainLimit);
+    const data = c.run.get().data;
+    if (data) c.run.set({ data: { ...data, spec: c.builtSettings } });
   } catch (err) {
     const others = c.run.get().specErrors.filter((e) => e.scope !== 'training');
     c.run.set({ specErrors: [...others, ...problemsOf(err, s)] });

@@ -1,5 +1,5 @@
 //! What a change of the settings does: the link is rewritten, a dataset switch loads the data, a
-//! live setting (learning rate, L2) goes to the running engine, anything else rebuilds the network
+//! live setting (learning rate, L2, epochs) goes to the running engine, anything else rebuilds the network
 //! with a note that says why. Also the changes the page's buttons make: a lesson's settings, and the
 //! learning rate the health message offers.
 import { SETTING, defaultState } from '../state/schema.js';
@@ -10,7 +10,7 @@ import { applyLive, scheduleRebuild } from './builds.js';
 import { reset } from './transport.js';
 
 /** Settings that the engine takes while training, without a rebuild. */
-const LIVE = new Set(['lr', 'l2']);
+const LIVE = new Set(['lr', 'l2', 'epochs']);
 /** Settings of the views only. */
 const VIEW = new Set(['logScale', 'smoothing', 'projector']);
 /** Settings that load other data (the data switch rebuilds on its own). */

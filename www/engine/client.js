@@ -138,6 +138,11 @@ export class EngineClient {
     return this.request(Request.SET_L2, { l2 });
   }
 
+  /** @returns {Promise<{ done: boolean }>} */
+  setEpochs(epochs) {
+    return this.request(Request.SET_EPOCHS, { epochs });
+  }
+
   evaluate(max) {
     return this.request(Request.EVALUATE, { max });
   }

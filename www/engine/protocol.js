@@ -46,6 +46,8 @@ export const Request = Object.freeze({
   SET_LR: 'setLearningRate',
   /** Change L2, also while training: { l2 }. Reply: null. */
   SET_L2: 'setL2',
+  /** Change how many epochs the run lasts, also when it is done: { epochs }. Reply: { done } at the new length. */
+  SET_EPOCHS: 'setEpochs',
   /** Evaluate the test split now: { max }. Reply: {@link Evaluation} (also pushed). */
   EVALUATE: 'evaluate',
   /** Class probabilities of one image: { image: Float32Array(c·h·w, 0..1) }. Reply: Float32Array. */

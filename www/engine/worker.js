@@ -68,6 +68,13 @@ const handlers = {
     return null;
   },
 
+  [Request.SET_EPOCHS]({ epochs }) {
+    const done = requireEngine().setEpochs(epochs);
+    if (session.spec) session.spec = { ...session.spec, epochs };
+    run.last = { ...run.last, done };
+    return { done };
+  },
+
   [Request.SET_L2]({ l2 }) {
     requireEngine().setL2(l2);
     if (session.spec) session.spec = { ...session.spec, l2 };

@@ -165,8 +165,8 @@ export const SETTINGS = [
     formula: '‖g‖ = √(Σ g²) over every weight and bias;  g ← g · min(1, c / ‖g‖)',
   },
   {
-    name: 'epochs', type: 'int', default: 5, min: 1, max: LIMITS.epochs, group: 'training', label: 'Epochs',
-    help: 'How many times the training runs through all its training images.',
+    name: 'epochs', type: 'int', default: 5, min: 1, max: LIMITS.epochs, group: 'training', label: 'Epochs', live: true,
+    help: 'How many times the training runs through all its training images. It changes while training: a finished run given more epochs trains on from where it stopped.',
   },
   {
     name: 'seed', type: 'int', default: 42, min: 0, max: 4_294_967_295, group: 'training', label: 'Seed',

@@ -4,10 +4,15 @@
 //! the smoothing or the scale changes. Hovering (or focusing and using ←/→) reads values out.
 
 import { h, replace, helpNote, uniqueId, fitCanvas, perFrame } from '../lib/dom.js';
-import { formatReal, formatPercent } from '../lib/format.js';
+import { formatReal, formatPercent, formatInt } from '../lib/format.js';
 import { SETTING } from '../state/schema.js';
 import { isDark } from '../lib/colors.js';
-import { RUN_COLOURS, runNames } from '../state/runs.js';
+import { RUN_COLOURS, runNames, curvesCsv } from '../state/runs.js';
+import { download } from '../lib/download.js';
+import { downloadButton, exportName, framePicture, pictureColours, savePicture, PICTURE_SCALE } from './export-picture.js';
+
+/** A saved chart's plot, in CSS pixels (the file has PICTURE_SCALE pixels for each). */
+const PICTURE_SIZE = { width: 720, height: 360 };
 
 /** How often earlier runs that are still training (a sweep's) are redrawn as their curves grow. */
 const LIVE_OVERLAY_MS = 400;
@@ -457,6 +462,46 @@ export class Chart {
     ctx.stroke();
   }
 
+  /**
+   * The chart drawn afresh on a canvas of its own (for a saved picture): `width`×`height` CSS
+   * pixels at `scale` pixels each, with the axes the screen shows. The on-screen canvases and
+   * what they have drawn are left as they are.
+   */
+  snapshot(width, height, scale) {
+    const kept = { ctx: this.ctx, w: this.w, h: this.h, rem: this.rem, pad: this.pad, domain: this.domain, drawn: this.drawn, colors: this.colors };
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    const ctx = canvas.getContext('2d');
+    ctx.scale(scale, scale);
+    try {
+      const wanted = this.wantedDomain();
+      this.domain = this.domain && this.fits(wanted) ? this.domain : wanted;
+      this.ctx = ctx;
+      this.w = width;
+      this.h = height;
+      this.rem = 16;
+      this.pad = Object.fromEntries(Object.entries(PAD_REM).map(([k, v]) => [k, v * this.rem]));
+      this.drawn = { train: 0, test: 0 };
+      this.drawAxes();
+      this.drawOverlays();
+      this.drawSeries();
+    } finally {
+      Object.assign(this, kept);
+    }
+    return canvas;
+  }
+
+  /** The keys of the curves drawn: the current run's training and test curves, then the earlier runs. */
+  legendKeys() {
+    const c = palette(this.base);
+    return [
+      { label: this.smoothing > 0 ? `train (solid line; smoothed ${this.smoothing.toFixed(2)}, faint: each point)` : 'train (solid line)', colour: c.train },
+      { label: 'test (dashed, dots)', colour: c.test, dash: true, dot: true },
+      ...this.overlays.map((o) => ({ label: o.name, colour: o.colour })),
+    ];
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Reading values
 
@@ -586,7 +631,7 @@ export class Chart {
  * Only a change of which runs are drawn (or of their names) redraws the charts, not the current
  * run's reports.
  */
-function followHistory(history, charts, legendRuns, signal) {
+function followHistory(history, charts, legendRuns, signal, onDrawn) {
   let drawnKey = '';
   let drawnRuns = '';
   let drawnAt = -Infinity;
@@ -625,6 +670,7 @@ function followHistory(history, charts, legendRuns, signal) {
       return h('span', { class: 'key key-run', dataset: { run: r.id } }, swatch, name);
     }));
     legendRuns.hidden = shown.length === 0;
+    onDrawn();
   });
   const unsubscribe = history.store.subscribe(update, ['runs', 'currentId']);
   signal?.addEventListener('abort', unsubscribe);
@@ -650,15 +696,26 @@ export function mountCharts(controller, el, { history = null } = {}) {
     h('span', { class: 'key key-train' }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), 'train (solid line)'),
     h('span', { class: 'key key-test' }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), 'test (dashed, dots)'));
 
+  const csv = downloadButton('CSV', 'Download the curves as CSV', () => saveCurves());
+  /** A chart's figure: its caption (the title and its PNG button) names it, the button aside. */
+  const figure = (chart, title, what) => {
+    const id = uniqueId('chart-title');
+    return h('figure', { class: 'chart', 'aria-labelledby': id },
+      h('figcaption', { class: 'chart-caption' }, h('span', { id }, title),
+        downloadButton('PNG', `Download the ${what} chart as PNG`, () => savePicture(exportName(run.get(), what, 'png'), chartPicture(chart)))),
+      chart.el);
+  };
+
   replace(el,
     h('div', { class: 'chart-head' },
       h('h3', {}, 'Loss and accuracy'),
-      helpNote('the curves', 'The loss is the cross-entropy −log p(correct class), averaged over images: lower is better. The training curve is measured on the batches the network is learning from; the test curve on images it never trains on. When the two drift apart, the network is overfitting.', 'loss = −(1/B) Σᵢ log p(yᵢ | xᵢ)'),
+      helpNote('the curves', 'The loss is the cross-entropy −log p(correct class), averaged over images: lower is better. The training curve is measured on the batches the network is learning from; the test curve on images it never trains on. When the two drift apart, the network is overfitting. CSV saves the points of the curves drawn (the current run and the checked runs), unsmoothed; PNG saves a chart as a picture.', 'loss = −(1/B) Σᵢ log p(yᵢ | xᵢ)'),
+      csv,
       legend),
     legendRuns,
     h('div', { class: 'chart-pair' },
-      h('figure', { class: 'chart' }, h('figcaption', {}, 'Loss'), loss.el),
-      h('figure', { class: 'chart' }, h('figcaption', {}, 'Accuracy'), accuracy.el)),
+      figure(loss, 'Loss', 'loss'),
+      figure(accuracy, 'Accuracy', 'accuracy')),
     h('div', { class: 'chart-controls' },
       h('div', { class: 'field check' }, log, h('label', { for: logId }, 'Log scale (loss)'),
         helpNote('the log scale', SETTING.logScale.help, 'each grid line is 10× the one below: 0.01, 0.1, 1')),
@@ -702,6 +759,56 @@ export function mountCharts(controller, el, { history = null } = {}) {
       accuracy.addTest(x, r.evaluation.accuracy);
     }
   }, ['runId', 'report', 'evaluation']);
-  if (history) followHistory(history, charts, legendRuns, signal);
+  if (history) followHistory(history, charts, legendRuns, signal, () => enableCsv());
+
+  /** The CSV is offered once there is a curve to save. */
+  function enableCsv() {
+    const empty = charts.every((c) => c.train.x.length + c.test.x.length === 0 && c.overlays.length === 0);
+    if (csv.disabled !== empty) csv.disabled = empty;
+  }
+  run.subscribe(enableCsv, ['runId', 'report', 'evaluation']);
+  enableCsv();
+
+  /** A chart as a picture, titled, with what it shows and its legend. */
+  function chartPicture(chart) {
+    const r = run.get();
+    const at = r.report ? `${formatInt(r.report.steps)} steps, epoch ${formatReal(r.report.position, 3)}` : 'not trained yet';
+    const { width, height } = PICTURE_SIZE;
+    const plot = chart.snapshot(width, height, PICTURE_SCALE);
+    return framePicture({
+      title: chart.kind === 'loss' && chart.logScale ? `${chart.title} (log scale)` : chart.title,
+      subtitle: [r.data?.name, at].filter(Boolean).join(' · '),
+      width,
+      height,
+      draw: (ctx) => ctx.drawImage(plot, 0, 0, width, height),
+      legend: chart.legendKeys(),
+      colours: pictureColours(chart.base),
+    });
+  }
+
+  /** The curves drawn, as CSV: the current run's points as the charts have them, then the checked runs'. */
+  function saveCurves() {
+    const r = run.get();
+    const triples = (xs, losses, accuracies) => xs.flatMap((x, i) => [x, losses[i], accuracies[i]]);
+    const current = {
+      name: 'current run',
+      train: triples(loss.train.x, loss.train.y, accuracy.train.y),
+      test: triples(loss.test.x, loss.test.y, accuracy.test.y),
+      stepsPerEpoch: r.data?.nTrain > 0 && r.data.spec?.batchSize > 0 ? Math.ceil(r.data.nTrain / r.data.spec.batchSize) : 0,
+    };
+    const others = [];
+    if (history) {
+      const { runs, currentId } = history.store.get();
+      const names = runNames(runs);
+      runs.forEach((record, i) => {
+        if (record.id === currentId) current.name = names[i];
+        // A record's position and steps give its steps per epoch (a whole number).
+        else if (record.checked) others.push({ name: names[i], train: record.train, test: record.test, stepsPerEpoch: record.epochs > 0 ? Math.round(record.steps / record.epochs) : 0 });
+      });
+    }
+    const runs = current.train.length + current.test.length ? [current, ...others] : others;
+    download(exportName(r, 'curves', 'csv'), curvesCsv(runs), 'text/csv');
+  }
+
   return { loss, accuracy };
 }

@@ -7,6 +7,7 @@ import { h, replace, helpNote, uniqueId, perFrame, setText } from '../lib/dom.js
 import { formatInt, formatSI, formatBytes, formatDims, formatSetting } from '../lib/format.js';
 import { LAYER_TYPES, MAX_LAYERS, ACTIVATION_HELP, defaultLayer, parseValue, describeRange } from '../state/schema.js';
 import { drawFilters } from './filters.js';
+import { exportName } from './export-picture.js';
 import { buildSpec } from '../state/spec.js';
 
 export function mountNetworkEditor(controller, el) {
@@ -239,8 +240,15 @@ export function mountNetworkEditor(controller, el) {
       // the final size holds the place, so the cards below do not jump when the pictures arrive.
       const weights = same ? r.params?.tensors.find((t) => t.layer === i && t.shape.length === 4) : null;
       const tensor = weights ?? (same || !running ? awaitedWeights(current, i, r.data?.shape[0] ?? 1) : null);
-      drawFilters(c.filters, tensor, `layer ${i + 1}`);
+      drawFilters(c.filters, tensor, `layer ${i + 1}`, () => saveFiltersAs(i));
     });
+  }
+
+  /** A layer's filter picture as a file: its name, and the data and step its weights are from. */
+  function saveFiltersAs(index) {
+    const r = run.get();
+    const steps = r.report?.steps ?? 0;
+    return { file: exportName(r, `layer${index + 1}-filters`, 'png'), at: [r.data?.name, `${formatInt(steps)} step${steps === 1 ? '' : 's'}`].filter(Boolean).join(' · ') };
   }
 
   /** The shape of a conv layer's weights, [filters, channels, kernel, kernel], without the weights. */

@@ -1,9 +1,10 @@
 // Serves www/ on localhost with the right MIME types (application/wasm, JS modules) and prints the URL.
 //
-//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--quiet]
+//   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--root www] [--prefix /]
 //
 // Used by `./dev serve` and by the end-to-end tests (startServer). Port 0 picks a free port; a busy
-// port moves on to the next one, so a second copy still starts.
+// port moves on to the next one, so a second copy still starts. `--root dist/site --prefix
+// /docs/playground/` serves a static build (`./dev dist`) under a sub-path, as a host would.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -27,7 +28,7 @@ const MIME = {
   '.d.ts': 'text/plain; charset=utf-8',
 };
 
-function handler(root, csp) {
+function handler(root, csp, prefix, cors) {
   return (req, res) => {
     let path;
     try {
@@ -35,6 +36,18 @@ function handler(root, csp) {
     } catch {
       res.writeHead(400).end('bad request');
       return;
+    }
+    // Under a prefix, only its paths exist (the sub-path without its slash goes to the sub-path).
+    if (prefix !== '/') {
+      if (path === prefix.slice(0, -1)) {
+        res.writeHead(301, { location: prefix }).end();
+        return;
+      }
+      if (!path.startsWith(prefix)) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+        return;
+      }
+      path = path.slice(prefix.length - 1);
     }
     if (path.endsWith('/')) path += 'index.html';
     const file = normalize(join(root, path));
@@ -50,7 +63,7 @@ function handler(root, csp) {
       return;
     }
     if (stat.isDirectory()) {
-      res.writeHead(301, { location: path + '/' }).end();
+      res.writeHead(301, { location: prefix.slice(0, -1) + path + '/' }).end();
       return;
     }
     res.writeHead(200, {
@@ -61,7 +74,9 @@ function handler(root, csp) {
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
       // The widget's frame page is made to be embedded by other sites, even isolated ones.
-      'cross-origin-resource-policy': path === '/embed/frame.html' ? 'cross-origin' : 'same-origin',
+      // With `cors`, every file may be used by pages of other origins (the widget's module from a second origin).
+      'cross-origin-resource-policy': cors || path === '/embed/frame.html' ? 'cross-origin' : 'same-origin',
+      ...(cors ? { 'access-control-allow-origin': '*' } : {}),
       // A site may serve the page under a strict Content-Security-Policy; the tests check it works there.
       ...(csp ? { 'content-security-policy': csp } : {}),
     });
@@ -73,10 +88,15 @@ function handler(root, csp) {
   };
 }
 
-/** Starts the server; resolves to { server, url }. `csp`: a Content-Security-Policy header for every file. */
-export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp = null } = {}) {
+/**
+ * Starts the server; resolves to { server, url } (`url` ends with the prefix). `csp`: a
+ * Content-Security-Policy header for every file. `root`: the folder served; `prefix`: the sub-path
+ * it is served under ('/docs/playground/'); `cors`: let pages of any origin read every file.
+ */
+export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp = null, prefix = '/', cors = false } = {}) {
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`the prefix must start and end with '/', got ${prefix}`);
   return new Promise((resolvePromise, reject) => {
-    const server = createServer(handler(root, csp));
+    const server = createServer(handler(resolve(root), csp, prefix, cors));
     let attempt = port;
     server.on('error', (err) => {
       if (err.code === 'EADDRINUSE' && port !== 0 && attempt < port + 20) {
@@ -88,7 +108,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp =
     });
     server.on('listening', () => {
       const { port: actual } = server.address();
-      resolvePromise({ server, url: `http://${host}:${actual}/` });
+      resolvePromise({ server, url: `http://${host}:${actual}${prefix}` });
     });
     server.listen(attempt, host);
   });
@@ -103,6 +123,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { url } = await startServer({
     port: Number(opt('port', process.env.PORT ?? 8080)),
     host: opt('host', '127.0.0.1'),
+    root: opt('root', WWW),
+    prefix: opt('prefix', '/'),
   });
   console.log(`nn-playground is being served at ${url}  (Ctrl+C stops it)`);
 }

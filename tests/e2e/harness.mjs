@@ -21,10 +21,11 @@ function chromiumPath() {
 
 /**
  * Opens the playground in a fresh headless Chromium. Console errors and page errors are collected
- * in `errors`; tests assert it stays empty.
+ * in `errors`; tests assert it stays empty. `serve`: more options of the server (`root`, `prefix`,
+ * `cors`), to serve a static build under a sub-path.
  */
-export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false, initScript = null, csp = null } = {}) {
-  const { server, url } = await startServer({ port: 0, csp });
+export async function openPlayground({ path = '', viewport = { width: 1440, height: 900 }, hasTouch = false, initScript = null, csp = null, serve = {} } = {}) {
+  const { server, url } = await startServer({ port: 0, csp, ...serve });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'nnp-e2e-')), {
     executablePath: chromiumPath(),
     headless: true,
@@ -48,6 +49,8 @@ export async function openPlayground({ path = '', viewport = { width: 1440, heig
     page,
     url,
     errors,
+    context,
+    server,
     async screenshot(name) {
       mkdirSync(ARTIFACTS, { recursive: true });
       const file = join(ARTIFACTS, `${name}.png`);

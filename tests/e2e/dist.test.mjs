@@ -1,0 +1,144 @@
+// The static build (scripts/dist.mjs, `./dev dist`): served from a sub-path as a host would, the page
+// trains and so does the widget page; after a first visit the service worker has every file, so the
+// page reloads, trains and switches to Fashion-MNIST with the server gone; a new build takes over on
+// a reload and leaves one cache.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDist, WWW } from '../../scripts/dist.mjs';
+import { openPlayground } from './harness.mjs';
+import { waitReady, waitWidgets } from './playground.mjs';
+
+const PREFIX = '/docs/playground/';
+let tmp;
+let build;
+
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'nnp-dist-'));
+  build = buildDist({ out: join(tmp, 'out') });
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Presses Step on the page and waits for the step to be shown. */
+async function stepOnce(page) {
+  const before = await page.evaluate(() => window.nnp.run.get().report?.steps ?? 0);
+  await page.click('#btn-step');
+  await page.waitForFunction((b) => window.nnp.run.get().report?.steps === b + 1, before, { timeout: 20_000 });
+}
+
+/** Waits until a service worker is active and controls the page; returns its cache names. */
+function offlineReady(page) {
+  return page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((done) => navigator.serviceWorker.addEventListener('controllerchange', done, { once: true }));
+    }
+    return caches.keys();
+  });
+}
+
+test('the build under a sub-path: relative URLs, hashed engine and data, cross-origin isolated, trains', async () => {
+  const app = await openPlayground({ serve: { root: build.site, prefix: PREFIX } });
+  const { page } = app;
+  try {
+    assert.match(app.url, /\/docs\/playground\/$/);
+    await waitReady(page);
+    await stepOnce(page);
+    const seen = await page.evaluate(() => ({
+      isolated: window.crossOriginIsolated,
+      urls: performance.getEntriesByType('resource').map((e) => e.name),
+      version: document.querySelector('meta[name="nnp-offline"]').content,
+    }));
+    assert.equal(seen.isolated, true, 'the server sends COOP and COEP, so the page is cross-origin isolated');
+    assert.equal(seen.version, build.version);
+    const local = seen.urls.filter((u) => u.startsWith(new URL(app.url).origin));
+    assert.ok(local.length > 20, `the page loaded its files (${local.length})`);
+    for (const u of local) assert.ok(new URL(u).pathname.startsWith(PREFIX), `${u} is under the sub-path`);
+    // The engine and the data (fetched by the worker) have the hash of their content in their names.
+    const catalogue = JSON.parse(readFileSync(join(build.site, 'data/datasets.json'), 'utf8'));
+    assert.match(catalogue.datasets[0].files.images, /^mnist\/images-idx3-ubyte\.[0-9a-f]{10}\.gz$/);
+    assert.ok(existsSync(join(build.site, 'data', catalogue.datasets[0].files.images)));
+    assert.match(readdirSync(join(build.site, 'pkg')).join(' '), /^nn_playground\.[0-9a-f]{10}\.js nn_playground_bg\.[0-9a-f]{10}\.wasm$/);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the widget example page under the sub-path trains', async () => {
+  const app = await openPlayground({ path: 'embed/example.html', viewport: { width: 1100, height: 900 }, serve: { root: build.site, prefix: PREFIX } });
+  const { page } = app;
+  try {
+    await waitWidgets(page, ['good', 'high']);
+    await page.evaluate(() => document.getElementById('good').shadowRoot.getElementById('btn-step').click());
+    await page.waitForFunction(() => document.getElementById('good').run.get().report?.steps === 1, null, { timeout: 20_000 });
+    // The widget never registers a service worker (only the page's boot does).
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 0);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('offline after a first visit: the page reloads with the server gone, trains, and switches to Fashion-MNIST', async () => {
+  const app = await openPlayground({ serve: { root: build.site, prefix: PREFIX } });
+  const { page, context, server } = app;
+  try {
+    await waitReady(page);
+    const names = await offlineReady(page);
+    assert.deepEqual(names.filter((n) => n.startsWith('nn-playground ')), [`nn-playground ${app.url} ${build.version}`]);
+    // The network off, and the server gone too, so nothing can come from it.
+    await context.setOffline(true);
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await page.reload();
+    await waitReady(page);
+    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
+    await stepOnce(page);
+    const { runId } = await page.evaluate(() => ({ runId: window.nnp.run.get().runId }));
+    await page.check('input[type="radio"][value="fashion"]');
+    await page.waitForFunction((id) => window.nnp.run.get().data?.id === 'fashion' && window.nnp.run.get().runId !== id, runId, { timeout: 30_000 });
+    await stepOnce(page);
+    assert.equal(await page.evaluate(() => window.nnp.run.get().dataError ?? null), null);
+    await app.screenshot('dist-offline-fashion');
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await context.setOffline(false);
+    await app.close().catch(() => {});
+  }
+});
+
+test('a new build on the host takes over on a reload and leaves only its own cache', async () => {
+  // A copy of www/ whose style differs by a comment: another build, another version.
+  const www = join(tmp, 'www-b');
+  cpSync(WWW, www, { recursive: true });
+  appendFileSync(join(www, 'style.css'), '\n/* another build */\n');
+  const out = join(tmp, 'out-update');
+  const first = buildDist({ out });
+  const app = await openPlayground({ serve: { root: first.site, prefix: PREFIX } });
+  const { page } = app;
+  try {
+    await waitReady(page);
+    await offlineReady(page);
+    // A later visit, controlled from its start.
+    await page.reload();
+    await waitReady(page);
+    const second = buildDist({ out, www });
+    assert.notEqual(second.version, first.version);
+    // The browser finds the new sw.js and installs it next to the running one; the page says a reload uses it.
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    await page.waitForFunction(() => [...document.querySelectorAll('#notices *')].some((n) => /new version/.test(n.textContent)), null, { timeout: 30_000 });
+    // A reload (the only tab) hands over to it and loads its files.
+    await page.reload();
+    await page.waitForFunction((v) => document.querySelector('meta[name="nnp-offline"]')?.content === v, second.version, { timeout: 30_000 });
+    await waitReady(page);
+    const names = await page.evaluate(() => caches.keys());
+    assert.deepEqual(names, [`nn-playground ${app.url} ${second.version}`]);
+    await stepOnce(page);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -21,6 +21,32 @@ import { PARTS, mountViews, mountEngineStatus } from '../mount-views.js';
 
 const HERE = new URL('./', import.meta.url);
 
+// Everything the widget loads is found relative to this module, so it may be served from any path. From
+// another origin than the page (a CDN, a second site), browsers refuse to start a worker from its URL:
+// there every engine client (the widget's and its sweep's) starts the worker from a same-origin blob
+// that imports the worker module, which then loads like the rest of the widget's files, with CORS.
+if (HERE.origin !== window.location.origin) {
+  const NativeWorker = window.Worker;
+  const blobs = new Map();
+  class ImportingWorker extends NativeWorker {
+    constructor(url, options) {
+      const href = String(url);
+      if (!blobs.has(href)) blobs.set(href, URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};\n`], { type: 'text/javascript' })));
+      super(blobs.get(href), options);
+    }
+  }
+  const start = EngineClient.prototype.start;
+  // EngineClient.start calls `new Worker(…)` at once: the global is swapped for that call only.
+  EngineClient.prototype.start = function startFromBlob() {
+    window.Worker = ImportingWorker;
+    try {
+      start.call(this);
+    } finally {
+      window.Worker = NativeWorker;
+    }
+  };
+}
+
 /** The parts `hide` can leave out, in the order they appear. */
 export { PARTS };
 /** Settings that `hide` can leave out one by one: the fields of "How it learns". */

@@ -78,6 +78,14 @@ pub fn validate_spec(spec: JsValue) -> Result<JsValue, JsValue> {
     to_js(&check(&spec))
 }
 
+/// What an IDX file holds ({ kind, count, rows, cols, maxLabel, headerBytes }), read by the engine's
+/// parser; an error names the file.
+#[wasm_bindgen(js_name = idxInfo)]
+pub fn idx_info(bytes: &[u8], name: &str) -> Result<JsValue, JsValue> {
+    let info = crate::data::idx::read_info(bytes).map_err(|e| js_err(prefix(name, e)))?;
+    to_js(&info)
+}
+
 /// A model being trained: the network, its optimizer and its data.
 #[wasm_bindgen]
 pub struct Engine {

@@ -110,6 +110,35 @@ pub fn parse_labels(bytes: &[u8], classes: usize) -> Result<&[u8]> {
     Ok(labels)
 }
 
+/// What an IDX file holds, as the page needs it to pair a person's files and count examples before
+/// an engine takes them: read by this parser, so the page and the engine judge a file alike.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdxInfo {
+    /// "images" or "labels".
+    pub kind: &'static str,
+    pub count: usize,
+    /// Image sides (0 for labels).
+    pub rows: usize,
+    pub cols: usize,
+    /// The largest label (labels files only).
+    pub max_label: Option<u8>,
+    /// Bytes before the first element.
+    pub header_bytes: usize,
+}
+
+/// Reads and checks a whole IDX file of either kind; its fourth byte (the number of dimensions)
+/// says which: 1 is labels, anything else is read as images (whose checks explain what is wrong).
+pub fn read_info(bytes: &[u8]) -> Result<IdxInfo> {
+    if bytes.get(..4) == Some(&LABELS_MAGIC.to_be_bytes()[..]) {
+        let labels = parse_labels(bytes, 256)?;
+        let kind = "labels";
+        return Ok(IdxInfo { kind, count: labels.len(), rows: 0, cols: 0, max_label: labels.iter().copied().max(), header_bytes: LABELS_HEADER });
+    }
+    let images = parse_images(bytes)?;
+    Ok(IdxInfo { kind: "images", count: images.n, rows: images.rows, cols: images.cols, max_label: None, header_bytes: IMAGES_HEADER })
+}
+
 /// Checks that every label is in `0..classes`: "label 12 at index 57 is outside 0..9".
 pub fn check_labels(labels: &[u8], classes: usize) -> Result<()> {
     if let Some((i, &l)) = labels.iter().enumerate().find(|&(_, &l)| usize::from(l) >= classes) {
@@ -350,6 +379,20 @@ mod tests {
             message(parse_labels(&bytes, 10)),
             "label 12 at index 57 is outside 0..9; the labels do not fit a 10-class dataset"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn read_info_tells_the_kind_the_count_and_the_largest_label() -> Result<()> {
+        let images = encode_images(3, 2, 5, &[0; 30])?;
+        let info = read_info(&images)?;
+        assert_eq!((info.kind, info.count, info.rows, info.cols, info.max_label, info.header_bytes), ("images", 3, 2, 5, None, 16));
+        let labels = encode_labels(&[4, 9, 2])?;
+        let info = read_info(&labels)?;
+        assert_eq!((info.kind, info.count, info.max_label, info.header_bytes), ("labels", 3, Some(9), 8));
+        // Anything else is read as images, whose checks say what is wrong.
+        let msg = read_info(b"GIF89a").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("is not an IDX file"), "{msg}");
         Ok(())
     }
 

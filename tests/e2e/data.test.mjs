@@ -47,7 +47,7 @@ test('a malformed IDX file is explained and changes nothing; a good pair loads',
     ]);
     const error = page.locator('#data-error');
     await error.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await error.textContent(), /digits\.png is not an IDX file: it starts with 89 50 4E 47/);
+    assert.match(await error.textContent(), /^digits\.png: images file is not an IDX file: expected it to start with the magic number 0x00000803, found bytes 89 50 4e 47/);
 
     // An images file whose header promises more than it holds.
     const cut = good.images.subarray(0, good.images.length - 500);

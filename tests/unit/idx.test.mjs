@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { inflate, readIdx } from '../../www/engine/idx.js';
+import { inflate } from '../../www/engine/idx.js';
 
 /** An IDX images header for n images of rows×cols. */
 function header(n, rows, cols) {
@@ -20,7 +20,6 @@ test('a gzipped IDX file unpacks to its bytes', async () => {
   const raw = new Uint8Array([...header(3, 2, 2), ...Array.from({ length: 12 }, (_, i) => i)]);
   const out = await inflate(new Uint8Array(gzipSync(raw)), 'tiny.gz');
   assert.deepEqual([...out], [...raw]);
-  assert.equal(readIdx(out).count, 3);
 });
 
 test('a gzip bomb stops as soon as it unpacks past what its header promises', async () => {

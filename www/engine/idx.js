@@ -1,7 +1,9 @@
-//! IDX files on the JS side: inflate .gz, read the header to tell images from labels, pair files.
+//! IDX files on the JS side: inflate .gz (with a cap from the header's promised size), pair a
+//! person's files into images and labels, and cut a file to its first examples.
 //!
-//! The engine parses and checks the data itself; this only finds out what each file is, so a person
-//! can drop files in any order and a wrong file gets a message before anything changes.
+//! What each file is (images or labels, how many, what size) is read by the engine's parser
+//! (`idxInfo`), so the page and the engine judge a file alike; a person can drop files in any order
+//! and a wrong file gets a message before anything changes.
 //! IDX: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, then each
 //! dimension as a big-endian u32, then the values. Images are [n, rows, cols]; labels are [n].
 
@@ -18,7 +20,7 @@ class TooLarge extends Error {}
 
 /**
  * The size an IDX file's header promises (header and values), once its first bytes are there, or
- * null when they are not an IDX header (readIdx says what is wrong later).
+ * null when they are not an IDX header (the engine's parser says what is wrong later).
  */
 function promisedSize(head) {
   if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08) return null;
@@ -83,50 +85,8 @@ function concat(chunks, total) {
   return out;
 }
 
-function hex(bytes, n = 4) {
-  return [...bytes.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(' ');
-}
-
-/**
- * Reads an IDX header.
- * @returns {{ kind: 'images'|'labels', count: number, shape: number[], maxLabel: number, headerBytes: number }}
- */
-export function readIdx(bytes, name = 'the file') {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new Error(
-      `${name} is not an IDX file: it starts with ${hex(bytes) || 'nothing'}, but an IDX file starts with 00 00 08 03 (images) or 00 00 08 01 (labels).`,
-    );
-  }
-  if (bytes[2] !== 0x08) {
-    throw new Error(`${name} stores its values as type 0x${bytes[2].toString(16)}, but only unsigned bytes (0x08) are supported.`);
-  }
-  const ndims = bytes[3];
-  if (ndims !== 1 && ndims !== 3) {
-    throw new Error(`${name} has ${ndims} dimensions; expected 3 (images: count, rows, columns) or 1 (labels).`);
-  }
-  const headerBytes = 4 + 4 * ndims;
-  if (bytes.length < headerBytes) throw new Error(`${name} ends inside its header (${bytes.length} bytes).`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims = [];
-  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i));
-  const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
-  if (bytes.length !== expected) {
-    throw new Error(
-      `${name} says it holds ${dims.join('×')} values (${expected.toLocaleString('en-US')} bytes with its header), but it has ${bytes.length.toLocaleString('en-US')} bytes: the file is cut short or is not what its header says.`,
-    );
-  }
-  if (dims[0] === 0) throw new Error(`${name} holds no examples.`);
-  if (ndims === 3) {
-    return { kind: 'images', count: dims[0], shape: [1, dims[1], dims[2]], maxLabel: -1, headerBytes };
-  }
-  let maxLabel = 0;
-  for (let i = headerBytes; i < bytes.length; i++) if (bytes[i] > maxLabel) maxLabel = bytes[i];
-  return { kind: 'labels', count: dims[0], shape: [], maxLabel, headerBytes };
-}
-
-/** The first n examples of an IDX file, as a new IDX file. */
-export function sliceIdx(bytes, n) {
-  const info = readIdx(bytes);
+/** The first n examples of an IDX file (whose `info` the engine read), as a new IDX file. */
+export function sliceIdx(bytes, n, info) {
   if (n >= info.count) return bytes;
   const per = info.kind === 'images' ? info.shape[1] * info.shape[2] : 1;
   const out = new Uint8Array(info.headerBytes + n * per);
@@ -141,8 +101,9 @@ function looksLikeTest(name) {
 
 /**
  * Sorts a person's files into an images+labels pair and an optional test pair.
- * @param {{ name: string, bytes: Uint8Array }[]} files  already inflated
- * @returns {{ train: { images, labels }, test: { images, labels } | null, names: { images, labels, testImages, testLabels },
+ * @param {{ name: string, bytes: Uint8Array, info: IdxInfo }[]} files  already inflated, each with
+ *   what the engine read of it: { kind, count, shape: [1, rows, cols], maxLabel, headerBytes }
+ * @returns {{ train: { images, labels, info, labelsInfo }, test: { images, labels, info } | null, names: { images, labels, testImages, testLabels },
  *   shape: number[], classes: number, notes: string[] }}
  */
 export function pairFiles(files) {
@@ -151,7 +112,7 @@ export function pairFiles(files) {
       `Give 2 files (images and labels) or 4 (training and test images and labels); got ${files.length}.`,
     );
   }
-  const read = files.map((f) => ({ ...f, info: readIdx(f.bytes, f.name) }));
+  const read = files;
   const images = read.filter((f) => f.info.kind === 'images');
   const labels = read.filter((f) => f.info.kind === 'labels');
   if (images.length !== labels.length) {
@@ -185,8 +146,8 @@ export function pairFiles(files) {
   const notes = [describe(img.train, 'training'), describe(lab.train, 'training')];
   if (img.test) notes.push(describe(img.test, 'test'), describe(lab.test, 'test'));
   return {
-    train: { images: img.train.bytes, labels: lab.train.bytes },
-    test: img.test ? { images: img.test.bytes, labels: lab.test.bytes } : null,
+    train: { images: img.train.bytes, labels: lab.train.bytes, info: img.train.info, labelsInfo: lab.train.info },
+    test: img.test ? { images: img.test.bytes, labels: lab.test.bytes, info: img.test.info } : null,
     names: { images: img.train.name, labels: lab.train.name, testImages: img.test?.name ?? null, testLabels: lab.test?.name ?? null },
     shape: img.train.info.shape,
     classes,

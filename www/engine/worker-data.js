@@ -1,7 +1,8 @@
 //! The worker's data: a built-in dataset downloaded (and kept, so switching back costs nothing) or a
 //! person's files, inflated and paired into images and labels; how many examples train and test;
 //! and handing them to an engine.
-import { inflate, readIdx, pairFiles, sliceIdx } from './idx.js';
+import { inflate, pairFiles, sliceIdx } from './idx.js';
+import { wasm } from './wasm-engine.js';
 
 const builtinCache = new Map();
 
@@ -27,14 +28,17 @@ async function fetchBytes(path) {
   return inflate(new Uint8Array(await response.arrayBuffer()), path);
 }
 
+/** A file with what the engine's parser reads of it (an Error that names the file if it is not IDX). */
+function withInfo(name, bytes) {
+  const i = wasm.idxInfo(bytes, name);
+  return { name, bytes, info: { kind: i.kind, count: i.count, shape: [1, i.rows, i.cols], maxLabel: i.maxLabel ?? -1, headerBytes: i.headerBytes } };
+}
+
 async function loadBuiltin(source) {
   if (builtinCache.has(source.id)) return builtinCache.get(source.id);
   const [images, labels] = await Promise.all([fetchBytes(source.images), fetchBytes(source.labels)]);
-  const pair = pairFiles([
-    { name: source.images, bytes: images },
-    { name: source.labels, bytes: labels },
-  ]);
-  const count = readIdx(images).count;
+  const pair = pairFiles([withInfo(source.images, images), withInfo(source.labels, labels)]);
+  const { count } = pair.train.info;
   const data = {
     id: source.id, names: pair.names,
     train: pair.train, test: null, shape: pair.shape, classes: pair.classes, count,
@@ -48,21 +52,21 @@ async function loadBuiltin(source) {
 
 async function loadFiles(source) {
   const files = [];
-  for (const f of source.files) files.push({ name: f.name, bytes: await inflate(new Uint8Array(f.bytes), f.name) });
+  for (const f of source.files) files.push(withInfo(f.name, await inflate(new Uint8Array(f.bytes), f.name)));
   const pair = pairFiles(files);
-  const count = readIdx(pair.train.images).count + (pair.test ? readIdx(pair.test.images).count : 0);
+  const count = pair.train.info.count + (pair.test?.info.count ?? 0);
   return {
     id: 'custom', names: pair.names,
     train: pair.train, test: pair.test, shape: pair.shape, classes: pair.classes, count,
     splitSeed: 0,
-    nTest: pair.test ? readIdx(pair.test.images).count : Math.max(1, Math.round(count * 0.2)),
+    nTest: pair.test ? pair.test.info.count : Math.max(1, Math.round(count * 0.2)),
     notes: pair.notes,
   };
 }
 
 /** How many examples train (at most `limit`, if set) and test, and how many could train. */
 export function counts(d, limit) {
-  const available = d.test ? readIdx(d.train.images).count : d.count - d.nTest;
+  const available = d.test ? d.train.info.count : d.count - d.nTest;
   return { nTrain: limit > 0 ? Math.min(limit, available) : available, nTest: d.nTest, available };
 }
 
@@ -70,8 +74,8 @@ export function counts(d, limit) {
 export function giveData(e, d, limit) {
   const { nTrain, nTest } = counts(d, limit);
   if (d.test) {
-    const images = sliceIdx(d.train.images, nTrain);
-    const labels = sliceIdx(d.train.labels, nTrain);
+    const images = sliceIdx(d.train.images, nTrain, d.train.info);
+    const labels = sliceIdx(d.train.labels, nTrain, d.train.labelsInfo);
     e.setDataSplits(images, labels, d.test.images, d.test.labels);
   } else {
     if (d.count - d.nTest < 1) throw new Error(`The data holds ${d.count} examples, too few to keep ${d.nTest} for testing.`);

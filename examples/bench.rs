@@ -49,12 +49,7 @@ mod native {
     }
 
     fn options() -> Res<Options> {
-        let mut o = Options {
-            quick: false,
-            budget: f64::NAN,
-            workloads: None,
-            json: None,
-        };
+        let mut o = Options { quick: false, budget: f64::NAN, workloads: None, json: None };
         let mut args = std::env::args().skip(1);
         while let Some(a) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{a} needs a value"));
@@ -66,7 +61,9 @@ mod native {
                 }
                 "--json" => o.json = Some(PathBuf::from(value()?)),
                 "-h" | "--help" => {
-                    println!("cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b] [--json PATH]");
+                    println!(
+                        "cargo run --release --example bench [-- --quick] [--budget S] [--workloads a,b] [--json PATH]"
+                    );
                     std::process::exit(0);
                 }
                 other => return Err(format!("unknown argument {other}")),

@@ -185,7 +185,8 @@ impl Trainer {
         self.dropout_rng = Rng::from_state(s.dropout).ok_or_else(|| damaged("dropout stream"))?;
         self.data_rng = Rng::from_state(s.data).ok_or_else(|| damaged("data stream"))?;
         self.examples_seen = s.examples_seen;
-        self.resume_order = Some(EpochOrder::resume(s.order, s.position).ok_or_else(|| damaged("order of the training examples"))?);
+        self.resume_order =
+            Some(EpochOrder::resume(s.order, s.position).ok_or_else(|| damaged("order of the training examples"))?);
         Ok(())
     }
 

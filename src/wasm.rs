@@ -58,8 +58,17 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 
 fn spec_from_js(spec: JsValue) -> Result<ModelSpec, JsValue> {
     // Through JSON text, so that error messages read the same as for a pasted spec.
-    let json = js_sys::JSON::stringify(&spec)
-        .map_err(|_| js_err(Problem::new("unreadable_spec", None, "model spec: it is not a plain object that can be written as JSON", None).into()))?;
+    let json = js_sys::JSON::stringify(&spec).map_err(|_| {
+        js_err(
+            Problem::new(
+                "unreadable_spec",
+                None,
+                "model spec: it is not a plain object that can be written as JSON",
+                None,
+            )
+            .into(),
+        )
+    })?;
     let json: String = json.into();
     ModelSpec::from_json(&json).map_err(js_err)
 }

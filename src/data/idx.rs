@@ -133,10 +133,24 @@ pub fn read_info(bytes: &[u8]) -> Result<IdxInfo> {
     if bytes.get(..4) == Some(&LABELS_MAGIC.to_be_bytes()[..]) {
         let labels = parse_labels(bytes, 256)?;
         let kind = "labels";
-        return Ok(IdxInfo { kind, count: labels.len(), rows: 0, cols: 0, max_label: labels.iter().copied().max(), header_bytes: LABELS_HEADER });
+        return Ok(IdxInfo {
+            kind,
+            count: labels.len(),
+            rows: 0,
+            cols: 0,
+            max_label: labels.iter().copied().max(),
+            header_bytes: LABELS_HEADER,
+        });
     }
     let images = parse_images(bytes)?;
-    Ok(IdxInfo { kind: "images", count: images.n, rows: images.rows, cols: images.cols, max_label: None, header_bytes: IMAGES_HEADER })
+    Ok(IdxInfo {
+        kind: "images",
+        count: images.n,
+        rows: images.rows,
+        cols: images.cols,
+        max_label: None,
+        header_bytes: IMAGES_HEADER,
+    })
 }
 
 /// Checks that every label is in `0..classes`: "label 12 at index 57 is outside 0..9".
@@ -386,7 +400,10 @@ mod tests {
     fn read_info_tells_the_kind_the_count_and_the_largest_label() -> Result<()> {
         let images = encode_images(3, 2, 5, &[0; 30])?;
         let info = read_info(&images)?;
-        assert_eq!((info.kind, info.count, info.rows, info.cols, info.max_label, info.header_bytes), ("images", 3, 2, 5, None, 16));
+        assert_eq!(
+            (info.kind, info.count, info.rows, info.cols, info.max_label, info.header_bytes),
+            ("images", 3, 2, 5, None, 16)
+        );
         let labels = encode_labels(&[4, 9, 2])?;
         let info = read_info(&labels)?;
         assert_eq!((info.kind, info.count, info.max_label, info.header_bytes), ("labels", 3, Some(9), 8));

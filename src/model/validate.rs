@@ -152,7 +152,10 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
             "input_shape",
             Some("input"),
             format!("input shape {c}×{h}×{w} is not usable"),
-            Some(format!("give [channels, height, width] with 1–{} channels and sides of 1–{side} pixels", LIMITS.input_channels)),
+            Some(format!(
+                "give [channels, height, width] with 1–{} channels and sides of 1–{side} pixels",
+                LIMITS.input_channels
+            )),
         ));
     }
     if spec.classes < 2 || spec.classes > LIMITS.classes {
@@ -175,7 +178,11 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
         return Err(Problem::new(
             "too_many_layers",
             Some("layers"),
-            format!("the network has {} layers, more than the {} the playground allows", spec.layers.len(), LIMITS.layers),
+            format!(
+                "the network has {} layers, more than the {} the playground allows",
+                spec.layers.len(),
+                LIMITS.layers
+            ),
             None,
         ));
     }
@@ -188,14 +195,25 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
     let last = spec.layers.len() - 1;
     for (i, layer) in spec.layers.iter().enumerate() {
         let kind = layer.kind();
-        let problem = |code, field, what: String, fix: Option<String>| Problem::in_layer(i, kind, code, field, what, fix);
+        let problem =
+            |code, field, what: String, fix: Option<String>| Problem::in_layer(i, kind, code, field, what, fix);
         // Sizes run from 1 to the playground's limit; `what` names a count of them ("{} filters").
         let size = |field, what: &str, v: usize, max: usize, typical: &str| {
             let said = what.replace("{}", &v.to_string());
             if v == 0 {
-                Some(problem("value_out_of_range", field, format!("{said}: at least 1 is needed"), Some(format!("{typical} is typical"))))
+                Some(problem(
+                    "value_out_of_range",
+                    field,
+                    format!("{said}: at least 1 is needed"),
+                    Some(format!("{typical} is typical")),
+                ))
             } else if v > max {
-                Some(problem("value_out_of_range", field, format!("{said} is more than the {max} the playground allows"), Some(format!("{typical} is typical"))))
+                Some(problem(
+                    "value_out_of_range",
+                    field,
+                    format!("{said} is more than the {max} the playground allows"),
+                    Some(format!("{typical} is typical")),
+                ))
             } else {
                 None
             }
@@ -272,7 +290,10 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
                     return Err(problem(
                         "needs_image",
                         "type",
-                        format!("pooling needs an image-shaped input, but the layer before it outputs a flat vector of {}", dims.len()),
+                        format!(
+                            "pooling needs an image-shaped input, but the layer before it outputs a flat vector of {}",
+                            dims.len()
+                        ),
                         hint("pool before dense layers"),
                     ));
                 }
@@ -297,7 +318,15 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
                 } else {
                     Op::Avgpool2d { size: window, stride }
                 };
-                layers.push(ResolvedLayer { spec_index: i, op, in_dims: dims, out_dims: out, params: 0, flops: 0, implicit: false });
+                layers.push(ResolvedLayer {
+                    spec_index: i,
+                    op,
+                    in_dims: dims,
+                    out_dims: out,
+                    params: 0,
+                    flops: 0,
+                    implicit: false,
+                });
                 dims = out;
             }
             LayerSpec::Dense { units, activation, alpha } => {
@@ -349,7 +378,10 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
                     return Err(problem(
                         "value_out_of_range",
                         "rate",
-                        format!("rate {rate} is not usable: it is the probability of dropping a value, from 0 to {}", LIMITS.dropout),
+                        format!(
+                            "rate {rate} is not usable: it is the probability of dropping a value, from 0 to {}",
+                            LIMITS.dropout
+                        ),
                         hint("0.25–0.5 is typical"),
                     ));
                 }
@@ -558,7 +590,14 @@ fn training_problems(spec: &ModelSpec) -> Vec<Problem> {
     let mut found = vec![learning_rate_problem(spec.optimizer.lr()), l2_problem(spec.l2)];
     match spec.optimizer {
         OptimizerSpec::Sgd { momentum, nesterov, .. } => {
-            found.push(in_range("optimizer.momentum", "momentum", momentum, 0.0, 1.0, "0.9 is typical, 0 turns it off"));
+            found.push(in_range(
+                "optimizer.momentum",
+                "momentum",
+                momentum,
+                0.0,
+                1.0,
+                "0.9 is typical, 0 turns it off",
+            ));
             if nesterov && momentum == 0.0 {
                 found.push(Some(Problem::new(
                     "nesterov_without_momentum",
@@ -573,7 +612,14 @@ fn training_problems(spec: &ModelSpec) -> Vec<Problem> {
             found.push(in_range("optimizer.beta2", "beta2", beta2, 0.0, 1.0, "0.999 is typical"));
             found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical"));
             if let OptimizerSpec::Adamw { weight_decay, .. } = spec.optimizer {
-                found.push(in_range("optimizer.weightDecay", "weight decay", weight_decay, 0.0, 1.0, "0.01 is typical"));
+                found.push(in_range(
+                    "optimizer.weightDecay",
+                    "weight decay",
+                    weight_decay,
+                    0.0,
+                    1.0,
+                    "0.01 is typical",
+                ));
             }
         }
         OptimizerSpec::Rmsprop { alpha, eps, momentum, .. } => {
@@ -607,7 +653,10 @@ fn training_problems(spec: &ModelSpec) -> Vec<Problem> {
                 found.push(Some(Problem::new(
                     "value_out_of_range",
                     Some("schedule.minLr"),
-                    format!("cosine schedule: minLr must be between 0 and the learning rate ({}), got {min_lr}", spec.optimizer.lr()),
+                    format!(
+                        "cosine schedule: minLr must be between 0 and the learning rate ({}), got {min_lr}",
+                        spec.optimizer.lr()
+                    ),
                     None,
                 )));
             }
@@ -791,7 +840,9 @@ mod tests {
         // The message is the whole sentence and ends with the hint.
         let lr = &checked.problems[0];
         assert_eq!(lr.hint.as_deref(), Some("try 0.001 for Adam or 0.01 for SGD"));
-        assert!(lr.message.starts_with("learning rate must be") && lr.message.ends_with(lr.hint.as_deref().unwrap_or("")));
+        assert!(
+            lr.message.starts_with("learning rate must be") && lr.message.ends_with(lr.hint.as_deref().unwrap_or(""))
+        );
         // With only a training setting wrong, the plan is still there, so every layer keeps its shape.
         let s = spec(r#"{"layers":[{"type":"dense","units":10,"activation":"softmax"}],"l2":2}"#);
         let checked = check(&s);

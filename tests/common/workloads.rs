@@ -22,7 +22,9 @@ pub fn engine_spec(w: &Value) -> Result<ModelSpec, String> {
     let batch = w["batchSize"].as_u64().ok_or("workload without batchSize")?;
     let o = &w["optimizer"];
     let optimizer = match o["type"].as_str() {
-        Some("sgd") => json!({"type": "sgd", "lr": o["lr"], "momentum": o.get("momentum").cloned().unwrap_or(json!(0))}),
+        Some("sgd") => {
+            json!({"type": "sgd", "lr": o["lr"], "momentum": o.get("momentum").cloned().unwrap_or(json!(0))})
+        }
         Some(t) => json!({"type": t, "lr": o["lr"], "beta1": o["beta1"], "beta2": o["beta2"], "eps": o["eps"]}),
         None => return Err("workload without optimizer type".into()),
     };

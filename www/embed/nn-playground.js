@@ -9,15 +9,21 @@
 //! Attributes: `preset` (a lesson's id), any setting of the schema (`dataset`, `layers`, `optimizer`,
 //! `lr`, `batch-size` or `batchsize`, `seed`, …), `hide` (parts or settings to leave out) and `label`
 //! (the widget's title). A value that cannot be read keeps its default, and the widget says so.
+//!
+//! From script: `play()`, `pause()`, `step()`, `reset()` (Promises, resolved once the widget has done
+//! it), `settings` (a copy of the settings; assigning an object changes those settings, read as the
+//! attributes are), and the events `step`, `epoch`, `done`, `diverged`, `error` (element-events.js).
+//! The types are in nn-playground.d.ts.
 
 import { EngineClient } from '../engine/client.js';
 import { Controller } from '../controller.js';
-import { SETTINGS, SETTING, defaultState, shortenForNotice } from '../state/schema.js';
+import { SETTINGS, SETTING, LAYER_TYPES, defaultState, layerTypeNamed, settingNamed, shortenForNotice } from '../state/schema.js';
 import { decodeState } from '../state/url.js';
 import { PRESETS } from '../state/presets.js';
 import { encodeSweep } from '../state/sweep.js';
 import { mountComparison } from '../comparison.js';
 import { PARTS, mountViews, mountEngineStatus } from '../mount-views.js';
+import { watchRun } from './element-events.js';
 
 const HERE = new URL('./', import.meta.url);
 
@@ -153,7 +159,14 @@ export class NnPlayground extends HTMLElement {
       topbar: { root, host: this, page: false },
     });
     mountEngineStatus(controller, $('engine-status'), this);
+    watchRun(controller.run, (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true })));
+    if (this.pendingSettings) {
+      // Settings given from script before the widget was on the page apply over its attributes.
+      this.applySettings(this.pendingSettings);
+      this.pendingSettings = null;
+    }
     const started = controller.start();
+    this.started = started.then(() => controller);
     if (linked) comparison.startLinked(linked, started, { source: 'widget', lesson: this.hasAttribute('sweep') ? null : lesson });
   }
 
@@ -170,15 +183,131 @@ export class NnPlayground extends HTMLElement {
     this.controller = null;
   }
 
-  /** The settings (a store: get, set, subscribe), for a page that drives the widget from script. */
+  /**
+   * A copy of the widget's settings (before it is on the page: those its attributes give). For pages
+   * written when `settings` was the store, the copy also has the store's `get()`, `set(patch)` and
+   * `subscribe(fn, keys)`, not enumerable, so a spread or JSON of it holds only the settings.
+   */
   get settings() {
-    return this.controller?.settings ?? null;
+    const c = this.controller;
+    const copy = structuredClone(c ? c.settings.get() : { ...readAttributes(this).state, ...this.pendingSettings });
+    return Object.defineProperties(copy, {
+      get: { value: () => (this.controller ? this.controller.settings.get() : this.settings) },
+      set: { value: (patch) => { this.settings = patch; } },
+      subscribe: { value: (fn, keys) => this.controller?.settings.subscribe(fn, keys) ?? (() => {}) },
+    });
+  }
+
+  /**
+   * Changes the settings named in `patch` ({ lr: 0.01, layers: [...] } or the attributes' text, such as
+   * { layers: 'dense:64:relu' }), read as the attributes are: a value that cannot be read keeps the
+   * setting as it was, and the widget says so in a notice. `lr` and `l2` apply while training, the
+   * others with a rebuild.
+   */
+  set settings(patch) {
+    if (this.controller) this.applySettings(patch);
+    else this.pendingSettings = { ...this.pendingSettings, ...patch };
+  }
+
+  applySettings(patch) {
+    const c = this.controller;
+    const { changes, notices } = readSettings(patch, c.settings.get());
+    for (const text of notices) c.notify('warning', text);
+    if (Object.keys(changes).length) c.settings.set(changes);
   }
 
   /** What the engine reports (a store: phase, summary, report, evaluation, …). */
   get run() {
     return this.controller?.run ?? null;
   }
+
+  /**
+   * Runs `action(controller)` once the widget has loaded its data and built its network; rejects if
+   * the widget is not on the page. Calls made one after another act in that order, and in turn with
+   * the widget's own buttons and keys (the controller's transport queue).
+   */
+  whenStarted(action) {
+    if (!this.controller) return Promise.reject(new Error('The <nn-playground> element is not on the page.'));
+    return this.started.then((c) => (c === this.controller ? action(c) : undefined));
+  }
+
+  /** Starts training (a finished or paused-by-health run starts again first); nothing if it trains. */
+  play() {
+    return this.whenStarted((c) => c.transport(() => {
+      if (c.run.get().phase === 'training') return undefined;
+      // Play/Pause inside this turn of the queue: given an empty queue for the call, it runs now
+      // instead of waiting behind this very job.
+      const queue = c.transportQueue;
+      c.transportQueue = Promise.resolve();
+      try {
+        return c.togglePlay();
+      } finally {
+        c.transportQueue = queue;
+      }
+    }));
+  }
+
+  /** Pauses training after the current chunk of steps; nothing if it is not training. */
+  pause() {
+    return this.whenStarted((c) => c.transport(() => c.pause()));
+  }
+
+  /** Trains one batch (not while training); resolves once its report is in `run`. */
+  step() {
+    return this.whenStarted((c) => c.step());
+  }
+
+  /** Back to the run's initial weights. */
+  reset() {
+    return this.whenStarted((c) => c.reset());
+  }
+}
+
+/**
+ * A patch of settings from script, read as attributes are (names as the settings or the attributes
+ * spell them; values as values or as the attributes' text) over `current`.
+ * @returns {{ changes: object, notices: string[] }}
+ */
+export function readSettings(patch, current) {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    return { changes: {}, notices: ['The widget\'s settings must be set to an object of settings, such as { lr: 0.01 }; nothing changed.'] };
+  }
+  const pairs = [];
+  const notices = [];
+  for (const [key, value] of Object.entries(patch)) {
+    const name = settingNamed(key) ? key : ATTRIBUTE_SETTING.get(key.toLowerCase()) ?? key;
+    const def = settingNamed(name);
+    if (!def) {
+      pairs.push([name, '']); // the decoder names the unknown setting
+      continue;
+    }
+    const text = settingText(def, value);
+    if (text === null) notices.push(`The widget's network could not be read (it must be a list of layers such as { type: 'dense', units: 64, activation: 'relu' } or a text such as "dense:64:relu"); the network stays as it was.`);
+    else pairs.push([name, text]);
+  }
+  const decoded = decodeState(new URLSearchParams(pairs).toString(), { source: 'widget', base: current });
+  const changes = {};
+  for (const d of SETTINGS) {
+    if (JSON.stringify(decoded.state[d.name]) !== JSON.stringify(current[d.name])) changes[d.name] = decoded.state[d.name];
+  }
+  return { changes, notices: [...notices, ...decoded.notices] };
+}
+
+/** A value given from script in the attributes' text; null for a list of layers that cannot be written so. */
+function settingText(def, value) {
+  if (def.type === 'layers' && typeof value !== 'string') {
+    if (!Array.isArray(value)) return null;
+    const items = [];
+    for (const layer of value) {
+      const type = layer && typeof layer === 'object' && typeof layer.type === 'string' && layerTypeNamed(layer.type) ? layer.type : null;
+      if (!type) return null;
+      // Fields left out take their defaults; the decoder checks every value.
+      items.push([type, ...LAYER_TYPES[type].fields.map((f) => String(layer[f.name] ?? f.default))].join(':'));
+    }
+    return items.join(',');
+  }
+  if (def.type === 'bool' && typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
 }
 
 /** A lesson's settings over the defaults (the defaults alone without a known lesson). */

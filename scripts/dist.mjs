@@ -21,8 +21,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const WWW = join(ROOT, 'www');
 
-/** Files of www/ that a build leaves out: the engine's build stamp and its type declarations. */
-const SKIP = [/^pkg\/\.built-from$/, /^pkg\/.*\.d\.ts$/, /(^|\/)\.[^/]*$/];
+/** Files of www/ that a site leaves out: the engine's build stamp and the type declarations (the npm package's). */
+const SKIP = [/^pkg\/\.built-from$/, /\.d\.ts$/, /(^|\/)\.[^/]*$/];
+/** The element's and the engine's type declarations, for the npm package. */
+const TYPES = ['embed/nn-playground.d.ts', 'engine/nn_playground.d.ts'];
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const hashed = (path, bytes) => {
@@ -134,12 +136,15 @@ export function elementFiles(www = WWW) {
   }
   for (const path of walk(join(www, 'data'))) seen.add(`data/${path}`);
   for (const path of walk(join(www, 'pkg'))) if (/\.d\.ts$/.test(path)) seen.add(`pkg/${path}`);
+  for (const path of TYPES) seen.add(path);
   return [...seen].sort();
 }
 
 /** The npm package of the element: path → bytes. */
 export function packageFiles(www = WWW) {
   const files = new Map(elementFiles(www).map((p) => [p, readFileSync(join(www, p))]));
+  // The engine's module gets the typed declarations of engine/nn_playground.d.ts, not the generated `any`s.
+  files.set('pkg/nn_playground.d.ts', Buffer.from("export * from '../engine/nn_playground.js';\nexport { default } from '../engine/nn_playground.js';\n"));
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const pkg = {
     name: root.name,
@@ -148,9 +153,10 @@ export function packageFiles(www = WWW) {
     license: root.license,
     type: 'module',
     main: './embed/nn-playground.js',
+    types: './embed/nn-playground.d.ts',
     exports: {
-      '.': './embed/nn-playground.js',
-      './nn-playground.js': './embed/nn-playground.js',
+      '.': { types: './embed/nn-playground.d.ts', default: './embed/nn-playground.js' },
+      './nn-playground.js': { types: './embed/nn-playground.d.ts', default: './embed/nn-playground.js' },
       './*': './*',
     },
     sideEffects: true,
@@ -207,7 +213,10 @@ folder before the dev server and the build start, and load it by its public URL:
 \`\`\`
 
 From a script: \`await import(/* @vite-ignore */ '/nn-playground/embed/nn-playground.js')\`, then create the
-element. \`element.settings\` and \`element.run\` are its stores (\`get()\`, \`set(patch)\`, \`subscribe(fn, keys)\`).
+element. It has \`play()\`, \`pause()\`, \`step()\` and \`reset()\` (Promises), \`settings\` (a copy to read; assign
+an object such as \`{ lr: 0.01 }\` to change those settings), \`run\` (what the engine reports, a store), and the
+events \`step\`, \`epoch\`, \`done\`, \`diverged\` and \`error\` (their \`detail\` in the types). TypeScript finds the
+types (\`embed/nn-playground.d.ts\`; the engine's in \`engine/nn_playground.d.ts\`) from \`import '${pkg.name}'\`.
 
 ## Served from another path or another origin
 

@@ -55,5 +55,7 @@ if (document.querySelector('meta[name="nnp-offline"]') && 'serviceWorker' in nav
     });
     watch(registration.installing);
     registration.addEventListener('updatefound', () => watch(registration.installing));
+    // From here a newer build is noticed (tests wait for this before asking the host for one).
+    document.body.dataset.offline = 'watching';
   }, (err) => controller.notify('warning', `The page will not work offline: ${err.message}`));
 }

@@ -110,7 +110,7 @@ test('offline after a first visit: the page reloads with the server gone, trains
   }
 });
 
-test('a new build on the host takes over on a reload and leaves only its own cache', async () => {
+test('a new build on the host installs beside the running one and is announced, the running one untouched', async () => {
   // A copy of www/ whose style differs by a comment: another build, another version.
   const www = join(tmp, 'www-b');
   cpSync(WWW, www, { recursive: true });
@@ -125,17 +125,20 @@ test('a new build on the host takes over on a reload and leaves only its own cac
     // A later visit, controlled from its start.
     await page.reload();
     await waitReady(page);
+    await page.waitForSelector('body[data-offline="watching"]');
     const second = buildDist({ out, www });
     assert.notEqual(second.version, first.version);
     // The browser finds the new sw.js and installs it next to the running one; the page says a reload uses it.
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     await page.waitForFunction(() => [...document.querySelectorAll('#notices *')].some((n) => /new version/.test(n.textContent)), null, { timeout: 30_000 });
-    // A reload (the only tab) hands over to it and loads its files.
-    await page.reload();
-    await page.waitForFunction((v) => document.querySelector('meta[name="nnp-offline"]')?.content === v, second.version, { timeout: 30_000 });
-    await waitReady(page);
-    const names = await page.evaluate(() => caches.keys());
-    assert.deepEqual(names, [`nn-playground ${app.url} ${second.version}`]);
+    // The new build waits with its own cache; the page goes on with the build it loaded.
+    const state = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { waiting: r.waiting?.state, meta: document.querySelector('meta[name="nnp-offline"]').content, caches: (await caches.keys()).sort() };
+    });
+    assert.equal(state.waiting, 'installed');
+    assert.equal(state.meta, first.version);
+    assert.deepEqual(state.caches, [`nn-playground ${app.url} ${first.version}`, `nn-playground ${app.url} ${second.version}`].sort());
     await stepOnce(page);
     assert.deepEqual(app.errors, []);
   } finally {

@@ -1,6 +1,6 @@
 //! Settings → engine: validating the settings being edited (every problem shown where it belongs),
-//! rebuilding the network once an edit rests, and sending the live settings (learning rate, L2) to
-//! the running engine. Builds run one at a time, in the order asked for (c.queue).
+//! rebuilding the network once an edit rests, and sending the live settings (learning rate, L2,
+//! epochs) to the running engine. Builds run one at a time, in the order asked for (c.queue).
 import { buildSpec, placeProblem, problemsOf } from '../state/spec.js';
 import { applyBuild } from './run-store.js';
 
@@ -13,7 +13,7 @@ export function builtKeyOf(spec, trainLimit) {
 }
 
 /**
- * Learning rate and L2 go to the running engine; the spec keeps them for the next rebuild.
+ * Learning rate, L2 and epochs go to the running engine; the spec keeps them for the next rebuild.
  * @param {import('../controller.js').Controller} c
  */
 export async function applyLive(c, s, keys) {

@@ -2,9 +2,9 @@
 //! softmax cross-entropy; SGD, Adam and friends) that builds natively and for WebAssembly.
 //!
 //! The natural order of one training step: `model::spec` → `model::validate` (shapes) →
-//! `model::network` (forward through `layers`) → `loss` → backward → `optim` step, driven by
-//! `train::Trainer`. Nothing outside `wasm` knows it may run in a browser, so the whole engine
-//! tests with `cargo test`.
+//! `model::network` (forward through `layers`) → `loss` → backward, once for each of the batch's
+//! `shards` → `optim` step, driven by `train::Trainer`. Nothing outside `wasm` knows it may run
+//! in a browser, so the whole engine tests with `cargo test`.
 
 pub mod data;
 pub mod error;
@@ -15,6 +15,7 @@ pub mod optim;
 pub mod params;
 pub mod rng;
 pub mod save;
+pub mod shards;
 pub mod tensor;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

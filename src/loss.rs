@@ -22,17 +22,31 @@ use crate::tensor::Tensor;
 /// debug builds panic, release builds count the example as wrong and give it no target term.
 pub fn softmax_cross_entropy(logits: &Tensor, labels: &[u8], grad: &mut Tensor) -> (f32, usize) {
     let n = logits.n;
+    let (total, correct) = softmax_cross_entropy_part(logits, labels, grad, n);
+    if n == 0 {
+        return (0.0, 0);
+    }
+    ((total / n as f64) as f32, correct)
+}
+
+/// The same for a part (shard) of a batch of `batch` examples: returns the *sum* of the part's
+/// losses, and its gradient is that of the whole batch's mean, (softmax(z) − onehot(label)) / batch,
+/// so the parts' gradients add up to the batch's.
+///
+/// The sum is accumulated in f64 (also exactly rounded, so still bit-identical across targets) so
+/// that a large evaluation batch does not lose the small per-example terms.
+pub fn softmax_cross_entropy_part(logits: &Tensor, labels: &[u8], grad: &mut Tensor, batch: usize) -> (f64, usize) {
+    let n = logits.n;
     let dims = logits.dims();
     let classes = dims.len();
     debug_assert_eq!(labels.len(), n, "one label per example");
     debug_assert_eq!(logits.data.len(), n * classes);
+    debug_assert!(batch >= n, "a part of a batch is not larger than the batch");
     grad.reshape(n, dims);
     if n == 0 || classes == 0 {
         return (0.0, 0);
     }
-    let inv_n = 1.0 / n as f32;
-    // The mean is accumulated in f64 (also exactly rounded, so still bit-identical across
-    // targets) so that a large evaluation batch does not lose the small per-example terms.
+    let inv_n = 1.0 / batch as f32;
     let mut total = 0.0f64;
     let mut correct = 0;
     let rows = logits.data.chunks_exact(classes).zip(grad.data.chunks_exact_mut(classes));
@@ -58,7 +72,7 @@ pub fn softmax_cross_entropy(logits: &Tensor, labels: &[u8], grad: &mut Tensor) 
         }
         correct += usize::from(argmax == label);
     }
-    ((total / n as f64) as f32, correct)
+    (total, correct)
 }
 
 /// Class probabilities of one row of logits, for prediction: out = e^(z − max) / Σ e^(z − max).

@@ -7,7 +7,7 @@ use crate::data::dataset::Dataset;
 use crate::data::epochs::EpochOrder;
 use crate::error::{Error, Problem, Result};
 use crate::layers::{Ctx, Mode};
-use crate::loss::{softmax, softmax_cross_entropy};
+use crate::loss::{softmax, softmax_cross_entropy, softmax_cross_entropy_part};
 use crate::model::limits::LIMITS;
 use crate::model::network::Network;
 use crate::model::spec::ModelSpec;
@@ -15,6 +15,7 @@ use crate::model::validate::{check_l2, check_learning_rate, validate, Plan};
 use crate::optim::schedule::lr_at;
 use crate::optim::{clip_grad_norm, grad_norm, Optimizer};
 use crate::rng::Rng;
+use crate::shards::{shard_count, shard_range};
 use crate::tensor::{Dims, Tensor};
 
 /// Examples per forward pass when evaluating (no gradients, so larger than a training batch).
@@ -78,6 +79,27 @@ pub struct Streams {
     pub position: usize,
 }
 
+/// What one shard of a step gives to the sum: its summed loss and its correct predictions (its
+/// gradient is in the parameter store's gradient buffer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShardResult {
+    pub loss_sum: f64,
+    pub correct: usize,
+}
+
+/// A step between `begin_step` and `finish_step`.
+#[derive(Debug, Clone)]
+struct PendingStep {
+    size: usize,
+    shards: usize,
+    /// Seeds each shard's own dropout stream, so that a shard's masks do not depend on which
+    /// worker computes it or on what it computed before.
+    dropout_seed: u64,
+    added: usize,
+    loss_sum: f64,
+    correct: usize,
+}
+
 pub struct Trainer {
     spec: ModelSpec,
     net: Network,
@@ -91,6 +113,13 @@ pub struct Trainer {
     /// as many examples, so that a resumed run visits them as the saved one would have.
     resume_order: Option<EpochOrder>,
     labels: Vec<u8>,
+    /// The step under way, between `begin_step` and `finish_step`.
+    pending: Option<PendingStep>,
+    /// The whole batch of the step under way; each shard copies its rows into the network's input.
+    batch: Tensor,
+    batch_labels: Vec<u8>,
+    /// The shards' gradients added so far, in shard order.
+    grad_sum: Vec<f32>,
     steps: u64,
     examples_seen: u64,
     last_lr: f32,
@@ -124,6 +153,10 @@ impl Trainer {
             order: EpochOrder::default(),
             resume_order: None,
             labels: Vec::new(),
+            pending: None,
+            batch: Tensor::default(),
+            batch_labels: Vec::new(),
+            grad_sum: Vec::new(),
             steps: 0,
             examples_seen: 0,
             last_lr: base_lr,
@@ -289,22 +322,98 @@ impl Trainer {
     }
 
     /// One training step on the next batch; returns (mean loss, correct predictions, batch size).
+    ///
+    /// The batch's gradient is the sum of its shards' gradients, each computed from zero and added
+    /// in shard order: exactly what workers that share the shards compute (`crate::shards`).
     pub fn step(&mut self) -> Result<(f32, usize, usize)> {
+        let shards = self.begin_step()?;
+        for s in 0..shards {
+            let part = self.compute_shard(s)?;
+            self.add_shard(s, part)?;
+        }
+        self.finish_step()
+    }
+
+    /// Starts a step: draws the next batch (and its augmentation) and returns how many shards it
+    /// has. Every worker of a run calls it, so that their streams stay the same.
+    pub fn begin_step(&mut self) -> Result<usize> {
         let train = self.train.as_ref().ok_or_else(|| Error::Usage("no training data is loaded yet".into()))?;
         let shuffle = if self.spec.shuffle { Some(&mut self.data_rng) } else { None };
         let batch = self.order.next_batch(self.spec.batch_size, shuffle);
-        let n = batch.len();
+        let size = batch.len();
         let augment = if self.spec.augment { Some(&mut self.data_rng) } else { None };
-        train.fill_batch(batch, self.net.input_mut(), &mut self.labels, augment)?;
+        train.fill_batch(batch, &mut self.batch, &mut self.batch_labels, augment)?;
+        let hi = self.dropout_rng.next_u32() as u64;
+        let lo = self.dropout_rng.next_u32() as u64;
+        let shards = shard_count(size);
+        self.pending =
+            Some(PendingStep { size, shards, dropout_seed: (hi << 32) | lo, added: 0, loss_sum: 0.0, correct: 0 });
+        Ok(shards)
+    }
 
-        let mut ctx = Ctx { mode: Mode::Train, rng: &mut self.dropout_rng };
+    /// Forward and backward pass of shard `s` of the step under way. Its gradient (of the whole
+    /// batch's mean loss) is left in `network().store.grads`, computed from zero.
+    pub fn compute_shard(&mut self, s: usize) -> Result<ShardResult> {
+        let step = self.pending.as_ref().ok_or_else(|| Error::Usage("no step is under way".into()))?;
+        if s >= step.shards {
+            return Err(Error::Usage(format!("shard {s} of a step with {} shards", step.shards)));
+        }
+        let rows = shard_range(step.size, step.shards, s);
+        let mut rng = shard_rng(step.dropout_seed, s);
+        let batch_size = step.size;
+        let dims = self.batch.dims();
+        let input = self.net.input_mut();
+        input.reshape(rows.len(), dims);
+        input.data.copy_from_slice(&self.batch.data[rows.start * dims.len()..rows.end * dims.len()]);
+        self.labels.clear();
+        self.labels.extend_from_slice(&self.batch_labels[rows]);
+
+        let mut ctx = Ctx { mode: Mode::Train, rng: &mut rng };
         self.net.forward(&mut ctx);
-        let (loss, correct) = {
+        let (loss_sum, correct) = {
             let (logits, grad) = self.net.logits_and_grad_mut();
-            softmax_cross_entropy(logits, &self.labels, grad)
+            softmax_cross_entropy_part(logits, &self.labels, grad, batch_size)
         };
         self.net.store.zero_grads();
         self.net.backward();
+        Ok(ShardResult { loss_sum, correct })
+    }
+
+    /// Adds shard `s`'s gradient, now in `network().store.grads` (computed here or copied in from
+    /// the worker that computed it), to the step's sum. Shards must come in order, 0 first.
+    pub fn add_shard(&mut self, s: usize, part: ShardResult) -> Result<()> {
+        let step = self.pending.as_mut().ok_or_else(|| Error::Usage("no step is under way".into()))?;
+        if s != step.added {
+            return Err(Error::Usage(format!("shard {s} added when shard {} was due", step.added)));
+        }
+        let grads = &self.net.store.grads;
+        if s == 0 {
+            self.grad_sum.clear();
+            self.grad_sum.extend_from_slice(grads);
+        } else {
+            for (sum, &g) in self.grad_sum.iter_mut().zip(grads) {
+                *sum += g;
+            }
+        }
+        step.added += 1;
+        step.loss_sum += part.loss_sum;
+        step.correct += part.correct;
+        Ok(())
+    }
+
+    /// Ends the step once every shard is added: clips, updates the weights, counts the step.
+    /// Returns (mean loss, correct predictions, batch size).
+    pub fn finish_step(&mut self) -> Result<(f32, usize, usize)> {
+        let step = match self.pending.take() {
+            Some(step) if step.added == step.shards => step,
+            Some(step) => {
+                let missing = step.shards - step.added;
+                self.pending = Some(step);
+                return Err(Error::Usage(format!("{missing} shards of the step are not added yet")));
+            }
+            None => return Err(Error::Usage("no step is under way".into())),
+        };
+        std::mem::swap(&mut self.net.store.grads, &mut self.grad_sum);
         self.last_grad_norm = match self.spec.clip_norm {
             Some(max) => clip_grad_norm(&mut self.net.store.grads, max),
             None => grad_norm(&self.net.store.grads),
@@ -319,8 +428,9 @@ impl Trainer {
         self.optimizer.step(&mut self.net.store, lr, self.spec.l2);
         self.last_lr = lr;
         self.steps += 1;
-        self.examples_seen += n as u64;
-        Ok((loss, correct, n))
+        self.examples_seen += step.size as u64;
+        let loss = if step.size > 0 { (step.loss_sum / step.size as f64) as f32 } else { 0.0 };
+        Ok((loss, step.correct, step.size))
     }
 
     /// Runs up to `n` steps (fewer when the run ends or the loss stops being finite) and reports.
@@ -451,6 +561,15 @@ impl Trainer {
         self.net.forward(&mut ctx);
         Ok(())
     }
+}
+
+/// The dropout stream of shard `s`: the `s`-th fork of a stream seeded for the step.
+fn shard_rng(seed: u64, s: usize) -> Rng {
+    let mut step = Rng::new(seed);
+    for _ in 0..s {
+        step.fork();
+    }
+    step.fork()
 }
 
 fn argmax(values: &[f32]) -> usize {

@@ -334,6 +334,11 @@ impl Trainer {
         self.finish_step()
     }
 
+    /// How many shards a full batch of this run has (the last batch of an epoch may have fewer).
+    pub fn shards_per_batch(&self) -> usize {
+        shard_count(self.spec.batch_size)
+    }
+
     /// Starts a step: draws the next batch (and its augmentation) and returns how many shards it
     /// has. Every worker of a run calls it, so that their streams stay the same.
     pub fn begin_step(&mut self) -> Result<usize> {
@@ -451,8 +456,20 @@ impl Trainer {
                 break;
             }
         }
+        Ok(self.report(loss_sum, batches, correct, seen, non_finite))
+    }
+
+    /// Ends the step once every shard is added, like `finish_step`, and reports that one step as
+    /// `train_steps(1)` would have.
+    pub fn finish_step_report(&mut self) -> Result<TrainReport> {
+        let (loss, correct, size) = self.finish_step()?;
+        let non_finite = !loss.is_finite() || !self.last_grad_norm.is_finite();
+        Ok(self.report(loss as f64, 1, correct, size, non_finite))
+    }
+
+    fn report(&self, loss_sum: f64, batches: usize, correct: usize, seen: usize, non_finite: bool) -> TrainReport {
         let per_epoch = self.steps_per_epoch().max(1);
-        Ok(TrainReport {
+        TrainReport {
             loss: if batches > 0 { (loss_sum / batches as f64) as f32 } else { f32::NAN },
             accuracy: if seen > 0 { correct as f32 / seen as f32 } else { f32::NAN },
             loss_sum,
@@ -471,7 +488,7 @@ impl Trainer {
             done: self.is_done(),
             non_finite,
             grad_norm: self.last_grad_norm,
-        })
+        }
     }
 
     /// All epochs of the spec have run.

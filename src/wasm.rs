@@ -12,7 +12,7 @@ use crate::error::{Error, Problem};
 use crate::model::spec::ModelSpec;
 use crate::model::validate::check;
 use crate::save;
-use crate::train::Trainer;
+use crate::train::{ShardResult, Trainer};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -166,6 +166,51 @@ impl Engine {
     pub fn train_steps(&mut self, n: usize) -> Result<JsValue, JsValue> {
         let report = self.trainer.train_steps(n).map_err(js_err)?;
         to_js(&report)
+    }
+
+    /// Data-parallel training (www/engine/team.js), one step in phases: `beginStep` draws the
+    /// batch and returns its number of shards; `computeShard(s)` leaves shard `s`'s gradient in
+    /// the buffer `gradientsPtr`/`gradientsLen` locate in wasm memory and returns [lossSum,
+    /// correct]; `addShard` adds the buffer's contents as shard `s` (shards in order);
+    /// `finishStep` updates the weights and reports like `trainSteps(1)`.
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self) -> Result<usize, JsValue> {
+        self.trainer.begin_step().map_err(js_err)
+    }
+
+    /// How many shards a full batch has: the most workers a step can use.
+    #[wasm_bindgen(js_name = shardsPerBatch)]
+    pub fn shards_per_batch(&self) -> usize {
+        self.trainer.shards_per_batch()
+    }
+
+    #[wasm_bindgen(js_name = computeShard)]
+    pub fn compute_shard(&mut self, s: usize) -> Result<Vec<f64>, JsValue> {
+        let part = self.trainer.compute_shard(s).map_err(js_err)?;
+        Ok(vec![part.loss_sum, part.correct as f64])
+    }
+
+    #[wasm_bindgen(js_name = addShard)]
+    pub fn add_shard(&mut self, s: usize, loss_sum: f64, correct: usize) -> Result<(), JsValue> {
+        self.trainer.add_shard(s, ShardResult { loss_sum, correct }).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self) -> Result<JsValue, JsValue> {
+        let report = self.trainer.finish_step_report().map_err(js_err)?;
+        to_js(&report)
+    }
+
+    /// Where the parameter gradients start in wasm memory, in bytes (valid until memory grows).
+    #[wasm_bindgen(js_name = gradientsPtr)]
+    pub fn gradients_ptr(&mut self) -> usize {
+        self.trainer.network_mut().store.grads.as_mut_ptr() as usize
+    }
+
+    /// How many parameter gradients there are (as many as parameters).
+    #[wasm_bindgen(js_name = gradientsLen)]
+    pub fn gradients_len(&self) -> usize {
+        self.trainer.network().store.grads.len()
     }
 
     /// Evaluates the first `max_examples` test examples: { loss, accuracy, n, confusion,

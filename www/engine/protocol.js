@@ -83,6 +83,13 @@ export const Request = Object.freeze({
    * 1 once built), runId, training, steps }. Its reply comes after every push sent before it.
    */
   STATS: 'stats',
+  /**
+   * How many workers one run trains on, this one included: { count } (1…32). The numbers are the
+   * same bits on any number. Reply: {@link Workers}.
+   */
+  SET_WORKERS: 'setWorkers',
+  /** For the tests: worker number { worker } (2 = the first helper) fails at its next shard. Reply: null. */
+  INJECT_FAULT: 'injectFault',
 });
 
 /** Messages the worker pushes on its own. */
@@ -102,6 +109,13 @@ export const Push = Object.freeze({
   /** The loop started or stopped: {@link StatusPush}. */
   STATUS: 'status',
 });
+
+/**
+ * @typedef {object} Workers
+ * @property {number} wanted   the workers asked for
+ * @property {number} workers  the workers the next steps use
+ * @property {string} reason   why fewer than wanted ('' when as many)
+ */
 
 /**
  * @typedef {object} EngineInfo
@@ -181,6 +195,9 @@ export const Push = Object.freeze({
  * @property {number[]} [points]      the curves' points since the previous report, flat
  *   [position, loss, accuracy, …]: one per piece of steps ending at a multiple of 1/50 epoch, so the
  *   same run gives the same points on any machine (empty after a Step)
+ * @property {number} workers         workers that trained these batches
+ * @property {string} workersReason   why fewer than asked for ('' when as many)
+ * @property {string} [workersLost]   a worker failed and the run went on with fewer (its message)
  */
 
 /**

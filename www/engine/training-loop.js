@@ -5,6 +5,7 @@
 import { Push } from './protocol.js';
 import { session, run } from './worker-state.js';
 import { post, own } from './worker-post.js';
+import { ready, trainSteps, workersInUse, workersReason, takeLoss } from './team.js';
 
 /** Wall time of one chunk of training steps: about one frame, so pause and edits feel immediate. */
 const CHUNK_MS = 20;
@@ -84,6 +85,9 @@ function report(r, force = false) {
     lr: r.lr,
     done: r.done,
     nonFinite: r.nonFinite,
+    workers: workersInUse(),
+    workersReason: workersReason(),
+    workersLost: takeLoss() || undefined,
     // [position, loss, accuracy, …] of the pieces since the last report, for the curves.
     points: run.points,
   });
@@ -138,6 +142,8 @@ function tick() {
   const { engine } = session;
   if (!run.training || !engine || session.crashed) return;
   try {
+    // The run's other workers are copying this one's state: the loop goes on when they are ready.
+    if (!ready(engine, schedule)) return;
     const t0 = now();
     // A point of the curves is the mean of the steps between two multiples of pointEvery
     // (1/POINTS_PER_EPOCH of an epoch): a small network that trains an epoch in a few milliseconds
@@ -153,7 +159,7 @@ function tick() {
       const before = r.steps;
       let piece = Math.min(left, run.pointEvery - (r.steps % run.pointEvery));
       if (run.until > 0) piece = Math.min(piece, run.until - r.steps);
-      r = engine.trainSteps(piece);
+      r = trainSteps(engine, piece);
       run.last = r; // kept current piece by piece, so an error in a later piece loses no step
       const did = r.steps - before;
       left -= Math.max(1, did);

@@ -55,6 +55,11 @@ export function free(e) {
   liveEngines -= 1;
 }
 
+/** A view of engine `e`'s parameter gradients in wasm memory (made anew: memory can grow). */
+export function gradientsView(e) {
+  return new Float32Array(exports.memory.buffer, e.gradientsPtr(), e.gradientsLen());
+}
+
 /** The wasm memory's size and the engines alive in it. */
 export function memoryStats() {
   return { memoryBytes: exports?.memory?.buffer.byteLength ?? 0, engines: liveEngines };

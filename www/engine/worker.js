@@ -12,6 +12,14 @@ import { loadSource, counts } from './worker-data.js';
 import { requireEngine, build, loadModel } from './worker-build.js';
 import { EVAL_MAX, evaluate, postParams, play, pause, step, failInLoop, crash } from './training-loop.js';
 import { post, own } from './worker-post.js';
+import { setWorkers, describe, markStale, injectFault } from './team.js';
+
+/** Requests that leave the engine's state as it is, so the run's other workers keep their copies. */
+const KEEPS_STATE = new Set([
+  Request.INIT, Request.VALIDATE, Request.LOAD_DATA, Request.PLAY, Request.PAUSE, Request.EVALUATE, Request.PREDICT,
+  Request.ACTIVATIONS, Request.WATCH_PARAMS, Request.SAVE_MODEL, Request.EXPORT_MODEL, Request.READ_MODEL,
+  Request.STATS, Request.SET_WORKERS, Request.INJECT_FAULT,
+]);
 
 const handlers = {
   async [Request.INIT]({ firstRunId = 0 } = {}) {
@@ -129,7 +137,16 @@ const handlers = {
   },
 
   [Request.STATS]() {
-    return { ...memoryStats(), runId: session.runId, training: run.training, steps: run.last.steps };
+    return { ...memoryStats(), runId: session.runId, training: run.training, steps: run.last.steps, workers: describe() };
+  },
+
+  [Request.SET_WORKERS]({ count }) {
+    return setWorkers(count);
+  },
+
+  [Request.INJECT_FAULT]({ worker }) {
+    injectFault(worker);
+    return null;
   },
 
   [Request.WATCH_PARAMS]({ on }) {
@@ -148,6 +165,7 @@ self.onmessage = async (event) => {
     // A request sent right after INIT (the page does not always wait for its reply) waits for the
     // engine INIT is loading; one before any INIT fails.
     if (type !== Request.INIT && !wasm && !(await engineLoaded())) throw new Error('The engine is not loaded yet.');
+    if (!KEEPS_STATE.has(type)) markStale();
     let result = await handler(payload);
     let transfer = [];
     if (result && typeof result === 'object' && 'transfer' in result && 'value' in result) ({ value: result, transfer } = result);

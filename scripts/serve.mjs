@@ -28,7 +28,7 @@ const MIME = {
   '.d.ts': 'text/plain; charset=utf-8',
 };
 
-function handler(root, csp, prefix, cors) {
+function handler(root, csp, prefix, cors, isolated) {
   return (req, res) => {
     let path;
     try {
@@ -70,9 +70,8 @@ function handler(root, csp, prefix, cors) {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
       'content-length': stat.size,
       'cache-control': 'no-cache',
-      // Cross-origin isolation: precise timers in the worker and room for threaded builds later.
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
+      // Cross-origin isolation: shared memory for a run's workers, and precise timers.
+      ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
       // The widget's frame page is made to be embedded by other sites, even isolated ones.
       // With `cors`, every file may be used by pages of other origins (the widget's module from a second origin).
       'cross-origin-resource-policy': cors || path === '/embed/frame.html' ? 'cross-origin' : 'same-origin',
@@ -91,12 +90,13 @@ function handler(root, csp, prefix, cors) {
 /**
  * Starts the server; resolves to { server, url } (`url` ends with the prefix). `csp`: a
  * Content-Security-Policy header for every file. `root`: the folder served; `prefix`: the sub-path
- * it is served under ('/docs/playground/'); `cors`: let pages of any origin read every file.
+ * it is served under ('/docs/playground/'); `cors`: let pages of any origin read every file;
+ * `isolated: false`: serve without cross-origin isolation, as a host that does not set its headers.
  */
-export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp = null, prefix = '/', cors = false } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', root = WWW, csp = null, prefix = '/', cors = false, isolated = true } = {}) {
   if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`the prefix must start and end with '/', got ${prefix}`);
   return new Promise((resolvePromise, reject) => {
-    const server = createServer(handler(resolve(root), csp, prefix, cors));
+    const server = createServer(handler(resolve(root), csp, prefix, cors, isolated));
     let attempt = port;
     server.on('error', (err) => {
       if (err.code === 'EADDRINUSE' && port !== 0 && attempt < port + 20) {

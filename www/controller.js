@@ -12,6 +12,7 @@ import { Store } from './state/store.js';
 import { decodeState } from './state/url.js';
 import { HealthMonitor } from './state/health.js';
 import { isDark } from './lib/colors.js';
+import { preferredWorkers, saveWorkersPreference } from './state/workers.js';
 import * as lifecycle from './controller/lifecycle.js';
 import * as data from './controller/data.js';
 import * as modelFile from './controller/model-file.js';
@@ -61,6 +62,8 @@ export class Controller {
       rebuildNote: null,
       modelError: null, // why a model file could not be saved or loaded
       modelBusy: false,
+      // How many workers train the run (state/workers.js): asked for, used, and why not more.
+      workers: { wanted: preferredWorkers(), workers: 1, reason: '' },
       // 'light' or 'dark', following the system: the pictures repaint in the other palette when it changes.
       scheme: isDark() ? 'dark' : 'light',
     }, { deep: false });
@@ -133,5 +136,12 @@ export class Controller {
   applyLr(lr) { return settingChanges.applyLr(this, lr); }
 
   notify(kind, text) { notices.notify(this, kind, text); }
+
+  /** Trains the run on `n` workers (this browser keeps the choice); the numbers stay the same bits. */
+  async setWorkers(n) {
+    saveWorkersPreference(n);
+    this.run.set({ workers: { ...this.run.get().workers, wanted: n } });
+    this.run.set({ workers: await this.client.setWorkers(n) });
+  }
   dismiss(id) { notices.dismiss(this, id); }
 }

@@ -10,7 +10,7 @@ import { rebuild, scheduleRebuild } from './builds.js';
 export async function start(c) {
   try {
     const info = await c.client.init();
-    c.run.set({ engine: info });
+    c.run.set({ engine: info, workers: await c.client.setWorkers(c.run.get().workers.wanted) });
     syncWatch(c);
   } catch (err) {
     c.run.set({ phase: 'error', engine: { error: err.message } });
@@ -42,6 +42,7 @@ export async function restartEngine(c, reason) {
   c.run.set({ phase: 'loading', summary: null });
   try {
     await c.client.init(c.run.get().runId);
+    c.run.set({ workers: await c.client.setWorkers(c.run.get().workers.wanted) });
     c.watchSent = undefined; // a fresh worker starts with its own default
     syncWatch(c);
     if (c.dataSource) {

@@ -83,12 +83,23 @@ function onReport(c, report) {
   const next = Number.isFinite(eps) && eps > 0 ? eps : speed;
   const classes = c.dataMeta?.classes.length ?? 10;
   const problem = c.health.checkReport(report, { classes, lr: c.settings.get().lr, optimizer: c.settings.get().optimizer });
-  c.run.set({ report, speed: next, ...(problem ? { health: problem } : {}) });
+  const workers = workersOf(c.run.get().workers, report);
+  c.run.set({ report, speed: next, workers, ...(problem ? { health: problem } : {}) });
+  // A worker of the run failed: the run went on with fewer, from the same weights.
+  if (report.workersLost) notify(c, 'warning', report.workersLost);
   if (problem?.pause && c.run.get().phase === 'training') {
     c.client.pause().catch(() => {});
     c.elapsed.total += performance.now() - c.elapsed.since; // the clock stops with the run
     c.run.set({ phase: 'diverged' });
   }
+}
+
+/** The workers a report says trained (the store's object kept when nothing changed, so views do not redraw). */
+function workersOf(now, report) {
+  if (!Number.isInteger(report.workers)) return now;
+  const wanted = report.workersLost ? 1 : now.wanted;
+  if (now.workers === report.workers && now.reason === report.workersReason && now.wanted === wanted) return now;
+  return { wanted, workers: report.workers, reason: report.workersReason ?? '' };
 }
 
 function onStatus(c, msg) {

@@ -192,6 +192,14 @@ export class EngineClient {
   }
 
   /** @returns {Promise<{ memoryBytes: number, engines: number }>} */
+  /**
+   * How many workers one run trains on (the same numbers on any count).
+   * @returns {Promise<import('./protocol.js').Workers>}
+   */
+  setWorkers(count) {
+    return this.request(Request.SET_WORKERS, { count });
+  }
+
   stats() {
     return this.request(Request.STATS);
   }

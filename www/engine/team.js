@@ -31,6 +31,8 @@ const team = {
   reason: '',
   /** A failure the page has not been told of yet. */
   lost: '',
+  /** Why the run went back to one worker (a failure), until the page asks for a count again. */
+  fallback: '',
 };
 
 /** Where nested workers with shared memory exist: a cross-origin isolated page in a current browser. */
@@ -45,6 +47,7 @@ function sharedMemoryMissing() {
 /** Sets how many workers the run may use; answers how many it will use and why not more. */
 export function setWorkers(n) {
   team.wanted = Math.max(1, Math.min(MAX_WORKERS, Math.floor(n) || 1));
+  team.fallback = '';
   leave();
   while (team.members.length > team.wanted - 1) team.members.pop().terminate();
   return describe();
@@ -58,7 +61,7 @@ export function describe() {
 
 /** How many workers the engine's run can use now, and why not as many as wanted. */
 function plan(engine) {
-  if (team.wanted <= 1 || !engine) return { k: 1, reason: '' };
+  if (team.wanted <= 1 || !engine) return { k: 1, reason: team.fallback };
   const missing = sharedMemoryMissing();
   if (missing) return { k: 1, reason: missing };
   const shards = engine.shardsPerBatch();
@@ -110,6 +113,7 @@ function disband(why) {
   team.wanted = 1;
   team.reason = why;
   team.lost = why;
+  team.fallback = why;
   endSync();
 }
 

@@ -187,7 +187,8 @@ function tick() {
 
     const epochEnded = r.epoch > run.lastEpoch;
     run.lastEpoch = r.epoch;
-    report(r, r.done || r.nonFinite || epochEnded);
+    const budgetSpent = run.until > 0 && r.steps >= run.until;
+    report(r, r.done || r.nonFinite || epochEnded || budgetSpent);
     if (r.nonFinite) {
       stop('diverged', 'The loss became infinite or not a number.');
       return;
@@ -198,7 +199,7 @@ function tick() {
       stop('done');
       return;
     }
-    if (run.until > 0 && r.steps >= run.until) {
+    if (budgetSpent) {
       // The step budget of a sweep: the whole test split, as at the end of a run.
       evaluate(Math.max(EVAL_MAX, session.current?.nTest ?? 0));
       stop('paused', undefined, { budget: true });

@@ -1,6 +1,7 @@
 // A sweep's plan: one or two settings ("axes"), the values each takes, and a budget; every
 // combination of the values is a job with its own full settings, trained with the same seed and
 // data order. Pure data, no DOM: the runner (sweep-runner.js) trains the jobs, views draw them.
+import { defaultWorkers } from './workers.js';
 import { SETTING, checkValue, parseValue, describeRange, ACTIVATIONS } from './schema.js';
 import { formatSetting } from '../lib/format.js';
 
@@ -204,10 +205,9 @@ export function planSweep(axes, base, budget) {
   return { ok: true, jobs };
 }
 
-/** How many workers a sweep uses: every core on a small machine, all but one (for the page) on a bigger one. */
+/** How many workers a sweep uses: as many as one run would (state/workers.js), at most one per job. */
 export function sweepWorkers(cores, jobs) {
-  const c = Number.isInteger(cores) && cores > 0 ? cores : 2;
-  return Math.max(1, Math.min(jobs, c <= 2 ? c : c - 1));
+  return Math.max(1, Math.min(jobs, defaultWorkers(cores)));
 }
 
 /** The sweep as link text: "lr:0.001,0.01;batchSize:16,64" and "epochs:1" for the budget. */

@@ -4,6 +4,7 @@
 import { h, perFrame, helpNote, setText } from '../lib/dom.js';
 import { formatInt, formatDuration } from '../lib/format.js';
 import { PRESETS } from '../state/presets.js';
+import { maxWorkers } from '../state/workers.js';
 
 const setProp = (el, key, value) => {
   if (el[key] !== value) el[key] = value;
@@ -31,6 +32,7 @@ const CONTROLS = `
 </div>
 <dl class="readouts">
   <div><dt>speed</dt><dd id="stat-speed">–</dd></div>
+  <div><dt><label for="workers">workers</label></dt><dd><select id="workers" class="workers"></select></dd></div>
   <div><dt>time</dt><dd id="stat-time">0:00</dd></div>
   <div><dt>steps</dt><dd id="stat-steps">0</dd></div>
 </dl>`;
@@ -127,6 +129,9 @@ export function mountTopbar(controller, { root = document, host = document.body,
   root.querySelector('.transport').append(helpNote('Play, Step and Reset',
     'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
     'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
+  const workers = $('workers');
+  for (let n = 1; n <= maxWorkers(); n += 1) workers.append(h('option', { value: String(n) }, String(n)));
+  workers.addEventListener('change', () => controller.setWorkers(Number(workers.value)));
   play.addEventListener('click', () => controller.togglePlay());
   step.addEventListener('click', () => controller.step());
   reset.addEventListener('click', () => controller.reset());
@@ -189,6 +194,12 @@ export function mountTopbar(controller, { root = document, host = document.body,
     if (runProgress.value !== overall) runProgress.value = overall;
     setText(runLabel, `run ${Math.floor(overall * 100)}%`);
     setText(statSpeed, r.speed > 0 ? `${formatInt(r.speed)} ex/s` : '–');
+    const w = r.workers;
+    setProp(workers, 'value', String(Math.min(w.wanted, maxWorkers())));
+    const usage = `Trains on ${w.workers} worker${w.workers === 1 ? '' : 's'} (this computer has ${navigator.hardwareConcurrency || 'an unknown number of'} cores); the numbers are the same on any number of workers.${w.reason ? ` ${w.reason}` : ''}`;
+    setProp(statSpeed, 'title', usage);
+    setProp(workers, 'title', usage);
+    if (workers.dataset.limited !== String(!!w.reason)) workers.dataset.limited = String(!!w.reason);
     setText(statSteps, formatInt(rep?.steps ?? 0));
     setText(statTime, formatDuration(controller.elapsedSeconds()));
   });

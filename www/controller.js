@@ -115,6 +115,8 @@ export class Controller {
   /** Runs `action` after the Play/Pause, Step and Reset presses before it. */
   transport(action) { return transport.transport(this, action); }
   togglePlay() { return transport.togglePlay(this); }
+  /** Starts training in its turn after the presses before it; nothing if it trains by then. */
+  play() { return transport.play(this); }
   step() { return transport.step(this); }
   reset() { return transport.reset(this); }
   pause() { return transport.pause(this); }

@@ -233,18 +233,7 @@ export class NnPlayground extends HTMLElement {
 
   /** Starts training (a finished or paused-by-health run starts again first); nothing if it trains. */
   play() {
-    return this.whenStarted((c) => c.transport(() => {
-      if (c.run.get().phase === 'training') return undefined;
-      // Play/Pause inside this turn of the queue: given an empty queue for the call, it runs now
-      // instead of waiting behind this very job.
-      const queue = c.transportQueue;
-      c.transportQueue = Promise.resolve();
-      try {
-        return c.togglePlay();
-      } finally {
-        c.transportQueue = queue;
-      }
-    }));
+    return this.whenStarted((c) => c.play());
   }
 
   /** Pauses training after the current chunk of steps; nothing if it is not training. */

@@ -134,6 +134,7 @@ export class Controller {
   /** The learning-rate fix the health message offers: set it, reset, and keep training. */
   applyLr(lr) { return settingChanges.applyLr(this, lr); }
 
-  notify(kind, text) { notices.notify(this, kind, text); }
+  /** Shows a notice, with a button if `action` ({ label, run }) is given; returns its id. */
+  notify(kind, text, action) { return notices.notify(this, kind, text, action); }
   dismiss(id) { notices.dismiss(this, id); }
 }

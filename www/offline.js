@@ -24,7 +24,7 @@ export function startOffline(controller, sw) {
       window.location.reload();
     } else if (controlled) {
       if (offered) controller.dismiss(offered);
-      controller.notify('warning', 'The playground was updated in another tab: reload this one to use the new version (until then, what this tab has not loaded yet may fail to load).', { label: 'Reload', run: () => window.location.reload() });
+      controller.notify('warning', 'The playground was updated in another tab. Reload this one to use the new version; until then, parts it has not loaded yet may fail to load.', { label: 'Reload', run: () => window.location.reload() });
     }
     controlled = true;
   });

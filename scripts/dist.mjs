@@ -24,7 +24,7 @@ export const WWW = join(ROOT, 'www');
 /** Files of www/ that a site leaves out: the engine's build stamp and the type declarations (the npm package's). */
 const SKIP = [/^pkg\/\.built-from$/, /\.d\.ts$/, /(^|\/)\.[^/]*$/];
 /** The element's and the engine's type declarations, for the npm package. */
-const TYPES = ['embed/nn-playground.d.ts', 'engine/nn_playground.d.ts'];
+export const TYPES = ['embed/nn-playground.d.ts', 'engine/nn_playground.d.ts'];
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const hashed = (path, bytes) => {
@@ -140,13 +140,23 @@ export function elementFiles(www = WWW) {
   return [...seen].sort();
 }
 
+/** The package's pkg/nn_playground.d.ts: the engine's module gets the typed declarations of engine/nn_playground.d.ts, not the generated `any`s. */
+export const ENGINE_TYPES = "export * from '../engine/nn_playground.js';\nexport { default } from '../engine/nn_playground.js';\n";
+
 /** The npm package of the element: path → bytes. */
 export function packageFiles(www = WWW) {
   const files = new Map(elementFiles(www).map((p) => [p, readFileSync(join(www, p))]));
-  // The engine's module gets the typed declarations of engine/nn_playground.d.ts, not the generated `any`s.
-  files.set('pkg/nn_playground.d.ts', Buffer.from("export * from '../engine/nn_playground.js';\nexport { default } from '../engine/nn_playground.js';\n"));
+  files.set('pkg/nn_playground.d.ts', Buffer.from(ENGINE_TYPES));
+  const pkg = packageJson();
+  files.set('package.json', Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`));
+  files.set('README.md', Buffer.from(packageReadme(pkg)));
+  return files;
+}
+
+/** The package's package.json: its name and version from the project's, its entry point and types. */
+export function packageJson() {
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const pkg = {
+  return {
     name: root.name,
     version: root.version,
     description: 'The <nn-playground> element: a neural network that trains live in the page, on a Rust/WebAssembly engine in a Web Worker.',
@@ -162,9 +172,6 @@ export function packageFiles(www = WWW) {
     sideEffects: true,
     keywords: ['neural network', 'web component', 'custom element', 'webassembly', 'mnist', 'education'],
   };
-  files.set('package.json', Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`));
-  files.set('README.md', Buffer.from(packageReadme(pkg)));
-  return files;
 }
 
 function packageReadme(pkg) {
@@ -215,8 +222,8 @@ folder before the dev server and the build start, and load it by its public URL:
 From a script: \`await import(/* @vite-ignore */ '/nn-playground/embed/nn-playground.js')\`, then create the
 element. It has \`play()\`, \`pause()\`, \`step()\` and \`reset()\` (Promises), \`settings\` (a copy to read; assign
 an object such as \`{ lr: 0.01 }\` to change those settings), \`run\` (what the engine reports, a store), and the
-events \`step\`, \`epoch\`, \`done\`, \`diverged\` and \`error\` (their \`detail\` in the types). TypeScript finds the
-types (\`embed/nn-playground.d.ts\`; the engine's in \`engine/nn_playground.d.ts\`) from \`import '${pkg.name}'\`.
+events \`step\`, \`epoch\`, \`done\`, \`diverged\` and \`error\` (their \`detail\` in the types). TypeScript (5.2 or newer)
+finds the types (\`embed/nn-playground.d.ts\`; the engine's in \`engine/nn_playground.d.ts\`) from \`import '${pkg.name}'\`.
 
 ## Served from another path or another origin
 

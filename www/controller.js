@@ -118,6 +118,8 @@ export class Controller {
   /** Runs `action` after the Play/Pause, Step and Reset presses before it. */
   transport(action) { return transport.transport(this, action); }
   togglePlay() { return transport.togglePlay(this); }
+  /** Starts training in its turn after the presses before it; nothing if it trains by then. */
+  play() { return transport.play(this); }
   step() { return transport.step(this); }
   reset() { return transport.reset(this); }
   pause() { return transport.pause(this); }
@@ -135,7 +137,8 @@ export class Controller {
   /** The learning-rate fix the health message offers: set it, reset, and keep training. */
   applyLr(lr) { return settingChanges.applyLr(this, lr); }
 
-  notify(kind, text) { notices.notify(this, kind, text); }
+  /** Shows a notice, with a button if `action` ({ label, run }) is given; returns its id. */
+  notify(kind, text, action) { return notices.notify(this, kind, text, action); }
 
   /** Trains the run on `n` workers (this browser keeps the choice); the numbers stay the same bits. */
   async setWorkers(n) {

@@ -5,6 +5,7 @@ import { mountViews, mountEngineStatus } from './mount-views.js';
 import { RunArchive } from './state/run-archive.js';
 import { takeSweep } from './state/sweep.js';
 import { mountComparison } from './comparison.js';
+import { startOffline } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
 // A link may carry a sweep besides the settings: it is queued once the data is loaded.
@@ -37,25 +38,5 @@ if (linked.sweep) startLinked(linked.sweep, started);
 
 // Offline (a static build only): `./dev dist` marks index.html with <meta name="nnp-offline"> and writes
 // sw.js with its files; served from www/ as it is, nothing registers, so development always gets the
-// files on disk. A newer build waits (sw.js) until a load finds it: that load hands over to it if this
-// is the only tab of the playground, and reloads once with its files.
-if (document.querySelector('meta[name="nnp-offline"]') && 'serviceWorker' in navigator) {
-  const sw = navigator.serviceWorker;
-  const hadController = !!sw.controller;
-  sw.register('sw.js').then((registration) => {
-    if (registration.waiting && hadController) {
-      sw.addEventListener('controllerchange', () => window.location.reload(), { once: true });
-      registration.waiting.postMessage({ type: 'activate-update' });
-    }
-    // A newer build being installed: say that a reload will use it.
-    const watch = (worker) => worker?.addEventListener('statechange', () => {
-      if (worker.state === 'installed' && hadController) {
-        controller.notify('info', 'A new version of the playground has been downloaded: a reload uses it (with other tabs of it closed).');
-      }
-    });
-    watch(registration.installing);
-    registration.addEventListener('updatefound', () => watch(registration.installing));
-    // From here a newer build is noticed (tests wait for this before asking the host for one).
-    document.body.dataset.offline = 'watching';
-  }, (err) => controller.notify('warning', `The page will not work offline: ${err.message}`));
-}
+// files on disk.
+if (document.querySelector('meta[name="nnp-offline"]') && 'serviceWorker' in navigator) startOffline(controller, navigator.serviceWorker);

@@ -5,8 +5,9 @@
 //! goes into one cache named after the scope and the version; at activation, the scope's caches of
 //! other versions are deleted. Files of the build are answered from that cache, anything else from the
 //! network. A new build has new bytes here, so the browser installs it next to the running one; it
-//! waits until no page uses the old one (the page asks for it when it is the only tab, see main.js),
-//! so a page never mixes files of two builds.
+//! waits until no page uses the old one, or until a page's "Reload to update" asks it to take over
+//! (offline.js): that page reloads with the new build's files, and any other tab still on the old build
+//! is told to reload.
 //!
 //! Served from www/ as it is (`./dev serve`), BUILD is null: the page does not register it, and if a
 //! build once served on the same origin registered it, this version takes over, deletes the caches and
@@ -38,19 +39,15 @@ self.addEventListener('activate', (event) => {
       await self.registration.unregister();
       return;
     }
-    // The first visit's page is controlled at once, so it works offline without a reload.
+    // The first visit's page is controlled at once, so it works offline without a reload; after an
+    // update, the pages of the old build are taken over and learn it (controllerchange).
     await clients.claim();
   })());
 });
 
 self.addEventListener('message', (event) => {
-  // A page with a newer build waiting asks for it; it takes over only if that page is the only one
-  // open, so no other tab finds its files gone.
-  if (event.data?.type !== 'activate-update') return;
-  event.waitUntil((async () => {
-    const windows = await clients.matchAll({ type: 'window' });
-    if (windows.length <= 1) await self.skipWaiting();
-  })());
+  // A person chose to update (the page's notice); the page reloads once this build controls it.
+  if (event.data?.type === 'skip-waiting') event.waitUntil(self.skipWaiting());
 });
 
 self.addEventListener('fetch', (event) => {

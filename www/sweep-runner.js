@@ -25,9 +25,10 @@ export class SweepRunner {
   /**
    * @param {import('./controller.js').Controller} controller  the data and the settings come from it
    * @param {import('./state/run-history.js').RunHistory} history  every job becomes a run here
-   * @param {{ cores?: number, makeClient?: () => EngineClient }} [options]
+   * @param {{ cores?: number, makeClient?: () => EngineClient }} [options]  by default the workers
+   *   start as the controller's own does
    */
-  constructor(controller, history, { cores = navigator.hardwareConcurrency, makeClient = () => new EngineClient() } = {}) {
+  constructor(controller, history, { cores = navigator.hardwareConcurrency, makeClient = () => new EngineClient({ createWorker: controller.client.createWorker }) } = {}) {
     this.controller = controller;
     this.history = history;
     this.cores = cores;

@@ -1,7 +1,7 @@
 // The static build (scripts/dist.mjs, `./dev dist`): served from a sub-path as a host would, the page
 // trains and so does the widget page; after a first visit the service worker has every file, so the
-// page reloads, trains and switches to Fashion-MNIST with the server gone; a new build takes over on
-// a reload and leaves one cache.
+// page reloads, trains and switches to Fashion-MNIST with the server gone; a new build waits beside the
+// running one through a plain reload, takes over when the page's notice is pressed, and leaves one cache.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -110,7 +110,21 @@ test('offline after a first visit: the page reloads with the server gone, trains
   }
 });
 
-test('a new build on the host installs beside the running one and is announced, the running one untouched', async () => {
+/** The page's notice that offers a new build, or null. */
+const updateNotice = (page) => page.waitForFunction(() => [...document.querySelectorAll('#notices .notice')]
+  .find((n) => /new version/.test(n.textContent) && n.querySelector('.notice-action')), null, { timeout: 30_000 });
+
+/** The build the page runs, whether a newer one waits, and the playground's caches. */
+const buildState = (page) => page.evaluate(async () => {
+  const r = await navigator.serviceWorker.getRegistration();
+  return {
+    meta: document.querySelector('meta[name="nnp-offline"]').content,
+    waiting: r.waiting?.state ?? null,
+    caches: (await caches.keys()).filter((n) => n.startsWith('nn-playground ')).sort(),
+  };
+});
+
+test('a new build installs beside the running one; a reload keeps the running one, "Reload to update" hands over and the other tab is told', async () => {
   // A copy of www/ whose style differs by a comment: another build, another version.
   const www = join(tmp, 'www-b');
   cpSync(WWW, www, { recursive: true });
@@ -118,7 +132,8 @@ test('a new build on the host installs beside the running one and is announced, 
   const out = join(tmp, 'out-update');
   const first = buildDist({ out });
   const app = await openPlayground({ serve: { root: first.site, prefix: PREFIX } });
-  const { page } = app;
+  const { page, context } = app;
+  let other = null;
   try {
     await waitReady(page);
     await offlineReady(page);
@@ -128,20 +143,52 @@ test('a new build on the host installs beside the running one and is announced, 
     await page.waitForSelector('body[data-offline="watching"]');
     const second = buildDist({ out, www });
     assert.notEqual(second.version, first.version);
-    // The browser finds the new sw.js and installs it next to the running one; the page says a reload uses it.
+    const cacheOf = (b) => `nn-playground ${app.url} ${b.version}`;
+    // The browser finds the new sw.js and installs it next to the running one; the page offers it.
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
-    await page.waitForFunction(() => [...document.querySelectorAll('#notices *')].some((n) => /new version/.test(n.textContent)), null, { timeout: 30_000 });
-    // The new build waits with its own cache; the page goes on with the build it loaded.
-    const state = await page.evaluate(async () => {
-      const r = await navigator.serviceWorker.getRegistration();
-      return { waiting: r.waiting?.state, meta: document.querySelector('meta[name="nnp-offline"]').content, caches: (await caches.keys()).sort() };
-    });
-    assert.equal(state.waiting, 'installed');
-    assert.equal(state.meta, first.version);
-    assert.deepEqual(state.caches, [`nn-playground ${app.url} ${first.version}`, `nn-playground ${app.url} ${second.version}`].sort());
+    await updateNotice(page);
+    assert.deepEqual(await buildState(page), { meta: first.version, waiting: 'installed', caches: [cacheOf(first), cacheOf(second)].sort() });
     await stepOnce(page);
+
+    // A plain reload of the only tab keeps the running build, and offers the new one again.
+    await page.reload();
+    await waitReady(page);
+    await updateNotice(page);
+    assert.deepEqual(await buildState(page), { meta: first.version, waiting: 'installed', caches: [cacheOf(first), cacheOf(second)].sort() });
+    await app.screenshot('dist-update-offered');
+
+    // A second tab, opened while the new build waits: it gets the running build and the offer too.
+    other = await context.newPage();
+    const otherErrors = [];
+    other.on('pageerror', (err) => otherErrors.push(err.message));
+    other.on('console', (msg) => msg.type() === 'error' && otherErrors.push(msg.text()));
+    await other.goto(app.url);
+    await waitReady(other);
+    await updateNotice(other);
+    assert.equal((await buildState(other)).meta, first.version);
+
+    // "Reload to update": the new build takes over and the page reloads with its files.
+    const reloaded = page.waitForEvent('load');
+    await page.click('#notices .notice-action');
+    await reloaded;
+    await waitReady(page);
+    assert.deepEqual(await buildState(page), { meta: second.version, waiting: null, caches: [cacheOf(second)] });
+    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller));
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#notices .notice-action').length), 0, 'nothing more to offer');
+    await stepOnce(page);
+
+    // The other tab, still on the first build, is told to reload, and its Reload gets the new one.
+    await other.waitForFunction(() => [...document.querySelectorAll('#notices .notice')].some((n) => /updated in another tab/.test(n.textContent)), null, { timeout: 30_000 });
+    const otherReloaded = other.waitForEvent('load');
+    await other.click('#notices .notice-action');
+    await otherReloaded;
+    await waitReady(other);
+    assert.equal(await other.evaluate(() => document.querySelector('meta[name="nnp-offline"]').content), second.version);
+    await stepOnce(other);
+    assert.deepEqual(otherErrors, []);
     assert.deepEqual(app.errors, []);
   } finally {
+    await other?.close();
     await app.close();
   }
 });

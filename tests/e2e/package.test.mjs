@@ -1,6 +1,6 @@
 // The element's npm package (dist/npm, written by scripts/dist.mjs): `npm pack` holds only what the
 // element loads, and the element trains when its module comes from the unpacked tarball, at another
-// path than the page and from another origin (CORS, and a worker started from a same-origin blob).
+// path than the page and from another origin (CORS, and workers started from a same-origin blob).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -64,7 +64,7 @@ test('the element from the unpacked package, at another path than the page, trai
   }
 });
 
-test('the element from another origin (CORS) starts its worker from a blob and trains, in an isolated page', async () => {
+test('the element from another origin (CORS) starts its workers (its own and a sweep\'s) from a blob and trains, in an isolated page', async () => {
   const cdn = await startServer({ port: 0, root: join(tmp, 'site', 'vendor'), cors: true });
   try {
     mkdirSync(join(tmp, 'other'), { recursive: true });
@@ -75,6 +75,15 @@ test('the element from another origin (CORS) starts its worker from a blob and t
       assert.notEqual(new URL(cdn.url).origin, new URL(app.url).origin);
       await stepWidget(app.page);
       assert.equal(await app.page.evaluate(() => window.crossOriginIsolated), true);
+      // A sweep's workers start as the widget's own does.
+      await app.page.evaluate(() => {
+        const sweep = document.createElement('nn-playground');
+        sweep.id = 'sweeping';
+        for (const [name, value] of [['layers', 'dense:16'], ['sweep', 'lr:0.01,0.1'], ['budget', 'steps:20'], ['hide', 'network,mistakes,draw,activations']]) sweep.setAttribute(name, value);
+        document.body.append(sweep);
+      });
+      await app.page.waitForFunction(() => document.getElementById('sweeping').shadowRoot?.getElementById('sweep')?.dataset.state === 'done', null, { timeout: 60_000 });
+      assert.equal(await app.page.evaluate(() => document.getElementById('sweeping').shadowRoot.querySelectorAll('#sweep-table tbody tr[data-status="done"]').length), 2);
       assert.deepEqual(app.errors, []);
     } finally {
       await app.close();

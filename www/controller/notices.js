@@ -1,5 +1,6 @@
 //! The notices above the page's columns: what happened that a person should know (a setting a link
-//! got wrong, an engine restart, a failed step). At most four are kept; each has an id to dismiss it.
+//! got wrong, an engine restart, a failed step). At most four are kept; each has an id to dismiss it,
+//! and may offer one action as a button (`{ label, run }`), such as taking a new version of the page.
 
 let nextNotice = 1;
 
@@ -8,10 +9,15 @@ export function noticeId() {
   return nextNotice++;
 }
 
-/** @param {import('../controller.js').Controller} c */
-export function notify(c, kind, text) {
-  const notices = [...c.run.get().notices, { id: noticeId(), kind, text }].slice(-4);
-  c.run.set({ notices });
+/**
+ * @param {import('../controller.js').Controller} c
+ * @param {{ label: string, run: () => void }} [action]
+ * @returns {number} the notice's id
+ */
+export function notify(c, kind, text, action = null) {
+  const id = noticeId();
+  c.run.set({ notices: [...c.run.get().notices, { id, kind, text, action }].slice(-4) });
+  return id;
 }
 
 export function dismiss(c, id) {

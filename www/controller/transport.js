@@ -16,7 +16,12 @@ export function transport(c, action) {
 }
 
 export function togglePlay(c) {
-  return transport(c, () => (c.run.get().phase === 'training' ? pause(c) : play(c)));
+  return transport(c, () => (c.run.get().phase === 'training' ? pause(c) : doPlay(c)));
+}
+
+/** Play, not a toggle (the element's play()): nothing if the run is training when its turn comes. */
+export function play(c) {
+  return transport(c, () => doPlay(c));
 }
 
 export function step(c) {
@@ -28,7 +33,7 @@ export function reset(c) {
 }
 
 /** Starts training; a finished or diverged run starts again first. */
-async function play(c) {
+async function doPlay(c) {
   const { phase, summary } = c.run.get();
   if (!summary || phase === 'training') return;
   if (phase === 'done' || phase === 'diverged') await doReset(c, { fresh: phase === 'done' });

@@ -126,7 +126,7 @@ export interface RunState {
   /** Training examples per second. */
   speed: number;
   health: { kind: 'diverged' | 'exploding' | 'stuck' | 'overfitting'; pause: boolean; title: string; message: string; lr?: number } | null;
-  notices: { id: number; kind: 'warning' | 'error'; text: string }[];
+  notices: { id: number; kind: 'info' | 'warning' | 'error'; text: string; action: { label: string; run: () => void } | null }[];
   data: { id?: string; name?: string; nTrain: number; nTest: number; shape: number[]; classes: number | string[] } | null;
   [key: string]: unknown;
 }

@@ -29,29 +29,16 @@ const HERE = new URL('./', import.meta.url);
 
 // Everything the widget loads is found relative to this module, so it may be served from any path. From
 // another origin than the page (a CDN, a second site), browsers refuse to start a worker from its URL:
-// there every engine client (the widget's and its sweep's) starts the worker from a same-origin blob
-// that imports the worker module, which then loads like the rest of the widget's files, with CORS.
-if (HERE.origin !== window.location.origin) {
-  const NativeWorker = window.Worker;
-  const blobs = new Map();
-  class ImportingWorker extends NativeWorker {
-    constructor(url, options) {
-      const href = String(url);
-      if (!blobs.has(href)) blobs.set(href, URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};\n`], { type: 'text/javascript' })));
-      super(blobs.get(href), options);
-    }
-  }
-  const start = EngineClient.prototype.start;
-  // EngineClient.start calls `new Worker(…)` at once: the global is swapped for that call only.
-  EngineClient.prototype.start = function startFromBlob() {
-    window.Worker = ImportingWorker;
-    try {
-      start.call(this);
-    } finally {
-      window.Worker = NativeWorker;
-    }
-  };
+// there the engine clients (the widget's, and its sweep's, which start theirs alike) start the worker
+// from a same-origin blob that imports the worker module, which then loads like the rest of the
+// widget's files, with CORS.
+const blobs = new Map();
+function importingWorker(url) {
+  const href = String(url);
+  if (!blobs.has(href)) blobs.set(href, URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};\n`], { type: 'text/javascript' })));
+  return new Worker(blobs.get(href), { type: 'module' });
 }
+const CLIENT_OPTIONS = HERE.origin === window.location.origin ? {} : { createWorker: importingWorker };
 
 /** The parts `hide` can leave out, in the order they appear. */
 export { PARTS };
@@ -140,7 +127,7 @@ export class NnPlayground extends HTMLElement {
     const $ = (id) => root.getElementById(id);
     this.showTitle();
 
-    const controller = new Controller(new EngineClient(), '', { page: false, source: 'widget', state });
+    const controller = new Controller(new EngineClient(CLIENT_OPTIONS), '', { page: false, source: 'widget', state });
     this.controller = controller;
     for (const text of notices) controller.notify('warning', text);
 
@@ -233,18 +220,7 @@ export class NnPlayground extends HTMLElement {
 
   /** Starts training (a finished or paused-by-health run starts again first); nothing if it trains. */
   play() {
-    return this.whenStarted((c) => c.transport(() => {
-      if (c.run.get().phase === 'training') return undefined;
-      // Play/Pause inside this turn of the queue: given an empty queue for the call, it runs now
-      // instead of waiting behind this very job.
-      const queue = c.transportQueue;
-      c.transportQueue = Promise.resolve();
-      try {
-        return c.togglePlay();
-      } finally {
-        c.transportQueue = queue;
-      }
-    }));
+    return this.whenStarted((c) => c.play());
   }
 
   /** Pauses training after the current chunk of steps; nothing if it is not training. */

@@ -4,10 +4,21 @@
 //! If the wasm instance traps (a bug in the engine), or the worker throws an uncaught error after the
 //! engine has loaded, this client starts a fresh worker; listeners get a `{ type: 'restarted' }` push
 //! and set it up again.
+//!
+//! `createWorker(url)` starts the worker from the module's URL; the default is a module Worker of that
+//! URL. A page whose scripts come from another origin passes its own (the element: a same-origin blob
+//! that imports the module), because browsers start workers only from the page's origin.
 import { Request, Push, engineError } from './protocol.js';
 
+/** The worker module every client starts. */
+export const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+const moduleWorker = (url) => new Worker(url, { type: 'module' });
+
 export class EngineClient {
-  constructor() {
+  /** @param {{ createWorker?: (url: URL) => Worker }} [options] */
+  constructor({ createWorker = moduleWorker } = {}) {
+    this.createWorker = createWorker;
     this.nextId = 1;
     this.pending = new Map();
     this.listeners = new Set();
@@ -16,7 +27,7 @@ export class EngineClient {
 
   start() {
     this.initialized = false;
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = this.createWorker(WORKER_URL);
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault?.();

@@ -7,6 +7,10 @@
 //
 // Every error the engine throws is an `Error` that is also an {@link EngineError}.
 
+// Engine has [Symbol.dispose] (for `using`), which the compiler knows from this library on (TypeScript 5.2):
+// a project whose `lib` stops at ES2022 can use these declarations as they are.
+/// <reference lib="esnext.disposable" />
+
 /** Loads the WebAssembly module (by default nn_playground_bg.wasm next to the JavaScript). Call once, first. */
 export default function init(
   module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,

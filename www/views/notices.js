@@ -8,7 +8,9 @@ export function mountNotices(controller, el) {
     const items = [...r.notices];
     if (r.rebuildNote) items.push({ ...r.rebuildNote, kind: 'info', rebuild: true });
     replace(el, items.map((n) => h('div', { class: `notice notice-${n.kind}`, role: n.kind === 'error' ? 'alert' : 'status', dataset: { kind: n.kind } },
-      h('p', {}, n.text),
+      h('div', { class: 'notice-body' },
+        h('p', {}, n.text),
+        n.action && h('button', { type: 'button', class: 'notice-action', onclick: n.action.run }, n.action.label)),
       h('button', {
         type: 'button', class: 'notice-close', 'aria-label': 'Dismiss this notice', title: 'Dismiss',
         onclick: () => (n.rebuild ? run.set({ rebuildNote: null }) : controller.dismiss(n.id)),

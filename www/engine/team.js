@@ -14,6 +14,25 @@ import { Ctrl, Command, MAX_WORKERS, STALL_MS, createExchange, exchangeBytes, sh
 /** The gradient slots of one run may take at most this much shared memory. */
 const EXCHANGE_BUDGET = 256 * 1024 * 1024;
 
+/**
+ * A step is shared only when it computes at least this many FLOPs per gradient value exchanged
+ * (shards × parameters): below it, copying and adding the shards' gradients takes longer than the
+ * computing saved. Measured with `./dev bench --workers` on 2 cores: the MLP workload (48 FLOPs
+ * per value) trained at 0.82× on 2 workers, LeNet-ish (300) at 1.75×, the ConvNetJS net (7,900) at 1.80×.
+ */
+const MIN_FLOPS_PER_VALUE = 150;
+
+/** FLOPs of a step per gradient value exchanged, per engine (its summary is read once). */
+const flopsPerValue = new WeakMap();
+
+function workPerValue(engine, shards) {
+  if (!flopsPerValue.has(engine)) {
+    const { trainingFlops } = engine.summary();
+    flopsPerValue.set(engine, (trainingFlops * (session.spec?.batchSize ?? 1)) / Math.max(1, shards * engine.gradientsLen()));
+  }
+  return flopsPerValue.get(engine);
+}
+
 const team = {
   /** Workers the page asks for, this one included. */
   wanted: 1,
@@ -70,6 +89,9 @@ function plan(engine) {
   if (k > 1 && exchangeBytes(shards, engine.gradientsLen()) > EXCHANGE_BUDGET) {
     k = 1;
     reason = 'This network has too many parameters to exchange their gradients at every step: one worker trains.';
+  } else if (k > 1 && workPerValue(engine, shards) < MIN_FLOPS_PER_VALUE) {
+    k = 1;
+    reason = 'This network computes too little per step to share it: exchanging the gradients would take longer than the computing it saves, so one worker trains.';
   }
   return { k, reason };
 }
@@ -147,7 +169,7 @@ function sync(engine, k, onReady) {
   team.syncing = { id: (nextSyncId += 1), k, waiting: k - 1, onReady };
   try {
     while (team.members.length < k - 1) {
-      const m = new Worker(new URL('./team-member.js', import.meta.url), { type: 'module' });
+      const m = startMember();
       m.onmessage = ({ data }) => answered(m, data);
       m.onerror = (event) => answered(m, { type: 'failed', syncId: team.syncing?.id, message: event.message || 'its script did not load' });
       team.members.push(m);
@@ -175,6 +197,17 @@ function sync(engine, k, onReady) {
 const sentData = new WeakMap();
 
 let nextSyncId = 0;
+
+/**
+ * A member worker. Browsers start workers only from the page's origin: where this module comes from
+ * another one (the element served from a package's host), a same-origin blob imports it.
+ */
+function startMember() {
+  const url = new URL('./team-member.js', import.meta.url);
+  if (url.origin === self.location.origin) return new Worker(url, { type: 'module' });
+  const blob = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+  return new Worker(blob, { type: 'module' });
+}
 
 /** A member's answer to a sync: ready to follow, or failed (a message of an earlier sync is ignored). */
 function answered(member, { type, syncId, message }) {

@@ -100,7 +100,9 @@ export type OptimizerSpec =
   | { type: 'sgd'; lr: number; momentum?: number; nesterov?: boolean }
   | { type: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number }
   | { type: 'adamw'; lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
-  | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number };
+  | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number }
+  | { type: 'adagrad'; lr: number; lrDecay?: number; initialAccumulatorValue?: number; eps?: number }
+  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number };
 
 export type ScheduleSpec =
   | { type: 'constant' }

@@ -55,6 +55,11 @@ export class Engine {
   predict(image: Float32Array | number[]): Float32Array;
   /** One image through the network: the input and every layer's output. */
   activations(image: Float32Array | number[]): Activation[];
+  /**
+   * The gradient of class `cls`'s score (its logit; negative: the predicted class) with respect to
+   * every input value of one image. Leaves the training state as it was.
+   */
+  saliency(image: Float32Array | number[], cls: number): { class: number; predicted: number; probabilities: Float32Array; gradient: Float32Array };
   /** Where each parameter tensor sits in {@link Engine.paramValues}. */
   paramLayout(): ParamSlot[];
   /** A copy of every parameter value (conv weights are [filters, channels, kh, kw]). */

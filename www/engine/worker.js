@@ -3,7 +3,7 @@
 //!
 //! The worker's modules: wasm-engine.js (loading the engine), worker-state.js (the shared state),
 //! worker-data.js (the data), worker-build.js (a new run's engine), training-loop.js (training and
-//! its pushes), worker-post.js (posting). They are the one place that knows the engine's JS API; if
+//! its pushes), worker-saliency.js (saliency maps), worker-post.js (posting). They are the one place that knows the engine's JS API; if
 //! the engine's calls change, adapt there.
 import { Request, Push, errorReply } from './protocol.js';
 import { session, run, afterReply } from './worker-state.js';
@@ -12,6 +12,7 @@ import { loadSource, counts } from './worker-data.js';
 import { requireEngine, build, loadModel } from './worker-build.js';
 import { EVAL_MAX, evaluate, postParams, play, pause, step, failInLoop, crash } from './training-loop.js';
 import { post, own } from './worker-post.js';
+import { saliency } from './worker-saliency.js';
 
 const handlers = {
   async [Request.INIT]({ firstRunId = 0 } = {}) {
@@ -96,6 +97,8 @@ const handlers = {
     const maps = requireEngine().activations(image).map((a) => ({ label: a.label, dims: a.dims, data: own(Float32Array, a.data) }));
     return { value: maps, transfer: maps.map((m) => m.data.buffer) };
   },
+
+  [Request.SALIENCY]: saliency,
 
   [Request.SAVE_MODEL]() {
     const bytes = own(Uint8Array, requireEngine().save());

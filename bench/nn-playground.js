@@ -18,7 +18,9 @@ export function engineSpec(w) {
   const o = w.optimizer;
   const optimizer = o.type === 'sgd'
     ? { type: 'sgd', lr: o.lr, momentum: o.momentum ?? 0 }
-    : { type: o.type, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps };
+    : o.type === 'adadelta'
+      ? { type: 'adadelta', lr: o.lr, rho: o.rho, eps: o.eps }
+      : { type: o.type, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps };
   return {
     input: [1, 28, 28],
     classes: 10,

@@ -14,6 +14,7 @@ pub mod model;
 pub mod optim;
 pub mod params;
 pub mod rng;
+pub mod saliency;
 pub mod save;
 pub mod shards;
 pub mod tensor;

@@ -238,6 +238,23 @@ mod tests {
     }
 
     #[test]
+    fn adagrad_and_adadelta_state_is_saved() -> Result<()> {
+        for optimizer in [r#"{"type":"adagrad","lr":0.1,"initialAccumulatorValue":0.1}"#, r#"{"type":"adadelta"}"#] {
+            let mut t = Trainer::new(ModelSpec::from_json(&format!(
+                r#"{{"input":[1,4,4],"classes":3,"optimizer":{optimizer},"layers":[{{"type":"dense","units":3,"activation":"softmax"}}]}}"#
+            ))?)?;
+            let (train, test) =
+                crate::data::synthetic::bars(6, crate::tensor::Dims::new(1, 4, 4), 3, 1)?.split(1, 4, 2)?;
+            t.set_data(train, test)?;
+            t.train_steps(3)?;
+            let back = load(&save(&t))?;
+            assert_eq!(back.optimizer(), t.optimizer(), "{optimizer}");
+            assert!(back.optimizer().state_buffers()[0].iter().any(|&v| v != 0.0), "{optimizer}: state was kept");
+        }
+        Ok(())
+    }
+
+    #[test]
     fn a_flipped_byte_fails_the_checksum() -> Result<()> {
         let mut bytes = save(&tiny()?);
         let at = bytes.len() - 10; // inside the optimizer state, where the structure still reads

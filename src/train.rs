@@ -578,6 +578,13 @@ impl Trainer {
         self.net.forward(&mut ctx);
         Ok(())
     }
+
+    /// The saliency of one image (values 0..1) for `class`, or for the predicted class: see
+    /// `saliency`. Weights, gradients, optimizer and random streams are left as they were.
+    pub fn saliency(&mut self, image: &[f32], class: Option<usize>) -> Result<crate::saliency::Saliency> {
+        self.forward_one(image)?;
+        crate::saliency::of_last_forward(&mut self.net, class)
+    }
 }
 
 /// The dropout stream of shard `s`: the `s`-th fork of a stream seeded for the step.

@@ -249,6 +249,19 @@ impl Engine {
         Ok(out)
     }
 
+    /// Saliency of one image: { class, predicted, probabilities, gradient }, the gradient of logit
+    /// `class` (negative: the predicted class) with respect to every input value. Training state
+    /// is left as it was.
+    pub fn saliency(&mut self, image: &[f32], class: i32) -> Result<JsValue, JsValue> {
+        let s = self.trainer.saliency(image, usize::try_from(class).ok()).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "class", &JsValue::from_f64(s.class as f64));
+        set(&out, "predicted", &JsValue::from_f64(s.predicted as f64));
+        set(&out, "probabilities", &Float32Array::from(&s.probabilities[..]).into());
+        set(&out, "gradient", &Float32Array::from(&s.gradient[..]).into());
+        Ok(out.into())
+    }
+
     /// Where each parameter tensor sits in `paramValues()`: [{ name, layer, offset, len, shape, decay }].
     #[wasm_bindgen(js_name = paramLayout)]
     pub fn param_layout(&self) -> Result<JsValue, JsValue> {

@@ -70,6 +70,16 @@ const SPECS: &[(&str, &str)] = &[
                       {"type":"dense","units":16,"activation":"leaky_relu"},{"type":"dropout","rate":0.25},
                       {"type":"dense","units":10,"activation":"softmax"}]}"#,
     ),
+    (
+        "adagrad",
+        r#"{"l2":0.001,"batchSize":32,"seed":5,"optimizer":{"type":"adagrad","lr":0.01,"lrDecay":0.001,"initialAccumulatorValue":0.1},
+            "layers":[{"type":"dense","units":32,"activation":"relu"},{"type":"dense","units":10,"activation":"softmax"}]}"#,
+    ),
+    (
+        "adadelta",
+        r#"{"l2":0.001,"batchSize":32,"seed":6,"optimizer":{"type":"adadelta"},
+            "layers":[{"type":"dense","units":32,"activation":"relu"},{"type":"dense","units":10,"activation":"softmax"}]}"#,
+    ),
 ];
 
 #[test]

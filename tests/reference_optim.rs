@@ -43,8 +43,10 @@ fn load() -> Result<File, String> {
 
 /// Produced by: scripts/reference/make_reference.py (JAX 0.10.2, jaxlib 0.10.2, optax 0.2.8,
 /// float64). For each case: five steps of SGD (plain, momentum 0.9, Nesterov), Adam, AdamW (wd
-/// 0.01), RMSprop (with and without momentum), with coupled L2 0.01 except plain AdamW, plus
-/// varying-lr, large-ε (where ε's placement shows) and AdamW+L2 cases, on params w1 [2,3] (decay),
+/// 0.01), RMSprop (with and without momentum), Adagrad (PyTorch's defaults, and with lr_decay and
+/// an initial accumulator), Adadelta (PyTorch's defaults, and ρ 0.5, ε 1e-3), with coupled L2 0.01
+/// except plain AdamW, plus varying-lr, large-ε (where ε's placement shows) and AdamW+L2 cases;
+/// Adagrad and Adadelta are also checked against torch.optim in float64. On params w1 [2,3] (decay),
 /// b1 [2] (no decay), w2 [2] (decay). The recorded gradient of each step is fed in, and θ after
 /// every step must match (largest relative error seen: ~2e-7).
 #[test]
@@ -55,6 +57,9 @@ fn optimizers_match_reference_trajectories() -> Result<(), String> {
         store.add(p.name.clone(), 0, p.shape.clone(), p.decay);
     }
     assert!(file.cases.len() >= 7, "expected at least the 7 required cases");
+    for kind in ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta"] {
+        assert!(file.cases.iter().any(|c| c.optimizer.name() == kind), "no {kind} case in the reference");
+    }
     let mut failures = Vec::new();
     for case in &file.cases {
         let steps = case.expected.len();

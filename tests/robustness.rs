@@ -210,6 +210,8 @@ fn optimizer() -> impl Strategy<Value = Value> {
         object("adam", &["lr"], &["beta1", "beta2", "eps"]),
         object("adamw", &["lr"], &["beta1", "beta2", "eps", "weightDecay"]),
         object("rmsprop", &["lr"], &["alpha", "eps", "momentum"]),
+        object("adagrad", &["lr"], &["lrDecay", "initialAccumulatorValue", "eps"]),
+        object("adadelta", &[], &["lr", "rho", "eps"]),
         object("lbfgs", &["lr"], &["history"]),
     ]
 }

@@ -3,6 +3,8 @@
 //! `cargo test --target wasm32-unknown-unknown --test web_kernels` (runner from .cargo/config.toml).
 #![cfg(target_arch = "wasm32")]
 
+use nn_playground::optim::adadelta::{adadelta_step, adadelta_step_scalar};
+use nn_playground::optim::adagrad::{adagrad_lr, adagrad_step, adagrad_step_scalar};
 use nn_playground::optim::adam::{adam_step, adam_step_scalar, AdamScalars};
 use nn_playground::optim::rmsprop::{rmsprop_step, rmsprop_step_scalar};
 use nn_playground::optim::sgd::{sgd_step, sgd_step_scalar};
@@ -393,6 +395,30 @@ fn optimizer_steps_match_bit_for_bit() {
             same_bits(&format!("rmsprop params len {len} μ {momentum}"), &pf, &ps);
             same_bits(&format!("rmsprop square_avg len {len}"), &sf, &ss);
             same_bits(&format!("rmsprop buffer len {len}"), &bf, &bs);
+        }
+        for (initial, l2, eps) in [(0.0, 0.0, 1e-10), (0.1, 1e-3, 1e-10), (0.0, 0.0, 0.01)] {
+            let (mut pf, mut ps) = (theta0.clone(), theta0.clone());
+            let (mut sf, mut ss) = (vec![initial; len], vec![initial; len]);
+            for t in 1..=3 {
+                let g = values(&mut rng, len, 0.1);
+                let clr = adagrad_lr(0.01, 0.1, t);
+                adagrad_step(&mut pf, &g, &mut sf, clr, l2, eps);
+                adagrad_step_scalar(&mut ps, &g, &mut ss, clr, l2, eps);
+            }
+            same_bits(&format!("adagrad params len {len} initial {initial} l2 {l2}"), &pf, &ps);
+            same_bits(&format!("adagrad sum len {len}"), &sf, &ss);
+        }
+        for (rho, l2, eps) in [(0.9, 0.0, 1e-6), (0.9, 1e-3, 1e-6), (0.5, 0.0, 1e-3)] {
+            let (mut pf, mut ps) = (theta0.clone(), theta0.clone());
+            let (mut sf, mut ss, mut af, mut as_) = (vec![0.0; len], vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+            for _ in 0..3 {
+                let g = values(&mut rng, len, 0.1);
+                adadelta_step(&mut pf, &g, &mut sf, &mut af, 1.0, l2, rho, eps);
+                adadelta_step_scalar(&mut ps, &g, &mut ss, &mut as_, 1.0, l2, rho, eps);
+            }
+            same_bits(&format!("adadelta params len {len} ρ {rho} l2 {l2}"), &pf, &ps);
+            same_bits(&format!("adadelta square_avg len {len}"), &sf, &ss);
+            same_bits(&format!("adadelta acc_delta len {len}"), &af, &as_);
         }
     }
 }

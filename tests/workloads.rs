@@ -3,7 +3,11 @@
 mod common;
 
 use common::workload;
+use nn_playground::data::synthetic::bars;
+use nn_playground::model::spec::OptimizerSpec;
 use nn_playground::model::validate::validate;
+use nn_playground::tensor::Dims;
+use nn_playground::train::Trainer;
 use nn_playground::Result;
 
 #[test]
@@ -21,4 +25,18 @@ fn the_tables_l2_becomes_the_engines() {
     // ConvNetJS's l2 0.001 at batch 20 adds 0.001/20 · w to the gradient: PyTorch's λ = 5e-5.
     assert_eq!(workload("convnetjs-mnist").l2, 5e-5_f32);
     assert_eq!(workload("mlp").l2, 0.0);
+}
+
+#[test]
+fn the_adadelta_variant_trains() -> Result<()> {
+    // W2b: W2 with the ConvNetJS demo's Adadelta, whose rule (lr 1) is PyTorch's.
+    let spec = workload("convnetjs-mnist-adadelta");
+    assert_eq!(spec.optimizer, OptimizerSpec::Adadelta { lr: 1.0, rho: 0.95, eps: 1e-6 });
+    assert_eq!(validate(&spec)?.forward_flops, validate(&workload("convnetjs-mnist"))?.forward_flops);
+    let mut t = Trainer::new(spec)?;
+    let (train, test) = bars(60, Dims::new(1, 28, 28), 10, 2)?.split(1, 40, 20)?;
+    t.set_data(train, test)?;
+    let report = t.train_steps(4)?;
+    assert!(report.loss.is_finite() && report.steps == 2, "one epoch of 40 in batches of 20: {report:?}");
+    Ok(())
 }

@@ -2,7 +2,7 @@
 """Reference values from an established framework (JAX, float64) for nn-playground's tests.
 
 Run:
-    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install jax jaxlib numpy optax
+    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install jax jaxlib numpy optax torch
     /tmp/refenv/bin/python scripts/reference/make_reference.py
 
 Writes tests/data/reference/{optimizers,conv2d,pool,loss,dense}.json. The output is deterministic:
@@ -32,7 +32,7 @@ optimizers.json
             this order in a flat vector (as ParamStore lays them out); L2 and AdamW decay apply only
             where decay is true.
   each case: "name"; "optimizer": the engine's OptimizerSpec JSON ({"type": "sgd"|"adam"|"adamw"|
-            "rmsprop", ...}); "l2": coupled L2 λ (PyTorch weight_decay for sgd/adam/rmsprop);
+            "rmsprop"|"adagrad"|"adadelta", ...}); "l2": coupled L2 λ (PyTorch weight_decay);
             "lr": [learning rate used at each step]; "initial": [flat θ0]; "grads": [[flat g_t] per
             step] (the raw gradient, before L2 is added); "expected": [[flat θ after step t] per
             step]; "optax_checked": whether optax reproduced the same trajectory (to 1e-12);
@@ -77,6 +77,11 @@ optax has the same definition, the trajectory is recomputed with optax and must 
 - RMSprop: optax.rmsprop by default puts eps INSIDE the root (1/√(s + ε)); PyTorch uses
   1/(√s + ε). With eps_in_sqrt=False, initial_scale=0, optax matches PyTorch (momentum: b = μb +
   g/(√s+ε), θ −= lr·b), so that variant is the cross-check.
+- Adadelta: optax.adadelta (ε inside both roots, as PyTorch) — same.
+- Adagrad: optax.adagrad puts ε inside the root (1/√(s + ε)) and Keras does too; PyTorch uses
+  1/(√s + ε) and has lr_decay. No optax variant matches, so these cases (and Adadelta's) are
+  checked against torch.optim.Adagrad / torch.optim.Adadelta run in float64 instead, with
+  weight_decay = λ on the decaying tensors' parameter group.
 Coupled L2 is optax.add_decayed_weights(λ, mask) chained before the optimizer (g + λθ).
 AdamW's decoupled decay here applies to decay==true tensors only (PyTorch: to all params unless
 parameter groups exclude biases; excluding them is the engine's documented choice).
@@ -96,6 +101,7 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
 import jaxlib  # noqa: E402
 import optax  # noqa: E402
+import torch  # noqa: E402
 
 SCRIPT = "scripts/reference/make_reference.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -108,6 +114,7 @@ PRODUCED_BY = {
     "jaxlib": jaxlib.__version__,
     "numpy": np.__version__,
     "optax": optax.__version__,
+    "torch": torch.__version__.split("+")[0],
     "float": "float64",
 }
 
@@ -230,6 +237,8 @@ def join(tree):
 
 def init_state(spec):
     z = jnp.zeros(N)
+    if spec["type"] == "adagrad":
+        return {"t": 0, "a": jnp.full(N, spec["initialAccumulatorValue"]), "b": z}
     return {"t": 0, "a": z, "b": z}
 
 
@@ -263,6 +272,16 @@ def pytorch_step(spec, l2, lr, theta, g, st):
             b = mu * st["b"] + g / avg
             return theta - lr * b, {"t": t, "a": s, "b": b}
         return theta - lr * g / avg, {"t": t, "a": s, "b": st["b"]}
+    if kind == "adagrad":
+        clr = lr / (1 + (t - 1) * spec["lrDecay"])
+        s = st["a"] + g * g
+        return theta - clr * g / (jnp.sqrt(s) + spec["eps"]), {"t": t, "a": s, "b": st["b"]}  # eps outside
+    if kind == "adadelta":
+        rho, eps = spec["rho"], spec["eps"]
+        s = rho * st["a"] + (1 - rho) * g * g
+        delta = jnp.sqrt(st["b"] + eps) / jnp.sqrt(s + eps) * g  # eps inside both roots
+        acc = rho * st["b"] + (1 - rho) * delta * delta
+        return theta - lr * delta, {"t": t, "a": s, "b": acc}
     raise ValueError(kind)
 
 
@@ -281,11 +300,37 @@ def optax_transform(spec, l2, lrs):
     elif kind == "rmsprop":
         opt = optax.rmsprop(lr, decay=spec["alpha"], eps=spec["eps"], eps_in_sqrt=False,
                             initial_scale=0.0, momentum=spec["momentum"] or None)
+    elif kind == "adadelta":
+        opt = optax.adadelta(lr, rho=spec["rho"], eps=spec["eps"])
     else:
-        raise ValueError(kind)
+        return None  # no optax rule with PyTorch's definition
     if l2:
         opt = optax.chain(optax.add_decayed_weights(l2, mask), opt)
     return opt
+
+
+def torch_trajectory(spec, l2, lrs, theta0, grads):
+    """The same steps from torch.optim in float64 (Adagrad, Adadelta), or None for other kinds."""
+    kind = spec["type"]
+    tensors = [torch.tensor(np.asarray(v), dtype=torch.float64, requires_grad=True)
+               for v in split(jnp.asarray(theta0)).values()]
+    groups = [{"params": [t], "weight_decay": l2 if p["decay"] else 0.0} for t, p in zip(tensors, PARAMS)]
+    if kind == "adagrad":
+        opt = torch.optim.Adagrad(groups, lr=spec["lr"], lr_decay=spec["lrDecay"], eps=spec["eps"],
+                                  initial_accumulator_value=spec["initialAccumulatorValue"])
+    elif kind == "adadelta":
+        opt = torch.optim.Adadelta(groups, lr=spec["lr"], rho=spec["rho"], eps=spec["eps"])
+    else:
+        return None
+    out = []
+    for lr, g in zip(lrs, grads):
+        for group in opt.param_groups:
+            group["lr"] = lr
+        for t, part in zip(tensors, split(jnp.asarray(g)).values()):
+            t.grad = torch.tensor(np.asarray(part), dtype=torch.float64)
+        opt.step()
+        out.append(np.concatenate([t.detach().numpy() for t in tensors]))
+    return out
 
 
 def optimizer_cases():
@@ -314,6 +359,12 @@ def optimizer_cases():
     def spec_rms(lr, momentum=0.0, eps=1e-8):
         return {"type": "rmsprop", "lr": lr, "alpha": 0.99, "eps": eps, "momentum": momentum}
 
+    def spec_adagrad(lr, lr_decay=0.0, initial=0.0, eps=1e-10):
+        return {"type": "adagrad", "lr": lr, "lrDecay": lr_decay, "initialAccumulatorValue": initial, "eps": eps}
+
+    def spec_adadelta(lr=1.0, rho=0.9, eps=1e-6):
+        return {"type": "adadelta", "lr": lr, "rho": rho, "eps": eps}
+
     varying = [0.01, 0.02, 0.005, 0.01, 0.001]
     plan = [
         ("sgd", spec_sgd(0.05), 0.01, None, None),
@@ -336,6 +387,15 @@ def optimizer_cases():
          "eps 0.001 so that its placement (added to √v̂, after the bias correction) matters"),
         ("adamw_l2", spec_adam(0.01, "adamw", 0.01), 0.01, None,
          "engine convention, no PyTorch equivalent: coupled L2 on θ before the decoupled shrink"),
+        ("adagrad", spec_adagrad(0.05), 0.01, None, "PyTorch's defaults: sum starts at 0, eps 1e-10"),
+        ("adagrad_decay_initial", spec_adagrad(0.05, lr_decay=0.25, initial=0.1), 0.01, None,
+         "lr / (1 + (t − 1)·lr_decay) and a sum that starts at initial_accumulator_value"),
+        ("adagrad_large_eps", spec_adagrad(0.05, initial=0.01, eps=0.01), 0.01, varying[:1] * 2 + varying[2:],
+         "eps 0.01 so that its placement (outside the root, PyTorch; Keras and optax put it inside) matters; "
+         "lr changes between steps"),
+        ("adadelta", spec_adadelta(), 0.01, None, "PyTorch's defaults: lr 1, rho 0.9, eps 1e-6"),
+        ("adadelta_rho_eps", spec_adadelta(0.5, rho=0.5, eps=1e-3), 0.01, None,
+         "rho 0.5 and eps 1e-3 so that both running averages and eps inside both roots show"),
     ]
     cases = []
     for name, spec, l2, lrs, note in plan:
@@ -352,15 +412,20 @@ def optimizer_cases():
             expected.append(np.asarray(theta))
         assert np.min(np.abs(np.array(expected))) > 0.1, name
 
-        # Independent cross-check with optax on the same gradients.
+        # Independent cross-checks with optax and torch.optim on the same gradients.
         opt = optax_transform(spec, l2, lrs)
-        params = split(jnp.asarray(theta0))
-        state = opt.init(params)
-        for k in range(STEPS):
-            updates, state = opt.update(split(jnp.asarray(grads[k])), state, params)
-            params = optax.apply_updates(params, updates)
-            err = float(jnp.max(jnp.abs(join(params) - expected[k])))
-            assert err < 1e-12, f"{name}: optax differs by {err} at step {k + 1}"
+        if opt is not None:
+            params = split(jnp.asarray(theta0))
+            state = opt.init(params)
+            for k in range(STEPS):
+                updates, state = opt.update(split(jnp.asarray(grads[k])), state, params)
+                params = optax.apply_updates(params, updates)
+                err = float(jnp.max(jnp.abs(join(params) - expected[k])))
+                assert err < 1e-12, f"{name}: optax differs by {err} at step {k + 1}"
+        by_torch = torch_trajectory(spec, l2, lrs, theta0, grads)
+        for k, got in enumerate(by_torch or []):
+            err = float(np.max(np.abs(got - expected[k])))
+            assert err < 1e-12, f"{name}: torch.optim differs by {err} at step {k + 1}"
 
         case = {
             "name": name,
@@ -370,13 +435,15 @@ def optimizer_cases():
             "initial": flat(theta0),
             "grads": [flat(g) for g in grads],
             "expected": [flat(e) for e in expected],
-            "optax_checked": True,
+            "optax_checked": opt is not None,
         }
+        if by_torch is not None:
+            case["torch_checked"] = True
         if note:
             case["note"] = note
         cases.append(case)
     about = ("Five optimizer steps per case, PyTorch's update rules (torch.optim docs) in float64, "
-             "cross-checked with optax; params laid out flat in the order of 'params'. "
+             "cross-checked with optax and, for Adagrad and Adadelta, with torch.optim in float64; params laid out flat in the order of 'params'. "
              "Layout: see the docstring of " + SCRIPT + ".")
     return {"params": PARAMS, "about": about, "cases": cases}
 

@@ -124,6 +124,37 @@ impl Network {
         }
     }
 
+    /// The gradient of logit `class` of the last forward pass, which must have been of one example,
+    /// with respect to that example's input values, written into `out` (resized to the input's
+    /// length; left empty when the last pass was not of exactly one example).
+    ///
+    /// Unlike [`Network::backward`] it goes down to the input, and the parameter gradients it
+    /// computes on the way land in `scratch` (resized to the store's length and zeroed), never in
+    /// the store: the training state stays as it was. The layers' gradient buffers are reused,
+    /// which a training step overwrites before it reads them.
+    pub fn input_gradient(&mut self, class: usize, scratch: &mut Vec<f32>, out: &mut Vec<f32>) {
+        out.clear();
+        if self.acts[0].n != 1 {
+            return;
+        }
+        let last = self.layers.len();
+        let logits = &self.acts[last];
+        let grad = &mut self.grads[last];
+        grad.reshape(1, logits.dims());
+        grad.data.fill(0.0);
+        if let Some(g) = grad.data.get_mut(class) {
+            *g = 1.0;
+        }
+        scratch.clear();
+        scratch.resize(self.store.len(), 0.0);
+        let values = &self.store.values;
+        for i in (0..last).rev() {
+            let (lower, upper) = self.grads.split_at_mut(i + 1);
+            self.layers[i].backward(values, scratch, &self.acts[i], &self.acts[i + 1], &upper[0], Some(&mut lower[i]));
+        }
+        out.extend_from_slice(self.grads[0].example(0));
+    }
+
     /// Activations of the last forward pass: the input, then each layer's output.
     pub fn activations(&self) -> &[Tensor] {
         &self.acts

@@ -21,7 +21,7 @@ pub struct ModelSpec {
     #[serde(default)]
     pub optimizer: OptimizerSpec,
     /// L2 regularisation λ on weights (not biases): the gradient gains λ·θ, i.e. the loss gains
-    /// λ/2·Σθ². PyTorch's `weight_decay` for SGD, Adam and RMSProp.
+    /// λ/2·Σθ². PyTorch's `weight_decay` for SGD, Adam, RMSProp, Adagrad and Adadelta.
     #[serde(default)]
     pub l2: f32,
     #[serde(default)]
@@ -240,6 +240,26 @@ pub enum OptimizerSpec {
         #[serde(default)]
         momentum: f32,
     },
+    /// PyTorch Adagrad: s += g² (s starts at initialAccumulatorValue); θ -= clr·g/(√s + ε) with
+    /// clr = lr/(1 + (t − 1)·lrDecay).
+    Adagrad {
+        lr: f32,
+        #[serde(default, rename = "lrDecay", alias = "lr_decay")]
+        lr_decay: f32,
+        #[serde(default, rename = "initialAccumulatorValue", alias = "initial_accumulator_value")]
+        initial_accumulator_value: f32,
+        #[serde(default = "adagrad_eps")]
+        eps: f32,
+    },
+    /// PyTorch Adadelta: s = ρs + (1-ρ)g²; Δ = √(a + ε)/√(s + ε)·g; a = ρa + (1-ρ)Δ²; θ -= lr·Δ.
+    Adadelta {
+        #[serde(default = "adadelta_lr")]
+        lr: f32,
+        #[serde(default = "adadelta_rho")]
+        rho: f32,
+        #[serde(default = "adadelta_eps")]
+        eps: f32,
+    },
 }
 
 fn beta1() -> f32 {
@@ -260,6 +280,18 @@ fn rms_alpha() -> f32 {
 fn rms_eps() -> f32 {
     1e-8
 }
+fn adagrad_eps() -> f32 {
+    1e-10
+}
+fn adadelta_lr() -> f32 {
+    1.0
+}
+fn adadelta_rho() -> f32 {
+    0.9
+}
+fn adadelta_eps() -> f32 {
+    1e-6
+}
 
 impl Default for OptimizerSpec {
     fn default() -> Self {
@@ -273,7 +305,9 @@ impl OptimizerSpec {
             OptimizerSpec::Sgd { lr, .. }
             | OptimizerSpec::Adam { lr, .. }
             | OptimizerSpec::Adamw { lr, .. }
-            | OptimizerSpec::Rmsprop { lr, .. } => lr,
+            | OptimizerSpec::Rmsprop { lr, .. }
+            | OptimizerSpec::Adagrad { lr, .. }
+            | OptimizerSpec::Adadelta { lr, .. } => lr,
         }
     }
 
@@ -283,7 +317,9 @@ impl OptimizerSpec {
             OptimizerSpec::Sgd { lr, .. }
             | OptimizerSpec::Adam { lr, .. }
             | OptimizerSpec::Adamw { lr, .. }
-            | OptimizerSpec::Rmsprop { lr, .. } => *lr = new,
+            | OptimizerSpec::Rmsprop { lr, .. }
+            | OptimizerSpec::Adagrad { lr, .. }
+            | OptimizerSpec::Adadelta { lr, .. } => *lr = new,
         }
     }
 
@@ -293,6 +329,8 @@ impl OptimizerSpec {
             OptimizerSpec::Adam { .. } => "adam",
             OptimizerSpec::Adamw { .. } => "adamw",
             OptimizerSpec::Rmsprop { .. } => "rmsprop",
+            OptimizerSpec::Adagrad { .. } => "adagrad",
+            OptimizerSpec::Adadelta { .. } => "adadelta",
         }
     }
 }
@@ -392,6 +430,24 @@ mod tests {
                "schedule":{"type":"step","everyEpochs":2,"gamma":0.1},"seed":5}"#,
         )?;
         assert_eq!(ModelSpec::from_json(&s.to_json())?, s);
+        Ok(())
+    }
+
+    #[test]
+    fn adagrad_and_adadelta_take_pytorch_defaults() -> Result<()> {
+        let layers = r#""layers":[{"type":"dense","units":10,"activation":"softmax"}]"#;
+        let s = ModelSpec::from_json(&format!(r#"{{{layers},"optimizer":{{"type":"adagrad","lr":0.01}}}}"#))?;
+        assert_eq!(
+            s.optimizer,
+            OptimizerSpec::Adagrad { lr: 0.01, lr_decay: 0.0, initial_accumulator_value: 0.0, eps: 1e-10 }
+        );
+        assert_eq!(ModelSpec::from_json(&s.to_json())?, s);
+        let s = ModelSpec::from_json(&format!(r#"{{{layers},"optimizer":{{"type":"adadelta"}}}}"#))?;
+        assert_eq!(s.optimizer, OptimizerSpec::Adadelta { lr: 1.0, rho: 0.9, eps: 1e-6 });
+        let s = ModelSpec::from_json(&format!(
+            r#"{{{layers},"optimizer":{{"type":"adagrad","lr":0.1,"lrDecay":0.01,"initialAccumulatorValue":0.1}}}}"#
+        ))?;
+        assert!(s.to_json().contains("initialAccumulatorValue"), "{}", s.to_json());
         Ok(())
     }
 }

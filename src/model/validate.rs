@@ -627,6 +627,29 @@ fn training_problems(spec: &ModelSpec) -> Vec<Problem> {
             found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-8 is typical"));
             found.push(in_range("optimizer.momentum", "momentum", momentum, 0.0, 1.0, "0 or 0.9 is typical"));
         }
+        OptimizerSpec::Adagrad { lr_decay, initial_accumulator_value, eps, .. } => {
+            found.push(in_range(
+                "optimizer.lrDecay",
+                "Adagrad's learning rate decay",
+                lr_decay,
+                0.0,
+                1.0,
+                "0 turns it off",
+            ));
+            found.push(in_range(
+                "optimizer.initialAccumulatorValue",
+                "Adagrad's initial accumulator",
+                initial_accumulator_value,
+                0.0,
+                1000.0,
+                "0 (PyTorch) or 0.1 (Keras) is typical",
+            ));
+            found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-10 is typical"));
+        }
+        OptimizerSpec::Adadelta { rho, eps, .. } => {
+            found.push(in_range("optimizer.rho", "Adadelta's rho", rho, 0.0, 1.0, "0.9 is typical"));
+            found.push(in_range("optimizer.eps", "epsilon", eps, f32::MIN_POSITIVE, 1.0, "1e-6 is typical"));
+        }
     }
     match spec.schedule {
         ScheduleSpec::Constant => {}

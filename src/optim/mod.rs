@@ -4,6 +4,8 @@
 //! One training step uses them in this order: [`clip_grad_norm`] on the gradients (if set),
 //! [`lr_at`] for this step's rate, then [`Optimizer::step`].
 
+pub mod adadelta;
+pub mod adagrad;
 pub mod adam;
 pub mod clip;
 pub mod math;

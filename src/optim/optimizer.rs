@@ -1,6 +1,8 @@
 //! The `Optimizer`: one spec, its state buffers and step count, and the loop that applies one
 //! update to every parameter tensor of a `ParamStore`.
 
+use super::adadelta::adadelta_step;
+use super::adagrad::{adagrad_lr, adagrad_step};
 use super::adam::{adam_step, adamw_decay_factor, AdamScalars};
 use super::rmsprop::rmsprop_step;
 use super::sgd::sgd_step;
@@ -9,16 +11,18 @@ use crate::model::spec::OptimizerSpec;
 use crate::params::{Param, ParamStore};
 
 /// An optimizer with its state. Update rules are PyTorch's (see [`sgd_step`], [`adam_step`],
-/// [`rmsprop_step`] for the formulas).
+/// [`rmsprop_step`], [`adagrad_step`], [`adadelta_step`] for the formulas).
 ///
 /// State buffers, each one value per parameter value, by kind (names as PyTorch's state dict):
 /// - `sgd`: `momentum_buffer` (velocity; untouched while momentum is 0)
 /// - `adam`, `adamw`: `exp_avg` (m), `exp_avg_sq` (v)
 /// - `rmsprop`: `square_avg` (s), `momentum_buffer` (b; untouched while momentum is 0)
+/// - `adagrad`: `sum` (s; starts at `initialAccumulatorValue`, not 0)
+/// - `adadelta`: `square_avg` (s), `acc_delta` (a)
 ///
 /// plus the number of steps taken, t (Adam's bias corrections use it).
 ///
-/// L2 (`l2` in [`Optimizer::step`]) is PyTorch's coupled `weight_decay` for SGD, Adam and RMSprop:
+/// L2 (`l2` in [`Optimizer::step`]) is PyTorch's coupled `weight_decay` for every optimizer:
 /// the gradient gains λ·θ, only for tensors with `decay == true` (weights, not biases).
 ///
 /// AdamW's own `weight_decay` is decoupled, θ ← θ·(1 − lr·wd), and is applied **only to tensors
@@ -37,10 +41,9 @@ pub struct Optimizer {
 }
 
 impl Optimizer {
-    /// A fresh optimizer (zeroed state, t = 0) for a store of `n_params` values.
+    /// A fresh optimizer (initial state, t = 0) for a store of `n_params` values.
     pub fn new(spec: &OptimizerSpec, n_params: usize) -> Optimizer {
-        let buffers = vec![vec![0.0; n_params]; state_names(spec).len()];
-        Optimizer { spec: spec.clone(), n: n_params, t: 0, buffers }
+        Optimizer { spec: spec.clone(), n: n_params, t: 0, buffers: fresh_buffers(spec, n_params) }
     }
 
     pub fn spec(&self) -> &OptimizerSpec {
@@ -104,7 +107,7 @@ impl Optimizer {
         if store.len() != self.n || store.grads.len() != store.values.len() {
             debug_assert!(false, "optimizer built for {} values, store has {}", self.n, store.len());
             self.n = store.len();
-            self.buffers = vec![vec![0.0; self.n]; self.buffers.len()];
+            self.buffers = fresh_buffers(&self.spec, self.n);
             self.t = 0;
         }
         self.t += 1;
@@ -148,6 +151,23 @@ impl Optimizer {
                     }
                 }
             }
+            OptimizerSpec::Adagrad { lr_decay, eps, .. } => {
+                let clr = adagrad_lr(lr, lr_decay, self.t);
+                let [sum] = self.buffers.as_mut_slice() else { return };
+                for p in params.iter() {
+                    if let Some((theta, g, [sum])) = slices(p, values, grads, [&mut *sum]) {
+                        adagrad_step(theta, g, sum, clr, l2_for(p, l2), eps);
+                    }
+                }
+            }
+            OptimizerSpec::Adadelta { rho, eps, .. } => {
+                let [sq, acc] = self.buffers.as_mut_slice() else { return };
+                for p in params.iter() {
+                    if let Some((theta, g, [sq, acc])) = slices(p, values, grads, [&mut *sq, &mut *acc]) {
+                        adadelta_step(theta, g, sq, acc, lr, l2_for(p, l2), rho, eps);
+                    }
+                }
+            }
         }
     }
 }
@@ -158,7 +178,19 @@ fn state_names(spec: &OptimizerSpec) -> &'static [&'static str] {
         OptimizerSpec::Sgd { .. } => &["momentum_buffer"],
         OptimizerSpec::Adam { .. } | OptimizerSpec::Adamw { .. } => &["exp_avg", "exp_avg_sq"],
         OptimizerSpec::Rmsprop { .. } => &["square_avg", "momentum_buffer"],
+        OptimizerSpec::Adagrad { .. } => &["sum"],
+        OptimizerSpec::Adadelta { .. } => &["square_avg", "acc_delta"],
     }
+}
+
+/// The state before the first step: zeros, except Adagrad's sum (PyTorch fills it with
+/// `initial_accumulator_value`).
+fn fresh_buffers(spec: &OptimizerSpec, n: usize) -> Vec<Vec<f32>> {
+    let start = match *spec {
+        OptimizerSpec::Adagrad { initial_accumulator_value, .. } => initial_accumulator_value,
+        _ => 0.0,
+    };
+    vec![vec![start; n]; state_names(spec).len()]
 }
 
 /// L2 applies to weights only: λ for `decay == true`, 0 otherwise (g + 0·θ = g exactly).
@@ -241,5 +273,13 @@ mod tests {
         assert!(err.to_string().contains("exp_avg, exp_avg_sq"), "{err}");
         assert_eq!(a, b, "a failed restore changes nothing");
         Ok(())
+    }
+
+    #[test]
+    fn adagrad_sum_starts_at_the_initial_accumulator() {
+        let spec = OptimizerSpec::Adagrad { lr: 0.1, lr_decay: 0.0, initial_accumulator_value: 0.25, eps: 1e-10 };
+        let opt = Optimizer::new(&spec, 3);
+        assert_eq!(opt.state_names(), ["sum"]);
+        assert_eq!(opt.state_buffers(), [[0.25; 3].as_slice()]);
     }
 }

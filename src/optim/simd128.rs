@@ -1,8 +1,8 @@
 //! SIMD128 twins of the optimizer updates: each does, per element, the rounded operations of its
 //! scalar reference in the same order (`f32x4_mul` then `f32x4_add`, never fused; `f32x4_sqrt` and
 //! `f32x4_div` correctly rounded like their scalar forms), so the parameters and state come out
-//! with the same bits. The dispatchers `sgd_step`, `adam_step` and `rmsprop_step` in the sibling
-//! modules pick these on WebAssembly builds with SIMD128.
+//! with the same bits. The dispatchers `sgd_step`, `adam_step`, `rmsprop_step`, `adagrad_step` and
+//! `adadelta_step` in the sibling modules pick these on WebAssembly builds with SIMD128.
 //!
 //! Each function checks its slice lengths once with `assert!` and then goes through raw pointers,
 //! so the loops carry no bounds checks.
@@ -192,5 +192,80 @@ pub fn rmsprop_step(
                 },
             );
         }
+    }
+}
+
+/// [`super::adagrad::adagrad_step_scalar`] on 4 lanes.
+pub fn adagrad_step(params: &mut [f32], grads: &[f32], sum: &mut [f32], clr: f32, l2: f32, eps: f32) {
+    let len = params.len();
+    assert!(grads.len() >= len && sum.len() >= len, "adagrad_step: slices too short");
+    let (vclr, vl2, veps) = (splat(clr), splat(l2), splat(eps));
+    let (p, g, sp) = (params.as_mut_ptr(), grads.as_ptr(), sum.as_mut_ptr());
+    // SAFETY: every offset `blocks_then_tail` passes is below `len` (a 4-block ends at most at
+    // `len`), and every slice holds at least `len` values (asserted above).
+    unsafe {
+        blocks_then_tail(
+            len,
+            |i| {
+                let th = ld(p.add(i));
+                let g = madd(ld(g.add(i)), vl2, th);
+                let s = f32x4_add(ld(sp.add(i)), f32x4_mul(g, g));
+                st(sp.add(i), s);
+                let step = f32x4_div(g, f32x4_add(f32x4_sqrt(s), veps));
+                st(p.add(i), f32x4_sub(th, f32x4_mul(vclr, step)));
+            },
+            |i| {
+                let g = *g.add(i) + l2 * *p.add(i);
+                let s = *sp.add(i) + g * g;
+                *sp.add(i) = s;
+                *p.add(i) -= clr * (g / (s.sqrt() + eps));
+            },
+        );
+    }
+}
+
+/// [`super::adadelta::adadelta_step_scalar`] on 4 lanes.
+#[allow(clippy::too_many_arguments)]
+pub fn adadelta_step(
+    params: &mut [f32],
+    grads: &[f32],
+    sq: &mut [f32],
+    acc: &mut [f32],
+    lr: f32,
+    l2: f32,
+    rho: f32,
+    eps: f32,
+) {
+    let len = params.len();
+    assert!(grads.len() >= len && sq.len() >= len && acc.len() >= len, "adadelta_step: slices too short");
+    let one_minus_rho = 1.0 - rho;
+    let (vlr, vl2, vrho, vomr, veps) = (splat(lr), splat(l2), splat(rho), splat(one_minus_rho), splat(eps));
+    let (p, g, sp, ap) = (params.as_mut_ptr(), grads.as_ptr(), sq.as_mut_ptr(), acc.as_mut_ptr());
+    // SAFETY: every offset `blocks_then_tail` passes is below `len` (a 4-block ends at most at
+    // `len`), and every slice holds at least `len` values (asserted above).
+    unsafe {
+        blocks_then_tail(
+            len,
+            |i| {
+                let th = ld(p.add(i));
+                let g = madd(ld(g.add(i)), vl2, th);
+                let s = f32x4_add(f32x4_mul(vrho, ld(sp.add(i))), f32x4_mul(f32x4_mul(vomr, g), g));
+                st(sp.add(i), s);
+                let a = ld(ap.add(i));
+                let ratio = f32x4_div(f32x4_sqrt(f32x4_add(a, veps)), f32x4_sqrt(f32x4_add(s, veps)));
+                let delta = f32x4_mul(ratio, g);
+                st(ap.add(i), f32x4_add(f32x4_mul(vrho, a), f32x4_mul(f32x4_mul(vomr, delta), delta)));
+                st(p.add(i), f32x4_sub(th, f32x4_mul(vlr, delta)));
+            },
+            |i| {
+                let g = *g.add(i) + l2 * *p.add(i);
+                let s = rho * *sp.add(i) + one_minus_rho * g * g;
+                *sp.add(i) = s;
+                let a = *ap.add(i);
+                let delta = (a + eps).sqrt() / (s + eps).sqrt() * g;
+                *ap.add(i) = rho * a + one_minus_rho * delta * delta;
+                *p.add(i) -= lr * delta;
+            },
+        );
     }
 }

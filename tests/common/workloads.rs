@@ -25,6 +25,7 @@ pub fn engine_spec(w: &Value) -> Result<ModelSpec, String> {
         Some("sgd") => {
             json!({"type": "sgd", "lr": o["lr"], "momentum": o.get("momentum").cloned().unwrap_or(json!(0))})
         }
+        Some("adadelta") => json!({"type": "adadelta", "lr": o["lr"], "rho": o["rho"], "eps": o["eps"]}),
         Some(t) => json!({"type": t, "lr": o["lr"], "beta1": o["beta1"], "beta2": o["beta2"], "eps": o["eps"]}),
         None => return Err("workload without optimizer type".into()),
     };
@@ -40,7 +41,7 @@ pub fn engine_spec(w: &Value) -> Result<ModelSpec, String> {
     ModelSpec::from_json(&spec.to_string()).map_err(|e| e.to_string())
 }
 
-/// The workload called `name` (mlp, convnetjs-mnist, lenet-ish) as an engine spec.
+/// The workload called `name` (mlp, convnetjs-mnist, lenet-ish, convnetjs-mnist-adadelta) as an engine spec.
 pub fn workload(name: &str) -> ModelSpec {
     let table = table();
     let w = table["workloads"].get(name).unwrap_or_else(|| panic!("unknown workload {name}"));

@@ -254,6 +254,28 @@ test('Keras gets padding="same" where it is TensorFlow\'s, and zero padding laye
   assert.match(pytorchScript(MLP), /\("leaky_relu2", nn\.LeakyReLU\(negative_slope=0\.1\)\)/);
 });
 
+test('Adagrad and Adadelta export with the engine\'s (PyTorch\'s) settings, not Keras\'s defaults', () => {
+  const adagrad = { ...MLP, spec: { ...MLP.spec, optimizer: { type: 'adagrad', lr: 0.01, lrDecay: 0.001 } } };
+  const torchText = pytorchScript(adagrad);
+  assert.match(torchText, /^LR_DECAY = 0\.001$/m);
+  assert.match(torchText, /^INITIAL_ACCUMULATOR = 0\.0$/m);
+  assert.match(torchText, /^EPS = 1e-10$/m);
+  assert.match(torchText, /torch\.optim\.Adagrad\(\s+groups, lr=LEARNING_RATE, lr_decay=LR_DECAY, initial_accumulator_value=INITIAL_ACCUMULATOR, eps=EPS\)/);
+  const kerasText = kerasScript(adagrad);
+  assert.match(kerasText, /^INITIAL_ACCUMULATOR = 0\.0 /m);
+  assert.match(kerasText, /^EPSILON = 1e-10 /m);
+  assert.match(kerasText, /InverseTimeDecay\(LEARNING_RATE, decay_steps=1, decay_rate=LR_DECAY\)/);
+  assert.match(kerasText, /keras\.optimizers\.Adagrad\(\s+learning_rate, initial_accumulator_value=INITIAL_ACCUMULATOR, epsilon=EPSILON/);
+  const adadelta = { ...MLP, spec: { ...MLP.spec, optimizer: { type: 'adadelta' } } };
+  const torchDelta = pytorchScript(adadelta);
+  assert.match(torchDelta, /^LEARNING_RATE = 1\.0$/m);
+  assert.match(torchDelta, /torch\.optim\.Adadelta\(groups, lr=LEARNING_RATE, rho=RHO, eps=EPS\)/);
+  const kerasDelta = kerasScript(adadelta);
+  assert.match(kerasDelta, /^RHO = 0\.9 /m);
+  assert.match(kerasDelta, /^EPSILON = 0\.000001 /m);
+  assert.match(kerasDelta, /keras\.optimizers\.Adadelta\(learning_rate, rho=RHO, epsilon=EPSILON/);
+});
+
 test('a person\'s own files with a separate test pair are named in the scripts', () => {
   const data = { name: 'custom', nTrain: 300, nTest: 100, separateTest: true, files: { images: 'my-train-images.gz', labels: 'my-train-labels.gz', testImages: 'my-test-images', testLabels: 'my-test-labels' } };
   for (const text of [pytorchScript({ ...MLP, data }), kerasScript({ ...MLP, data })]) {

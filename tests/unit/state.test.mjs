@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeState, decodeState } from '../../www/state/url.js';
 import { defaultState } from '../../www/state/schema.js';
-import { buildSpec, placeProblem, problemsOf } from '../../www/state/spec.js';
+import { buildSpec, placeProblem, problemsOf, settingsFromSpec } from '../../www/state/spec.js';
 import { preprocessDrawing } from '../../www/lib/preprocess.js';
 import { suggestLr } from '../../www/state/health.js';
 import { formatInt, formatPercent, formatSI } from '../../www/lib/format.js';
@@ -39,7 +39,7 @@ test('the hash keeps the dataset, layers and seed even at their defaults', () =>
 });
 
 test('unreadable values fall back to their defaults with a notice each', () => {
-  const { state, notices } = decodeState('#lr=banana&batchSize=0&optimizer=adagrad&layers=conv2d:8:99,dense:10&bogus=1&seed=7');
+  const { state, notices } = decodeState('#lr=banana&batchSize=0&optimizer=lbfgs&layers=conv2d:8:99,dense:10&bogus=1&seed=7');
   const d = defaultState();
   assert.equal(state.lr, d.lr);
   assert.equal(state.batchSize, d.batchSize);
@@ -58,6 +58,23 @@ test('the spec ends with the output layer and carries only fields the engine kno
   assert.equal(spec.classes, 3);
   assert.equal('clipNorm' in spec, false);
   assert.deepEqual(spec.optimizer, { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+});
+
+test('Adagrad and Adadelta reach the engine with PyTorch\'s defaults and survive a link and a spec', () => {
+  const data = { shape: [1, 28, 28], classes: 10 };
+  const adagrad = { ...defaultState(), optimizer: 'adagrad', lr: 0.01 };
+  assert.deepEqual(buildSpec(adagrad, data).optimizer, { type: 'adagrad', lr: 0.01, lrDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 });
+  const adadelta = { ...defaultState(), optimizer: 'adadelta', lr: 1, rho: 0.95 };
+  assert.deepEqual(buildSpec(adadelta, data).optimizer, { type: 'adadelta', lr: 1, rho: 0.95, eps: 1e-6 });
+  for (const s of [{ ...adagrad, lrDecay: 0.001, adagradInit: 0.1, adagradEps: 1e-7 }, adadelta]) {
+    const hash = encodeState(s);
+    assert.deepEqual(decodeState(`#${hash}`).state, s, hash);
+    assert.deepEqual(settingsFromSpec(buildSpec(s, data), defaultState()), { ...s, dataset: defaultState().dataset }, s.optimizer);
+  }
+  assert.match(encodeState(adadelta), /optimizer=adadelta&lr=1&rho=0.95/);
+  const problem = { code: 'value_out_of_range', layer: null, field: 'optimizer.eps', message: '', hint: null };
+  assert.equal(placeProblem(problem, adadelta).setting, 'adadeltaEps');
+  assert.equal(placeProblem({ ...problem, field: 'optimizer.rho' }, adadelta).setting, 'rho');
 });
 
 test("the engine's problems are placed by their field, never by their words", () => {

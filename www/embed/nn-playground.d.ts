@@ -33,7 +33,7 @@ export interface Settings {
   /** Random shifts of up to 2 pixels. */
   augment: boolean;
   layers: Layer[];
-  optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+  optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adadelta';
   lr: number;
   momentum: number;
   nesterov: boolean;
@@ -42,6 +42,14 @@ export interface Settings {
   rmsAlpha: number;
   rmsMomentum: number;
   eps: number;
+  /** Adagrad's lr_decay. */
+  lrDecay: number;
+  /** Adagrad's initial_accumulator_value. */
+  adagradInit: number;
+  adagradEps: number;
+  /** Adadelta's rho. */
+  rho: number;
+  adadeltaEps: number;
   weightDecay: number;
   schedule: 'constant' | 'step' | 'cosine';
   stepEvery: number;

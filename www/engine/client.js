@@ -170,6 +170,16 @@ export class EngineClient {
     return this.request(Request.ACTIVATIONS, { image: copy }, [copy.buffer]);
   }
 
+  /**
+   * @param {Float32Array} image  c·h·w values in 0..1 (copied)
+   * @param {number} cls  the class whose score to follow, or −1 for the predicted one
+   * @returns {Promise<import('./protocol.js').Saliency>}
+   */
+  saliency(image, cls = -1) {
+    const copy = image.slice();
+    return this.request(Request.SALIENCY, { image: copy, class: cls }, [copy.buffer]);
+  }
+
   watchParams(on) {
     return this.request(Request.WATCH_PARAMS, { on });
   }

@@ -59,6 +59,11 @@ export class Engine {
   predict(image: Float32Array | number[]): Float32Array;
   /** One image through the network: the input and every layer's output. */
   activations(image: Float32Array | number[]): Activation[];
+  /**
+   * The gradient of class `cls`'s score (its logit; negative: the predicted class) with respect to
+   * every input value of one image. Leaves the training state as it was.
+   */
+  saliency(image: Float32Array | number[], cls: number): { class: number; predicted: number; probabilities: Float32Array; gradient: Float32Array };
   /** Where each parameter tensor sits in {@link Engine.paramValues}. */
   paramLayout(): ParamSlot[];
   /** A copy of every parameter value (conv weights are [filters, channels, kh, kw]). */
@@ -104,7 +109,9 @@ export type OptimizerSpec =
   | { type: 'sgd'; lr: number; momentum?: number; nesterov?: boolean }
   | { type: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number }
   | { type: 'adamw'; lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
-  | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number };
+  | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number }
+  | { type: 'adagrad'; lr: number; lrDecay?: number; initialAccumulatorValue?: number; eps?: number }
+  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number };
 
 export type ScheduleSpec =
   | { type: 'constant' }

@@ -54,6 +54,11 @@ export const Request = Object.freeze({
   PREDICT: 'predict',
   /** Every layer's output for one image: { image }. Reply: {@link Activation}[]. */
   ACTIVATIONS: 'activations',
+  /**
+   * What one image's class score is sensitive to: { image, class } (class −1: the predicted one).
+   * Reply: {@link Saliency}. Training state is left as it was.
+   */
+  SALIENCY: 'saliency',
   /** Push conv weights while training (for the filter pictures): { on }. Reply: null. */
   WATCH_PARAMS: 'watchParams',
   /**
@@ -115,6 +120,14 @@ export const Push = Object.freeze({
  * @property {number} wanted   the workers asked for
  * @property {number} workers  the workers the next steps use
  * @property {string} reason   why fewer than wanted ('' when as many)
+ */
+
+/**
+ * @typedef {object} Saliency
+ * @property {number} class            the class whose score (logit) was differentiated
+ * @property {number} predicted        the class the network predicts for the image
+ * @property {Float32Array} probabilities
+ * @property {Float32Array} gradient   ∂ score / ∂ input value, c·h·w values (NCHW)
  */
 
 /**

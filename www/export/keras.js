@@ -92,6 +92,14 @@ function trainingConstants(t) {
   if (o.type === 'adam' || o.type === 'adamw') lines.push(`BETA_1 = ${pyFloat(o.beta1)}`, `BETA_2 = ${pyFloat(o.beta2)}`, `EPSILON = ${pyFloat(o.eps)}`);
   if (o.type === 'adamw') lines.push(`WEIGHT_DECAY = ${pyFloat(o.weightDecay)}  # decoupled, on weights only`);
   if (o.type === 'rmsprop') lines.push(`RHO = ${pyFloat(o.alpha)}  # the page's alpha`, `EPSILON = ${pyFloat(o.eps)}`, `MOMENTUM = ${pyFloat(o.momentum)}`);
+  if (o.type === 'adagrad') {
+    lines.push(
+      `INITIAL_ACCUMULATOR = ${pyFloat(o.initialAccumulatorValue)}  # the page's (PyTorch's) start; Keras's default is 0.1`,
+      `EPSILON = ${pyFloat(o.eps)}  # the page's (PyTorch's); Keras's default is 1e-7`,
+    );
+    if (o.lrDecay > 0) lines.push(`LR_DECAY = ${pyFloat(o.lrDecay)}  # PyTorch's lr_decay: lr / (1 + (t − 1)·LR_DECAY)`);
+  }
+  if (o.type === 'adadelta') lines.push(`RHO = ${pyFloat(o.rho)}  # the page's (PyTorch's); Keras's default is 0.95`, `EPSILON = ${pyFloat(o.eps)}  # Keras's default is 1e-7`);
   lines.push(
     `L2 = ${pyFloat(t.l2)}  # the gradient of each weight gains L2·weight (biases: none)`,
     `CLIP_NORM = ${t.clipNorm === null ? 'None' : pyFloat(t.clipNorm)}  # largest global gradient norm (None: no clipping)`,
@@ -106,6 +114,19 @@ function trainingConstants(t) {
 }
 
 function scheduleCode(t) {
+  const o = t.optimizer;
+  const adagradDecay = o.type === 'adagrad' && o.lrDecay > 0;
+  if (adagradDecay && t.schedule.type === 'constant') {
+    return [
+      '    # Adagrad\'s lr_decay as PyTorch defines it: Keras counts updates from 0, so this is lr / (1 + (t − 1)·LR_DECAY).',
+      '    return keras.optimizers.schedules.InverseTimeDecay(LEARNING_RATE, decay_steps=1, decay_rate=LR_DECAY)',
+    ];
+  }
+  const note = adagradDecay ? ['    # Keras takes one schedule: Adagrad\'s LR_DECAY is left out here, so the steps are larger than the page\'s.'] : [];
+  return [...note, ...scheduleLines(t)];
+}
+
+function scheduleLines(t) {
   switch (t.schedule.type) {
     case 'constant':
       return ['    return LEARNING_RATE'];
@@ -154,6 +175,17 @@ function optimizerCode(t) {
       return [
         '    # Keras divides by √(s + EPSILON), PyTorch and the page by √s + EPSILON: close unless s is tiny.',
         '    return keras.optimizers.RMSprop(learning_rate, rho=RHO, momentum=MOMENTUM, epsilon=EPSILON, global_clipnorm=CLIP_NORM)',
+      ];
+    case 'adagrad':
+      return [
+        '    # Keras divides by √(s + EPSILON), PyTorch and the page by √s + EPSILON: close unless s is tiny.',
+        '    return keras.optimizers.Adagrad(',
+        '        learning_rate, initial_accumulator_value=INITIAL_ACCUMULATOR, epsilon=EPSILON, global_clipnorm=CLIP_NORM)',
+      ];
+    case 'adadelta':
+      return [
+        '    # The same rule as PyTorch and the page: Δ = √(a + ε) / √(s + ε) · g.',
+        '    return keras.optimizers.Adadelta(learning_rate, rho=RHO, epsilon=EPSILON, global_clipnorm=CLIP_NORM)',
       ];
     default:
       throw new Error(`no Keras optimizer for "${o.type}"`);

@@ -73,6 +73,13 @@ function optimizerOf(o = { type: 'adam', lr: 0.001 }) {
       };
     case 'rmsprop':
       return { type: 'rmsprop', lr: f(o.lr), alpha: f(o.alpha ?? 0.99), eps: f(o.eps ?? 1e-8), momentum: f(o.momentum ?? 0) };
+    case 'adagrad':
+      return {
+        type: 'adagrad', lr: f(o.lr), lrDecay: f(o.lrDecay ?? o.lr_decay ?? 0),
+        initialAccumulatorValue: f(o.initialAccumulatorValue ?? o.initial_accumulator_value ?? 0), eps: f(o.eps ?? 1e-10),
+      };
+    case 'adadelta':
+      return { type: 'adadelta', lr: f(o.lr ?? 1), rho: f(o.rho ?? 0.9), eps: f(o.eps ?? 1e-6) };
     default:
       throw new Error(`the optimizer "${o.type}" is not one the engine has`);
   }

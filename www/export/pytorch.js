@@ -113,6 +113,8 @@ function trainingConstants(t) {
   if (o.type === 'adam' || o.type === 'adamw') lines.push(`BETAS = (${pyFloat(o.beta1)}, ${pyFloat(o.beta2)})`, `EPS = ${pyFloat(o.eps)}`);
   if (o.type === 'adamw') lines.push(`WEIGHT_DECAY = ${pyFloat(o.weightDecay)}  # AdamW's decoupled decay, on weights only`);
   if (o.type === 'rmsprop') lines.push(`ALPHA = ${pyFloat(o.alpha)}`, `EPS = ${pyFloat(o.eps)}`, `MOMENTUM = ${pyFloat(o.momentum)}`);
+  if (o.type === 'adagrad') lines.push(`LR_DECAY = ${pyFloat(o.lrDecay)}`, `INITIAL_ACCUMULATOR = ${pyFloat(o.initialAccumulatorValue)}`, `EPS = ${pyFloat(o.eps)}`);
+  if (o.type === 'adadelta') lines.push(`RHO = ${pyFloat(o.rho)}`, `EPS = ${pyFloat(o.eps)}`);
   lines.push(
     `L2 = ${pyFloat(t.l2)}  # the gradient of each weight gains L2·weight (biases: none)`,
     `CLIP_NORM = ${t.clipNorm === null ? 'None' : pyFloat(t.clipNorm)}  # largest global gradient norm (None: no clipping)`,
@@ -148,6 +150,19 @@ function optimizerCode(t) {
         '    # RMSprop\'s weight_decay adds weight_decay·w to the gradient: the page\'s L2.',
         `    ${groups}`,
         '    return torch.optim.RMSprop(groups, lr=LEARNING_RATE, alpha=ALPHA, eps=EPS, momentum=MOMENTUM)',
+      ];
+    case 'adagrad':
+      return [
+        '    # Adagrad\'s weight_decay adds weight_decay·w to the gradient: the page\'s L2.',
+        `    ${groups}`,
+        '    return torch.optim.Adagrad(',
+        '        groups, lr=LEARNING_RATE, lr_decay=LR_DECAY, initial_accumulator_value=INITIAL_ACCUMULATOR, eps=EPS)',
+      ];
+    case 'adadelta':
+      return [
+        '    # Adadelta\'s weight_decay adds weight_decay·w to the gradient: the page\'s L2.',
+        `    ${groups}`,
+        '    return torch.optim.Adadelta(groups, lr=LEARNING_RATE, rho=RHO, eps=EPS)',
       ];
     case 'adamw':
       return [

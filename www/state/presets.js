@@ -145,4 +145,4 @@ export const PRESETS = [
 ];
 
 /** Settings a preset resets before applying its own (everything but the dataset and the view). */
-export const PRESET_SCOPE = ['trainLimit', 'augment', 'layers', 'optimizer', 'lr', 'momentum', 'nesterov', 'beta1', 'beta2', 'rmsAlpha', 'rmsMomentum', 'eps', 'weightDecay', 'schedule', 'stepEvery', 'stepGamma', 'minLr', 'batchSize', 'l2', 'clipNorm', 'epochs'];
+export const PRESET_SCOPE = ['trainLimit', 'augment', 'layers', 'optimizer', 'lr', 'momentum', 'nesterov', 'beta1', 'beta2', 'rmsAlpha', 'rmsMomentum', 'eps', 'lrDecay', 'adagradInit', 'adagradEps', 'rho', 'adadeltaEps', 'weightDecay', 'schedule', 'stepEvery', 'stepGamma', 'minLr', 'batchSize', 'l2', 'clipNorm', 'epochs'];

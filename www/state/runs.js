@@ -157,7 +157,8 @@ export function sortRuns(runs, key, descending = true) {
 /** Short names for settings in a run's name ("lr 0.1 · batch 64"). */
 const SHORT = {
   trainLimit: 'train images', augment: 'augment', lr: 'lr', momentum: 'μ', nesterov: 'Nesterov', beta1: 'β₁', beta2: 'β₂',
-  rmsAlpha: 'α', rmsMomentum: 'momentum', eps: 'ε', weightDecay: 'wd', schedule: 'schedule', stepEvery: 'every',
+  rmsAlpha: 'α', rmsMomentum: 'momentum', eps: 'ε', lrDecay: 'lr decay', adagradInit: 's₀', adagradEps: 'ε', rho: 'ρ',
+  adadeltaEps: 'ε', weightDecay: 'wd', schedule: 'schedule', stepEvery: 'every',
   stepGamma: 'γ', minLr: 'final lr', batchSize: 'batch', l2: 'L2', clipNorm: 'clip', epochs: 'epochs', seed: 'seed',
   dataset: 'data',
 };

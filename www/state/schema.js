@@ -67,11 +67,11 @@ export const SETTINGS = [
 
   // Training
   {
-    name: 'optimizer', type: 'enum', default: 'adam', options: ['sgd', 'adam', 'adamw', 'rmsprop'],
-    optionLabels: { sgd: 'SGD (momentum)', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp' },
+    name: 'optimizer', type: 'enum', default: 'adam', options: ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta'],
+    optionLabels: { sgd: 'SGD (momentum)', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp', adagrad: 'Adagrad', adadelta: 'Adadelta' },
     label: 'Optimizer', group: 'training',
-    help: 'The rule that turns the gradient g (for each weight θ, which way and how steeply the loss rises) into a change of the weights. SGD steps against the gradient, with momentum to smooth it; Adam and RMSProp also divide each weight\'s step by the size of its recent gradients, so every weight moves at a similar pace. The rules are PyTorch\'s; g includes λ·θ when L2 is on, and t counts the updates.',
-    formula: 'SGD with momentum μ: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ) (bias correction: m and v start at 0);  θ ← θ − η·m̂ / (√v̂ + ε).   AdamW: θ ← (1 − η·wd)·θ, then the Adam step.   RMSProp: s ← α·s + (1 − α)·g²;  θ ← θ − η·g / (√s + ε).',
+    help: 'The rule that turns the gradient g (for each weight θ, which way and how steeply the loss rises) into a change of the weights. SGD steps against the gradient, with momentum to smooth it; Adam and RMSProp also divide each weight\'s step by the size of its recent gradients, so every weight moves at a similar pace. Adagrad divides by the size of all its gradients so far, so its steps only shrink; Adadelta (ConvNetJS\'s default) scales each step by the size of its recent steps, so it needs no learning rate (η = 1). The rules are PyTorch\'s; g includes λ·θ when L2 is on, and t counts the updates.',
+    formula: 'SGD with momentum μ: v ← μ·v + g;  θ ← θ − η·v.   Adam: m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ) (bias correction: m and v start at 0);  θ ← θ − η·m̂ / (√v̂ + ε).   AdamW: θ ← (1 − η·wd)·θ, then the Adam step.   RMSProp: s ← α·s + (1 − α)·g²;  θ ← θ − η·g / (√s + ε).   Adagrad: s ← s + g²;  θ ← θ − η·g / (√s + ε).   Adadelta: s ← ρ·s + (1 − ρ)·g²;  Δ ← √(a + ε) / √(s + ε) · g;  a ← ρ·a + (1 − ρ)·Δ²;  θ ← θ − η·Δ.',
   },
   {
     name: 'lr', type: 'number', default: 0.001, min: 0, minExclusive: true, max: LIMITS.lr, group: 'training', live: true,
@@ -117,9 +117,39 @@ export const SETTINGS = [
   },
   {
     name: 'eps', type: 'number', default: 1e-8, min: 0, minExclusive: true, max: 0.1, group: 'training', label: 'ε',
-    when: (s) => s.optimizer !== 'sgd',
+    when: (s) => s.optimizer === 'adam' || s.optimizer === 'adamw' || s.optimizer === 'rmsprop',
     help: 'A tiny number added to the denominator so a step never divides by zero. 1e-8 is typical.',
     formula: 'Adam: θ ← θ − η·m̂ / (√v̂ + ε).   RMSProp: θ ← θ − η·g / (√s + ε)',
+  },
+  {
+    name: 'lrDecay', type: 'number', default: 0, min: 0, max: 0.999, group: 'training', label: 'Learning-rate decay',
+    when: (s) => s.optimizer === 'adagrad',
+    help: 'Adagrad\'s own shrinking of the learning rate with the update count t (PyTorch\'s lr_decay). 0 turns it off.',
+    formula: 'η_t = η / (1 + (t − 1)·decay)',
+  },
+  {
+    name: 'adagradInit', type: 'number', default: 0, min: 0, max: 999, group: 'training', label: 'Initial sum s₀',
+    when: (s) => s.optimizer === 'adagrad',
+    help: 'What Adagrad\'s sum of squared gradients starts from. 0 is PyTorch\'s default (the first step then moves every weight by about η); Keras starts at 0.1, which makes the first steps smaller.',
+    formula: 's ← s₀ + g₁² + g₂² + … + g_t²;  θ ← θ − η·g / (√s + ε)',
+  },
+  {
+    name: 'adagradEps', type: 'number', default: 1e-10, min: 0, minExclusive: true, max: 0.1, group: 'training', label: 'ε',
+    when: (s) => s.optimizer === 'adagrad',
+    help: 'A tiny number added to the denominator so a step never divides by zero. 1e-10 is PyTorch\'s default for Adagrad.',
+    formula: 'θ ← θ − η·g / (√s + ε)',
+  },
+  {
+    name: 'rho', type: 'number', default: 0.9, min: 0, max: 0.9999, group: 'training', label: 'ρ (decay)',
+    when: (s) => s.optimizer === 'adadelta',
+    help: 'How long Adadelta remembers its average squared gradient and its average squared step. 0.9 is PyTorch\'s default, 0.95 ConvNetJS\'s.',
+    formula: 's ← ρ·s + (1 − ρ)·g²;  a ← ρ·a + (1 − ρ)·Δ²',
+  },
+  {
+    name: 'adadeltaEps', type: 'number', default: 1e-6, min: 0, minExclusive: true, max: 0.1, group: 'training', label: 'ε',
+    when: (s) => s.optimizer === 'adadelta',
+    help: 'Added inside both square roots. Besides avoiding a division by zero it sets the size of the very first steps, when the average squared step a is still 0: about √ε. 1e-6 is typical.',
+    formula: 'Δ ← √(a + ε) / √(s + ε) · g',
   },
   {
     name: 'weightDecay', type: 'number', default: 0.01, min: 0, max: 0.999, group: 'training', label: 'Weight decay',
@@ -209,7 +239,7 @@ export function shortenForNotice(value) {
 }
 
 /** The learning rate each optimizer usually starts from, offered when the optimizer changes. */
-export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001 };
+export const TYPICAL_LR = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.01, adadelta: 1 };
 
 /** Max and average pooling take the same two settings. */
 const POOL_FIELDS = [

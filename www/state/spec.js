@@ -37,6 +37,10 @@ export function optimizerSpec(s) {
       return { type: 'adamw', lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps, weightDecay: s.weightDecay };
     case 'rmsprop':
       return { type: 'rmsprop', lr: s.lr, alpha: s.rmsAlpha, eps: s.eps, momentum: s.rmsMomentum };
+    case 'adagrad':
+      return { type: 'adagrad', lr: s.lr, lrDecay: s.lrDecay, initialAccumulatorValue: s.adagradInit, eps: s.adagradEps };
+    case 'adadelta':
+      return { type: 'adadelta', lr: s.lr, rho: s.rho, eps: s.adadeltaEps };
     case 'adam':
     default:
       return { type: 'adam', lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps };
@@ -84,7 +88,8 @@ export function buildSpec(s, data) {
 const SETTING_OF_FIELD = new Map([
   ['optimizer.lr', 'lr'], ['l2', 'l2'], ['optimizer.nesterov', 'nesterov'], ['optimizer.beta1', 'beta1'],
   ['optimizer.beta2', 'beta2'], ['optimizer.eps', 'eps'], ['optimizer.weightDecay', 'weightDecay'],
-  ['optimizer.alpha', 'rmsAlpha'], ['schedule.everyEpochs', 'stepEvery'], ['schedule.gamma', 'stepGamma'],
+  ['optimizer.alpha', 'rmsAlpha'], ['optimizer.lrDecay', 'lrDecay'], ['optimizer.initialAccumulatorValue', 'adagradInit'],
+  ['optimizer.rho', 'rho'], ['schedule.everyEpochs', 'stepEvery'], ['schedule.gamma', 'stepGamma'],
   ['schedule.minLr', 'minLr'], ['clipNorm', 'clipNorm'], ['batchSize', 'batchSize'], ['epochs', 'epochs'],
 ]);
 
@@ -99,6 +104,7 @@ const SETTING_OF_FIELD = new Map([
 export function placeProblem(problem, s) {
   let setting = SETTING_OF_FIELD.get(problem.field) ?? null;
   if (problem.field === 'optimizer.momentum') setting = s.optimizer === 'rmsprop' ? 'rmsMomentum' : 'momentum';
+  if (problem.field === 'optimizer.eps') setting = { adagrad: 'adagradEps', adadelta: 'adadeltaEps' }[s.optimizer] ?? 'eps';
   return { ...problem, layer: problem.layer ?? null, setting, scope: setting ? 'training' : 'network' };
 }
 
@@ -184,6 +190,8 @@ export function settingsFromSpec(spec, base) {
     Object.assign(s, { beta1: f(o.beta1), beta2: f(o.beta2), eps: f(o.eps) });
     if (o.type === 'adamw') s.weightDecay = f(o.weightDecay);
   } else if (o.type === 'rmsprop') Object.assign(s, { rmsAlpha: f(o.alpha), eps: f(o.eps), rmsMomentum: f(o.momentum ?? 0) });
+  else if (o.type === 'adagrad') Object.assign(s, { lrDecay: f(o.lrDecay ?? 0), adagradInit: f(o.initialAccumulatorValue ?? 0), adagradEps: f(o.eps ?? 1e-10) });
+  else if (o.type === 'adadelta') Object.assign(s, { rho: f(o.rho ?? 0.9), adadeltaEps: f(o.eps ?? 1e-6) });
   else throw cannot(`its optimizer "${o.type}" is unknown here`);
   const sch = spec.schedule ?? { type: 'constant' };
   s.schedule = sch.type;

@@ -5,6 +5,7 @@ import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
 import { bytesToFloats } from '../lib/preprocess.js';
 import { formatDims, formatInt, formatPercent } from '../lib/format.js';
+import { saliencyPanel } from './saliency.js';
 
 const MAX_MAPS = 16;
 const MAX_UNITS = 256;
@@ -16,12 +17,14 @@ export function mountActivations(controller, el) {
   const next = h('button', { type: 'button', class: 'small', 'aria-label': 'Next test image', onclick: () => move(1) }, '→');
   const caption = h('p', { class: 'activation-caption' });
   const layers = h('ol', { class: 'activation-layers' });
+  const saliency = saliencyPanel(controller, { id: 'activation-saliency', what: 'this image' });
   replace(el,
     h('div', { class: 'section-head' }, h('h3', {}, 'Inside the network'),
       helpNote('activations', 'What every layer computes for one image. Each small map is one channel (one filter\'s response); blue is positive, vermillion negative, white near zero. Dense layers are shown as a strip, one cell per neuron. Choose an image here, in the mistakes, or draw one.')),
     h('div', { class: 'activation-picker' },
       h('label', { for: indexInput.id }, 'Test image'), prev, indexInput, next),
     caption,
+    saliency.el,
     layers);
 
   indexInput.addEventListener('change', () => {
@@ -54,14 +57,17 @@ export function mountActivations(controller, el) {
     const per = c * hh * ww;
     let image;
     let label;
+    let short;
     if (target.kind === 'drawing') {
       image = target.image;
       label = 'your drawing';
+      short = label;
       indexInput.value = '';
     } else {
       const i = Math.min(target.index, r.data.testLabels.length - 1);
       image = bytesToFloats(r.data.testImages, i * per, per);
       label = `test image ${formatInt(i + 1)}: a ${r.data.classes[r.data.testLabels[i]]}`;
+      short = `test image ${formatInt(i + 1)}`;
       indexInput.value = String(i + 1);
       indexInput.max = String(r.data.testLabels.length);
     }
@@ -73,6 +79,7 @@ export function mountActivations(controller, el) {
       // evaluation may be older while the network trains).
       const top = render(maps, r.data.classes);
       caption.textContent = `Following ${label}${top !== null ? `, predicted ${r.data.classes[top]}` : ''}.`;
+      saliency.show(image, short, target.kind === 'drawing' ? 'drawing' : `test-${target.index}`);
     } catch (err) {
       caption.textContent = `The activations could not be computed: ${err.message}`;
     } finally {

@@ -6,6 +6,7 @@ import { h, replace, helpNote, perFrame } from '../lib/dom.js';
 import { paintGrey } from '../lib/colors.js';
 import { preprocessDrawing } from '../lib/preprocess.js';
 import { formatPercent } from '../lib/format.js';
+import { saliencyPanel } from './saliency.js';
 
 const SIZE = 280; // backing pixels of the drawing canvas
 const PEN = 22; // stroke width in backing pixels: about MNIST's stroke after scaling to 20×20
@@ -19,6 +20,7 @@ export function mountDraw(controller, el) {
   const title = h('h3', {}, 'Draw a digit');
   const clear = h('button', { type: 'button', onclick: () => clearPad() }, 'Clear');
   const sample = h('button', { type: 'button', title: 'Put a random test image on the drawing area', onclick: () => useTestImage() }, 'Try a test image');
+  const saliency = saliencyPanel(controller, { id: 'draw-saliency', what: 'your drawing' });
   const inspect = h('button', { type: 'button', class: 'show-activations', title: 'Follow this drawing through every layer', onclick: () => image && run.set({ inspect: { kind: 'drawing', image } }) }, 'Show its activations');
 
   replace(el,
@@ -29,7 +31,8 @@ export function mountDraw(controller, el) {
       h('div', { class: 'draw-side' },
         h('figure', {}, seen, h('figcaption', { class: 'fine' }, 'what the network sees')),
         verdict,
-        bars)));
+        bars,
+        saliency.el)));
 
   const ctx = pad.getContext('2d', { willReadFrequently: true });
   let image = null; // the 784 floats of the current drawing
@@ -158,6 +161,7 @@ export function mountDraw(controller, el) {
     }
     if (!image || !r.summary) {
       showProbabilities(null, '', forDrawn);
+      saliency.show(null);
       return;
     }
     if (inFlight) {
@@ -168,6 +172,7 @@ export function mountDraw(controller, el) {
     try {
       const probs = await client.predict(image);
       showProbabilities(probs, '', forDrawn);
+      if (forDrawn === imageDrawn) saliency.show(image, 'your drawing', String(forDrawn));
     } catch (err) {
       showProbabilities(null, `No prediction: ${err.message}`, forDrawn);
     } finally {

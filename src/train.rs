@@ -585,6 +585,24 @@ impl Trainer {
         self.forward_one(image)?;
         crate::saliency::of_last_forward(&mut self.net, class)
     }
+
+    /// One step on `image` alone, in slow motion (evaluation mode: no dropout); the run is unchanged.
+    pub fn trace_step(&mut self, image: &[f32], label: usize) -> Result<crate::slow_motion::StepTrace> {
+        self.forward_one(image)?;
+        crate::slow_motion::trace_last_forward(&mut self.net, label)
+    }
+
+    /// What the next step's update would make of parameter value `index` with `gradient`.
+    pub fn trace_update(&self, index: usize, gradient: f32) -> Result<crate::slow_motion::UpdateTrace> {
+        let lr = lr_at(
+            &self.spec.schedule,
+            self.spec.optimizer.lr(),
+            self.steps as usize,
+            self.steps_per_epoch(),
+            self.total_steps() as usize,
+        );
+        crate::slow_motion::trace_update(&self.net, &self.optimizer, index, gradient, lr, self.spec.l2)
+    }
 }
 
 /// The dropout stream of shard `s`: the `s`-th fork of a stream seeded for the step.

@@ -262,6 +262,48 @@ impl Engine {
         Ok(out.into())
     }
 
+    /// One step on `image` alone, in slow motion (www/views/slow-motion.js): { label, loss,
+    /// probabilities, layers: [{ label, dims, output, gradient }], paramGradients }. The run is unchanged.
+    #[wasm_bindgen(js_name = traceStep)]
+    pub fn trace_step(&mut self, image: &[f32], label: usize) -> Result<JsValue, JsValue> {
+        let t = self.trainer.trace_step(image, label).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "label", &JsValue::from_f64(t.label as f64));
+        set(&out, "loss", &JsValue::from_f64(t.loss as f64));
+        set(&out, "probabilities", &Float32Array::from(&t.probabilities[..]).into());
+        let layers = Array::new();
+        for l in &t.layers {
+            let entry = Object::new();
+            set(&entry, "label", &JsValue::from_str(&l.label));
+            set(&entry, "dims", &to_js(&l.dims)?);
+            set(&entry, "output", &Float32Array::from(&l.output[..]).into());
+            set(&entry, "gradient", &Float32Array::from(&l.gradient[..]).into());
+            layers.push(&entry);
+        }
+        set(&out, "layers", &layers.into());
+        set(&out, "paramGradients", &Float32Array::from(&t.param_gradients[..]).into());
+        Ok(out.into())
+    }
+
+    /// What the next step's update would make of parameter value `index` given `gradient`: { name,
+    /// theta, gradient, l2, lr, step, stateNames, before, after, thetaAfter }.
+    #[wasm_bindgen(js_name = traceUpdate)]
+    pub fn trace_update(&self, index: usize, gradient: f32) -> Result<JsValue, JsValue> {
+        let u = self.trainer.trace_update(index, gradient).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "name", &JsValue::from_str(&u.name));
+        for (key, value) in
+            [("theta", u.theta), ("gradient", u.gradient), ("l2", u.l2), ("lr", u.lr), ("thetaAfter", u.theta_after)]
+        {
+            set(&out, key, &JsValue::from_f64(value as f64));
+        }
+        set(&out, "step", &JsValue::from_f64(u.step as f64));
+        set(&out, "stateNames", &to_js(&u.state_names)?);
+        set(&out, "before", &Float32Array::from(&u.before[..]).into());
+        set(&out, "after", &Float32Array::from(&u.after[..]).into());
+        Ok(out.into())
+    }
+
     /// Where each parameter tensor sits in `paramValues()`: [{ name, layer, offset, len, shape, decay }].
     #[wasm_bindgen(js_name = paramLayout)]
     pub fn param_layout(&self) -> Result<JsValue, JsValue> {

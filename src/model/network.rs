@@ -145,14 +145,26 @@ impl Network {
         if let Some(g) = grad.data.get_mut(class) {
             *g = 1.0;
         }
+        self.backward_to_input(scratch);
+        out.extend_from_slice(self.grads[0].example(0));
+    }
+
+    /// Back-propagates `grad_logits_mut()` through every layer down to the input, leaving each
+    /// activation's gradient in `gradients()` and the parameter gradients in `scratch` (resized to
+    /// the store's length and zeroed), never in the store.
+    pub fn backward_to_input(&mut self, scratch: &mut Vec<f32>) {
         scratch.clear();
         scratch.resize(self.store.len(), 0.0);
         let values = &self.store.values;
-        for i in (0..last).rev() {
+        for i in (0..self.layers.len()).rev() {
             let (lower, upper) = self.grads.split_at_mut(i + 1);
             self.layers[i].backward(values, scratch, &self.acts[i], &self.acts[i + 1], &upper[0], Some(&mut lower[i]));
         }
-        out.extend_from_slice(self.grads[0].example(0));
+    }
+
+    /// The loss gradient with respect to each activation (as `activations()`), after `backward_to_input`.
+    pub fn gradients(&self) -> &[Tensor] {
+        &self.grads
     }
 
     /// Activations of the last forward pass: the input, then each layer's output.

@@ -180,6 +180,17 @@ export class EngineClient {
     return this.request(Request.SALIENCY, { image: copy, class: cls }, [copy.buffer]);
   }
 
+  /**
+   * @param {Float32Array} image  c·h·w values in 0..1 (copied)
+   * @param {number} label  the image's true class
+   * @param {number} [weight]  which weight's update to follow (−1: the engine picks)
+   * @returns {Promise<import('./protocol.js').StepTrace>}
+   */
+  traceStep(image, label, weight = -1) {
+    const copy = image.slice();
+    return this.request(Request.TRACE_STEP, { image: copy, label, weight }, [copy.buffer]);
+  }
+
   watchParams(on) {
     return this.request(Request.WATCH_PARAMS, { on });
   }

@@ -59,6 +59,12 @@ export const Request = Object.freeze({
    * Reply: {@link Saliency}. Training state is left as it was.
    */
   SALIENCY: 'saliency',
+  /**
+   * One training step on one image alone, in slow motion: { image, label, weight } (weight: the index
+   * into paramValues() of the weight whose update to show, or −1 for the one with the largest gradient
+   * in the last layer). Reply: {@link StepTrace}. The run is left as it was.
+   */
+  TRACE_STEP: 'traceStep',
   /** Push conv weights while training (for the filter pictures): { on }. Reply: null. */
   WATCH_PARAMS: 'watchParams',
   /**
@@ -120,6 +126,21 @@ export const Push = Object.freeze({
  * @property {number} wanted   the workers asked for
  * @property {number} workers  the workers the next steps use
  * @property {string} reason   why fewer than wanted ('' when as many)
+ */
+
+/**
+ * @typedef {object} StepTrace
+ * @property {number} label            the image's true class
+ * @property {number} loss             −ln probabilities[label]
+ * @property {Float32Array} probabilities
+ * @property {{ label: string, dims: {c: number, h: number, w: number}, output: Float32Array, gradient: Float32Array }[]} layers
+ *   the input, then each layer: its output for the image and ∂loss/∂output
+ * @property {{ layer: number, name: string, offset: number, len: number, norm: number }[]} params
+ *   every parameter tensor, with the norm of its gradient
+ * @property {number} weight           the index of the weight `update` follows
+ * @property {{ name: string, theta: number, gradient: number, l2: number, lr: number, step: number,
+ *   stateNames: string[], before: Float32Array, after: Float32Array, thetaAfter: number,
+ *   optimizer: object }} update       that weight's update by the optimizer's own rule and state
  */
 
 /**

@@ -7,7 +7,8 @@ const log = (text) => {
   logEl.textContent += `\n${text}`;
 };
 const caseJson = new URLSearchParams(location.search).get('case');
-const workerUrl = new URL('./worker.js', import.meta.url);
+// A case runs in bench/worker.js; the probe of the engine's kernels and layers in bench/probe.js.
+const workerUrl = new URL(JSON.parse(caseJson).probe ? './probe.js' : './worker.js', import.meta.url);
 workerUrl.searchParams.set('case', caseJson);
 const page = { workerCreatedMs: performance.now() };
 const worker = new Worker(workerUrl, { type: 'module' });

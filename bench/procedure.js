@@ -1,44 +1,57 @@
 // The measurement procedure of one (engine × workload) case, the same for every engine, as the "bench"
-// and "epoch" conventions of workloads.json define it:
+// conventions and the "timing" of workloads.json define it (examples/bench.rs and bench/pytorch_bench.py
+// follow the same steps):
 //
-// 1. Epoch 1 over the training split in stored order, in batches of batchSize:
-//    - warm-up: the first `warmupBatches` batches, untimed. Warm-up ends early once it has used 10% of
-//      the time budget (after at least 2 batches);
-//    - then consecutive timed windows of `windowBatches` batches; each window is one throughput sample
-//      (forward + backward + update + everything the engine does per batch, until it is done);
-//    - the rest of the epoch, untimed.
-// 2. Test accuracy on the whole test split, right after epoch 1.
-// 3. `extraWindows` more timed windows (epoch 2, same order), counted for throughput only.
+// 1. Warm-up: the first `warmupBatches` batches of epoch 1 (stored order, batches of batchSize), untimed.
+//    Warm-up ends early once it has used 10% of the time budget (after at least 2 batches). It gives the
+//    time per batch (excluding the first batch).
+// 2. Window size: `windowBatches` batches, or more when those take less than `timing.windowSeconds`, so a
+//    fast network is timed over whole seconds rather than over a few milliseconds (from the warm-up's
+//    time per batch; a window that still comes out shorter makes the next ones longer).
+// 3. Epoch 1: timed windows while they fit in it, then the rest of the epoch, untimed.
+// 4. Test accuracy on the whole test split, right after epoch 1.
+// 5. More windows, training on in the same stored order (epoch 2 and beyond), until the windows add up
+//    to `timing.measuredSeconds`, there are `timing.minWindows` of them, and at least `extraWindows`
+//    follow the evaluation.
 // Reported: the median over the windows (www/engine/throughput.js), with min and max.
 //
-// Time budget: after the warm-up the rest of the work is projected from the time per batch (excluding
-// the first batch). If it is over the budget, the case is "reduced": three shorter windows, and NO
-// accuracy (null, with the reason) — a partial-epoch accuracy is never passed off as a one-epoch one.
-// A case that runs past 3× the budget (and at least 2 minutes) stops with status "timeout".
+// Time budget: after the warm-up the rest of the work is projected from the time per batch. If it is over
+// the budget, the case is "reduced": three shorter windows, and NO accuracy (null, with the reason) — a
+// partial-epoch accuracy is never passed off as a one-epoch one. A case that runs past 3× the budget (and
+// at least 2 minutes) stops with status "timeout".
 //
-// --quick: windows of a quarter of the batches, no extra windows, and the epoch stops after the warm-up
-// and two windows (its accuracy is labelled as a partial epoch).
+// --quick: windows of a quarter of the batches and timing.quick's seconds, and epoch 1 stops after the
+// warm-up and two windows (its accuracy is labelled as a partial epoch).
 import { Throughput } from '../www/engine/throughput.js';
 
-const now = () => performance.now();
+/** The timing of a run: workloads.json's "timing", or its "quick" part for a smoke run. */
+export function timingFor(table, quick) {
+  const { quick: short, ...full } = table.timing;
+  return quick ? { ...full, ...short } : full;
+}
+
+/** Batches per window: at least `windowBatches`, and enough for `windowSeconds` at `secPerBatch`. */
+export function windowSize(windowBatches, windowSeconds, secPerBatch) {
+  const forTime = secPerBatch > 0 ? Math.ceil(windowSeconds / secPerBatch) : 1;
+  return Math.max(1, windowBatches, forTime);
+}
 
 /**
- * @param model  { train(first, n): trains batches first..first+n-1 of the epoch (stored order) and
- *                 resolves when they are done; accuracy(): test accuracy on the whole test split }
+ * @param model  { train(first, n): trains batches first..first+n-1 (stored order, wrapping at the end of
+ *                 the epoch) and resolves when they are done; accuracy(): test accuracy on the whole test split }
  * @param workload  an entry of workloads.json (after any optimizer fallback)
- * @param opts { nTrain, quick, budgetSeconds, log(msg), onFirstBatch() }
+ * @param opts { nTrain, timing ({ windowSeconds, measuredSeconds, minWindows }), quick, budgetSeconds,
+ *               log(msg), onFirstBatch(), now() (the clock, performance.now by default) }
  */
-export async function measure(model, workload, { nTrain, quick = false, budgetSeconds = 150, log = () => {}, onFirstBatch = () => {} }) {
+export async function measure(model, workload, {
+  nTrain, timing, quick = false, budgetSeconds = 150, log = () => {}, onFirstBatch = () => {}, now = () => performance.now(),
+}) {
   const B = workload.batchSize;
   const nb = Math.floor(nTrain / B);
   const bench = { ...workload.bench };
-  if (quick) {
-    bench.windowBatches = Math.max(2, Math.ceil(bench.windowBatches / 4));
-    bench.extraWindows = 0;
-  }
-  const epochBatches = quick ? Math.min(nb, bench.warmupBatches + 2 * bench.windowBatches) : nb;
+  if (quick) bench.windowBatches = Math.max(2, Math.ceil(bench.windowBatches / 4));
   const budgetMs = 1000 * budgetSeconds;
-  const out = { status: 'ok', procedure: { ...bench, batchSize: B, epochBatches, batchesPerEpoch: nb, quick, budgetSeconds } };
+  const out = { status: 'ok', procedure: { ...bench, ...timing, batchSize: B, batchesPerEpoch: nb, quick, budgetSeconds } };
   const meter = new Throughput();
   const windows = [];
   const t0 = now();
@@ -48,7 +61,7 @@ export async function measure(model, workload, { nTrain, quick = false, budgetSe
   // ---- warm-up ----
   let b = 0;
   let tFirst = null;
-  const warmup = Math.min(bench.warmupBatches, epochBatches);
+  const warmup = Math.min(bench.warmupBatches, nb);
   while (b < warmup) {
     await model.train(b, 1);
     b++;
@@ -60,44 +73,51 @@ export async function measure(model, workload, { nTrain, quick = false, budgetSe
   }
   const tw = now();
   const secPerBatch = b > 1 ? (tw - tFirst) / 1000 / (b - 1) : (tw - t0) / 1000 / b;
-  const projected = secPerBatch * (epochBatches - b + (bench.extraWindows || 0) * bench.windowBatches);
+  bench.windowBatches = windowSize(bench.windowBatches, timing.windowSeconds, secPerBatch);
+  const epochBatches = quick ? Math.min(nb, b + 2 * bench.windowBatches) : nb;
+  const measuredBatches = Math.max(timing.minWindows, bench.extraWindows || 0) * bench.windowBatches;
+  const projected = secPerBatch * (epochBatches - b + Math.max(measuredBatches, timing.measuredSeconds / secPerBatch));
+  out.procedure.windowBatches = bench.windowBatches;
+  out.procedure.epochBatches = epochBatches;
   out.warmup = { batches: b, seconds: (tw - t0) / 1000, firstBatchSeconds: (tFirst - t0) / 1000, secondsPerBatch: secPerBatch };
   out.projectedRemainingSeconds = projected;
   let reduced = false;
   if (projected > budgetSeconds) {
     reduced = true;
     bench.windowBatches = Math.max(1, Math.min(bench.windowBatches, Math.floor((0.8 * budgetSeconds) / 3 / secPerBatch)));
-    bench.extraWindows = 0;
     out.procedure.reducedWindowBatches = bench.windowBatches;
     log(`reduced: the rest would take ~${projected.toFixed(0)} s > budget ${budgetSeconds} s; 3 windows of ${bench.windowBatches} batches, no accuracy`);
   }
 
-  const timedWindow = async (first, phase) => {
+  const timedWindow = async (phase) => {
     const ts = now();
-    await model.train(first, bench.windowBatches);
+    await model.train(b % nb, bench.windowBatches);
     const ms = now() - ts;
     const w = meter.add(bench.windowBatches * B, ms);
-    windows.push({ phase, firstBatch: first, ...w });
-    log(`${phase} window ${windows.length}: ${w.perSecond.toFixed(1)} ex/s (${(ms / 1000).toFixed(2)} s)`);
-  };
-
-  // ---- timed windows of epoch 1 ----
-  while (b + bench.windowBatches <= epochBatches && !(reduced && windows.length >= 3)) {
-    await timedWindow(b, 'epoch1');
+    windows.push({ phase, firstBatch: b % nb, ...w });
     b += bench.windowBatches;
+    log(`${phase} window ${windows.length}: ${w.perSecond.toFixed(1)} ex/s (${(ms / 1000).toFixed(2)} s)`);
+    // The warm-up's time per batch can be off (a cold start): a short window lengthens the next ones.
+    if (!reduced && ms < 1000 * timing.windowSeconds) bench.windowBatches = Math.ceil((bench.windowBatches * 1000 * timing.windowSeconds) / Math.max(ms, 1));
     if (overTime()) {
       out.status = 'timeout';
       out.error = `exceeded the time limit (${(limitMs / 1000).toFixed(0)} s) after ${b} batches`;
-      break;
     }
+  };
+
+  // ---- timed windows of epoch 1 ----
+  while (b + bench.windowBatches <= epochBatches && !(reduced && windows.length >= 3) && out.status === 'ok') {
+    await timedWindow('epoch1');
   }
+  // A reduced case that fitted fewer than three windows in the epoch takes the rest after it.
+  while (reduced && windows.length < 3 && out.status === 'ok') await timedWindow('epoch1+');
   // ---- the rest of epoch 1, untimed ----
   if (!reduced && out.status === 'ok' && b < epochBatches) {
     await model.train(b, epochBatches - b);
     b = epochBatches;
   }
   const te = now();
-  out.epoch = { batches: b, examples: b * B, seconds: (te - t0) / 1000, complete: b === nb };
+  out.epoch = { batches: Math.min(b, epochBatches), examples: Math.min(b, epochBatches) * B, seconds: (te - t0) / 1000, complete: b >= nb };
 
   // ---- accuracy ----
   if (reduced) {
@@ -111,11 +131,13 @@ export async function measure(model, workload, { nTrain, quick = false, budgetSe
     out.accuracyAfter = out.epoch.complete ? '1 full epoch' : `${out.epoch.examples} examples (partial epoch, --quick)`;
     log(`test accuracy ${(100 * out.accuracy).toFixed(2)}% after ${out.accuracyAfter} (${out.epoch.seconds.toFixed(1)} s)`);
 
-    // ---- extra windows: epoch 2, same order ----
-    let bb = 0;
-    for (let k = 0; k < (bench.extraWindows || 0) && !overTime(); k++) {
-      await timedWindow(bb % nb, 'epoch2');
-      bb += bench.windowBatches;
+    // ---- more windows, training on in the same order, until the case is measured long enough ----
+    let after = 0;
+    const measuredMs = () => windows.reduce((s, w) => s + w.ms, 0);
+    while (out.status === 'ok' &&
+      (measuredMs() < 1000 * timing.measuredSeconds || windows.length < timing.minWindows || after < (bench.extraWindows || 0))) {
+      await timedWindow('after');
+      after++;
     }
   }
   out.windows = windows;

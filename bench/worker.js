@@ -1,7 +1,7 @@
 // The benchmark's module worker: runs ONE (engine × workload) case and posts the result to bench/page.js.
 // The case comes in the worker's own URL (?case=<json>), so it starts the moment the page creates it:
 //   { engine: 'nn-playground' | 'convnetjs' | 'tfjs-cpu' | 'tfjs-wasm', workload: <workloads.json entry>,
-//     workloadId, dataset: { seed, train, test }, quick, budgetSeconds }
+//     workloadId, dataset: { seed, train, test }, timing (workloads.json's, for this run), quick, budgetSeconds }
 // Messages to the page: { type: 'log', text }, { type: 'first', workerMs } when the first training batch is
 // done, { type: 'done', result }.
 import { fetchMnist, splitMnist } from './data.js';
@@ -84,7 +84,7 @@ async function run() {
     if (model.spec) result.engineSpec = model.spec;
 
     const m = await measure(model, p.workload, {
-      nTrain, quick: cfg.quick, budgetSeconds: cfg.budgetSeconds, log,
+      nTrain, timing: cfg.timing, quick: cfg.quick, budgetSeconds: cfg.budgetSeconds, log,
       onFirstBatch: (ms) => {
         timings.firstBatchMs = ms;
         timings.firstBatchDoneAt = now();

@@ -15,9 +15,7 @@
 use nn_playground::data::dataset::Dataset;
 use nn_playground::layers::{Ctx, Mode};
 use nn_playground::loss::softmax_cross_entropy;
-use nn_playground::model::network::Network;
 use nn_playground::model::spec::ModelSpec;
-use nn_playground::model::validate::validate;
 use nn_playground::optim::adam::{adam_step, adam_step_scalar, AdamScalars};
 use nn_playground::optim::grad_norm;
 use nn_playground::optim::sgd::{sgd_step, sgd_step_scalar};
@@ -304,12 +302,12 @@ fn workload(name: &str) -> ModelSpec {
     spec
 }
 
-/// 2,000 MNIST-shaped images: about 80% zero pixels like the digits, the rest random; random labels.
+#[path = "common/layer_probe.rs"]
+mod layer_probe;
+
+/// MNIST-shaped synthetic images and labels (`layer_probe::synthetic`).
 fn synthetic(n: usize, seed: u64) -> Dataset {
-    let mut rng = Rng::new(seed);
-    let images = (0..n * 784).map(|_| if rng.below(5) == 0 { 1 + rng.below(255) as u8 } else { 0 }).collect();
-    let labels = (0..n).map(|_| rng.below(10) as u8).collect();
-    Dataset::from_parts(images, labels, Dims::new(1, 28, 28), 10).expect("synthetic data fits")
+    layer_probe::synthetic(n, Dims::new(1, 28, 28), seed)
 }
 
 fn trainer(name: &str) -> Trainer {
@@ -403,44 +401,19 @@ fn layers() {
     for name in ["mlp", "convnetjs-mnist", "lenet-ish"] {
         let spec = workload(name);
         let batch = spec.batch_size;
-        let mut net = Network::build(&validate(&spec).expect("workload validates"), &mut Rng::new(5));
-        let (layers, store) = net.layers_and_store_mut();
-        let mut acts: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
-        let mut grads: Vec<Tensor> = (0..=layers.len()).map(|_| Tensor::default()).collect();
-        let data = synthetic(batch, 21);
-        let indices: Vec<usize> = (0..batch).collect();
-        data.fill_batch(&indices, &mut acts[0], &mut Vec::new(), None).expect("batch");
-        let mut rng = Rng::new(1);
-        // One full pass to shape every tensor.
-        for i in 0..layers.len() {
-            let (done, rest) = acts.split_at_mut(i + 1);
-            layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode: Mode::Train, rng: &mut rng });
-        }
-        let last = layers.len();
-        grads[last] = acts[last].clone();
-        for i in (0..last).rev() {
-            let (lower, upper) = grads.split_at_mut(i + 1);
-            let gx = if i > 0 { Some(&mut lower[i]) } else { None };
-            layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
-        }
+        let mut probe = layer_probe::LayerProbe::new(&spec).expect("workload validates");
+        let last = probe.len();
         let (mut total_f, mut total_b) = (0.0, 0.0);
         for i in 0..last {
-            let f = seconds_per_call(|| {
-                let (done, rest) = acts.split_at_mut(i + 1);
-                layers[i].forward(&store.values, &done[i], &mut rest[0], &mut Ctx { mode: Mode::Train, rng: &mut rng });
-            });
-            let b = seconds_per_call(|| {
-                let (lower, upper) = grads.split_at_mut(i + 1);
-                let gx = if i > 0 { Some(&mut lower[i]) } else { None };
-                layers[i].backward(&store.values, &mut store.grads, &acts[i], &acts[i + 1], &upper[0], gx);
-            });
+            let f = seconds_per_call(|| probe.forward(i));
+            let b = seconds_per_call(|| probe.backward(i));
             total_f += f;
             total_b += b;
             console_log!(
                 "{name:<16} {i:>2} {:<10} {:>8} → {:<8} {:>8.3} | {:>8.3}",
-                layers[i].kind(),
-                layers[i].in_dims().to_string(),
-                layers[i].out_dims().to_string(),
+                probe.plan().layers[i].op.name(),
+                probe.plan().layers[i].in_dims.to_string(),
+                probe.plan().layers[i].out_dims.to_string(),
                 f * 1e3,
                 b * 1e3
             );

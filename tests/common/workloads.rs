@@ -9,10 +9,16 @@ use nn_playground::model::spec::ModelSpec;
 use serde_json::{json, Value};
 
 const TABLE: &str = include_str!("../../bench/workloads.json");
+const NETWORKS: &str = include_str!("../../bench/networks.json");
 
-/// The table: its `dataset`, `conventions` and `workloads`.
+/// The table: its `dataset`, `conventions`, `timing` and `workloads`.
 pub fn table() -> Value {
     serde_json::from_str(TABLE).expect("bench/workloads.json parses")
+}
+
+/// The benchmark's networks of our own (`bench/networks.json`), in the table's format.
+pub fn networks() -> Value {
+    serde_json::from_str::<Value>(NETWORKS).expect("bench/networks.json parses")["workloads"].take()
 }
 
 /// One workload of the table as an engine spec: its layers, optimizer, batch size and seed. The

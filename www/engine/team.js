@@ -304,14 +304,20 @@ function stepTogether(engine) {
   Atomics.notify(ctrl, Ctrl.GEN);
   team.gen = gen;
   const shards = engine.beginStep();
-  for (const s of shardsOf(shards, k, 0)) writeShard(x, s, gradientsView(engine), engine.computeShard(s));
+  for (const s of shardsOf(shards, k, 0)) {
+    const part = engine.computeShard(s); // first: it may grow wasm memory, which detaches older views
+    writeShard(x, s, gradientsView(engine), part);
+  }
   count(ctrl, Ctrl.DONE);
   let from = x;
   if (!waitAtLeast(ctrl, Ctrl.DONE, k * gen, stalled(ctrl, Ctrl.DONE))) {
     disband(failure(ctrl, 'during a step'));
     // Members may still be writing the shared slots: every shard again, into memory of our own.
     from = { slots: new Float32Array(shards * x.params), results: new Float64Array(2 * shards), params: x.params };
-    for (let s = 0; s < shards; s += 1) writeShard(from, s, gradientsView(engine), engine.computeShard(s));
+    for (let s = 0; s < shards; s += 1) {
+      const part = engine.computeShard(s);
+      writeShard(from, s, gradientsView(engine), part);
+    }
   }
   addAllShards(from, engine, shards, () => gradientsView(engine));
   return engine.finishStep();

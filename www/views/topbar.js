@@ -31,8 +31,7 @@ const CONTROLS = `
   <div class="progress-row"><label for="run-progress" id="run-label">run 0%</label><progress id="run-progress" max="1" value="0"></progress></div>
 </div>
 <dl class="readouts">
-  <div><dt>speed</dt><dd id="stat-speed">–</dd></div>
-  <div><dt><label for="workers">workers</label></dt><dd><select id="workers" class="workers"></select></dd></div>
+  <div><dt>speed</dt><dd class="speed"><span id="stat-speed">–</span><select id="workers" class="workers" aria-label="Workers that train the run"></select></dd></div>
   <div><dt>time</dt><dd id="stat-time">0:00</dd></div>
   <div><dt>steps</dt><dd id="stat-steps">0</dd></div>
 </dl>`;
@@ -130,7 +129,7 @@ export function mountTopbar(controller, { root = document, host = document.body,
     'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
     'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
   const workers = $('workers');
-  for (let n = 1; n <= maxWorkers(); n += 1) workers.append(h('option', { value: String(n) }, String(n)));
+  for (let n = 1; n <= maxWorkers(); n += 1) workers.append(h('option', { value: String(n) }, `${n} worker${n === 1 ? '' : 's'}`));
   workers.addEventListener('change', () => controller.setWorkers(Number(workers.value)));
   play.addEventListener('click', () => controller.togglePlay());
   step.addEventListener('click', () => controller.step());

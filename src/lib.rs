@@ -17,6 +17,7 @@ pub mod rng;
 pub mod saliency;
 pub mod save;
 pub mod shards;
+pub mod stats;
 pub mod tensor;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

@@ -14,12 +14,13 @@ import { mountConfusion } from './views/confusion.js';
 import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
+import { mountGradients } from './views/gradients.js';
 
 /** The parts that can be left out, in the order they appear. */
-export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations'];
+export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations', 'gradients'];
 
 /** The output column's pictures below the charts, each mounted into the element of its part's id. */
-const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
+const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations, gradients: mountGradients };
 
 /**
  * @param {import('./controller.js').Controller} controller

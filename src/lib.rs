@@ -18,6 +18,7 @@ pub mod saliency;
 pub mod save;
 pub mod shards;
 pub mod slow_motion;
+pub mod stats;
 pub mod tensor;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

@@ -16,6 +16,7 @@ use crate::optim::schedule::lr_at;
 use crate::optim::{clip_grad_norm, grad_norm, Optimizer};
 use crate::rng::Rng;
 use crate::shards::{shard_count, shard_range};
+use crate::stats::{Collector, StepStats};
 use crate::tensor::{Dims, Tensor};
 
 /// Examples per forward pass when evaluating (no gradients, so larger than a training batch).
@@ -124,6 +125,8 @@ pub struct Trainer {
     examples_seen: u64,
     last_lr: f32,
     last_grad_norm: f32,
+    /// Per-layer statistics every few steps, when asked for (`crate::stats`).
+    stats: Collector,
 }
 
 impl Trainer {
@@ -142,6 +145,7 @@ impl Trainer {
         let net = Network::build(plan, &mut init_rng);
         let optimizer = Optimizer::new(&spec.optimizer, net.store.len());
         let base_lr = spec.optimizer.lr();
+        let stats = Collector::new(&net, 0);
         Trainer {
             spec,
             net,
@@ -161,6 +165,7 @@ impl Trainer {
             examples_seen: 0,
             last_lr: base_lr,
             last_grad_norm: 0.0,
+            stats,
         }
     }
 
@@ -430,12 +435,34 @@ impl Trainer {
             self.steps_per_epoch(),
             self.total_steps() as usize,
         );
+        // Statistics read the step on the side and leave its numbers alone (tests/stats.rs).
+        let stats_due = self.stats.due(self.steps + 1);
+        if stats_due {
+            self.stats.before_update(&mut self.net, &self.batch);
+        }
         self.optimizer.step(&mut self.net.store, lr, self.spec.l2);
         self.last_lr = lr;
         self.steps += 1;
         self.examples_seen += step.size as u64;
         let loss = if step.size > 0 { (step.loss_sum / step.size as f64) as f32 } else { 0.0 };
+        self.stats.add_loss(loss);
+        if stats_due {
+            let (epoch, progress) = self.epoch_position();
+            let position = if self.is_done() { epoch as f64 } else { epoch as f64 + f64::from(progress) };
+            self.stats.after_update(&self.net, self.steps, position);
+        }
         Ok((loss, step.correct, step.size))
+    }
+
+    /// Takes per-layer statistics (`crate::stats`) at every `every`-th step from now on, counting
+    /// steps from the start of the run; 0 stops them.
+    pub fn set_stats_every(&mut self, every: u64) {
+        self.stats.set_every(every);
+    }
+
+    /// The statistics taken since the last call, oldest first.
+    pub fn take_stats(&mut self) -> Vec<StepStats> {
+        self.stats.take()
     }
 
     /// Runs up to `n` steps (fewer when the run ends or the loss stops being finite) and reports.
@@ -467,8 +494,16 @@ impl Trainer {
         Ok(self.report(loss as f64, 1, correct, size, non_finite))
     }
 
-    fn report(&self, loss_sum: f64, batches: usize, correct: usize, seen: usize, non_finite: bool) -> TrainReport {
+    /// Completed epochs and how far into the next one, as reports say it (the last epoch done: 1).
+    fn epoch_position(&self) -> (usize, f32) {
         let per_epoch = self.steps_per_epoch().max(1);
+        let epoch = (self.steps as usize / per_epoch).min(self.spec.epochs);
+        let progress = if self.is_done() { 1.0 } else { (self.steps as usize % per_epoch) as f32 / per_epoch as f32 };
+        (epoch, progress)
+    }
+
+    fn report(&self, loss_sum: f64, batches: usize, correct: usize, seen: usize, non_finite: bool) -> TrainReport {
+        let (epoch, epoch_progress) = self.epoch_position();
         TrainReport {
             loss: if batches > 0 { (loss_sum / batches as f64) as f32 } else { f32::NAN },
             accuracy: if seen > 0 { correct as f32 / seen as f32 } else { f32::NAN },
@@ -477,12 +512,8 @@ impl Trainer {
             correct: correct as u64,
             seen: seen as u64,
             steps: self.steps,
-            epoch: (self.steps as usize / per_epoch).min(self.spec.epochs),
-            epoch_progress: if self.is_done() {
-                1.0
-            } else {
-                (self.steps as usize % per_epoch) as f32 / per_epoch as f32
-            },
+            epoch,
+            epoch_progress,
             examples_seen: self.examples_seen,
             lr: self.last_lr,
             done: self.is_done(),

@@ -201,6 +201,21 @@ impl Engine {
         to_js(&report)
     }
 
+    /// Per-layer statistics (gradient norm, update ratio, dead ReLUs, distributions: see
+    /// `stats.rs`) at every `every`-th step from now on (0: none). Training's numbers stay the same.
+    #[wasm_bindgen(js_name = setStatsEvery)]
+    pub fn set_stats_every(&mut self, every: u32) {
+        self.trainer.set_stats_every(u64::from(every));
+    }
+
+    /// The statistics taken since the last call, oldest first: [{ step, loss, layers: [{ layer,
+    /// label, gradNorm, updateRatio, dead (null without a ReLU), weights, activations }] }], the
+    /// last two nine quantiles each.
+    #[wasm_bindgen(js_name = takeStats)]
+    pub fn take_stats(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.trainer.take_stats())
+    }
+
     /// Where the parameter gradients start in wasm memory, in bytes (valid until memory grows).
     #[wasm_bindgen(js_name = gradientsPtr)]
     pub fn gradients_ptr(&mut self) -> usize {

@@ -19,6 +19,7 @@ import * as modelFile from './controller/model-file.js';
 import * as transport from './controller/transport.js';
 import * as runStore from './controller/run-store.js';
 import * as filterPictures from './controller/filter-pictures.js';
+import * as layerStats from './controller/layer-stats.js';
 import * as notices from './controller/notices.js';
 import * as settingChanges from './controller/setting-changes.js';
 import * as link from './controller/link.js';
@@ -88,6 +89,9 @@ export class Controller {
     // Filter pictures (controller/filter-pictures.js).
     this.paramsWanted = true; // some filter picture is on screen (the network editor says)
     this.watchSent = undefined; // what the worker was last told
+    // Per-layer statistics (controller/layer-stats.js).
+    this.statsWanted = false; // a view of them is mounted
+    this.statsSent = undefined;
 
     this.settings.subscribe((s, changed, meta) => settingChanges.onSettings(this, s, changed, meta));
     // A restarted worker is the client's event; everything else it passes on is the engine's push.
@@ -131,6 +135,8 @@ export class Controller {
 
   /** Whether any conv card's filters are on screen; the worker sends weights only while they are. */
   setParamsWanted(on) { filterPictures.setParamsWanted(this, on); }
+  /** Whether a view of the per-layer statistics is mounted; the worker takes them only while one is. */
+  setStatsWanted(on) { layerStats.setStatsWanted(this, on); }
 
   /** Loads a lesson's settings. */
   applyPreset(id) { settingChanges.applyPreset(this, id); }

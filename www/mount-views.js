@@ -14,13 +14,14 @@ import { mountConfusion } from './views/confusion.js';
 import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
+import { mountGradients } from './views/gradients.js';
 import { mountSlowMotion } from './views/slow-motion.js';
 
 /** The parts that can be left out, in the order they appear. */
-export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations', 'slow-motion'];
+export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations', 'gradients', 'slow-motion'];
 
 /** The output column's pictures below the charts, each mounted into the element of its part's id. */
-const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations, 'slow-motion': mountSlowMotion };
+const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations, gradients: mountGradients, 'slow-motion': mountSlowMotion };
 
 /**
  * @param {import('./controller.js').Controller} controller

@@ -3,6 +3,7 @@
 import { notify } from './notices.js';
 import { writeHash } from './link.js';
 import { syncWatch } from './filter-pictures.js';
+import { syncStatsWatch } from './layer-stats.js';
 import { fetchDatasetList, useBuiltin } from './data.js';
 import { rebuild, scheduleRebuild } from './builds.js';
 
@@ -12,6 +13,7 @@ export async function start(c) {
     const info = await c.client.init();
     c.run.set({ engine: info, workers: await c.client.setWorkers(c.run.get().workers.wanted) });
     syncWatch(c);
+    syncStatsWatch(c);
   } catch (err) {
     c.run.set({ phase: 'error', engine: { error: err.message } });
     return;
@@ -44,7 +46,9 @@ export async function restartEngine(c, reason) {
     await c.client.init(c.run.get().runId);
     c.run.set({ workers: await c.client.setWorkers(c.run.get().workers.wanted) });
     c.watchSent = undefined; // a fresh worker starts with its own default
+    c.statsSent = undefined;
     syncWatch(c);
+    syncStatsWatch(c);
     if (c.dataSource) {
       const source = await c.dataSource();
       await c.client.loadData(source);

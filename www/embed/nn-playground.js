@@ -64,7 +64,7 @@ const TEMPLATE = `
     <section id="col-output" class="column" aria-label="What it learned">
       <div id="health" aria-live="polite"></div>
       <div id="metrics"></div><div id="charts"></div><div id="runs"></div><div id="sweep"></div><div id="confusion"></div><div id="mistakes"></div>
-      <div id="draw"></div><div id="activations"></div><div id="slow-motion"></div>
+      <div id="draw"></div><div id="activations"></div><div id="gradients" class="gradients"></div><div id="slow-motion"></div>
     </section>
   </div>
   <p class="widget-foot fine"><span id="engine-status">Starting the engine…</span> · trains in this browser; no data leaves it</p>

@@ -195,6 +195,11 @@ export class EngineClient {
     return this.request(Request.WATCH_PARAMS, { on });
   }
 
+  /** Per-layer statistics with the reports (Request.WATCH_STATS) or not. */
+  watchStats(on) {
+    return this.request(Request.WATCH_STATS, { on });
+  }
+
   /** @returns {Promise<import('./protocol.js').SavedModel>} */
   saveModel() {
     return this.request(Request.SAVE_MODEL);

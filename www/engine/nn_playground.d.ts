@@ -86,6 +86,10 @@ export class Engine {
   save(): Uint8Array;
   /** Batches per epoch at the current data and batch size. */
   stepsPerEpoch(): number;
+  /** Per-layer statistics at every `every`-th step from now on (0: none); training's numbers stay the same. */
+  setStatsEvery(every: number): void;
+  /** The statistics taken since the last call, oldest first. */
+  takeStats(): StepStats[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +212,30 @@ export interface EngineError extends Error {
   code: 'spec' | 'data' | 'format' | 'usage';
   /** A spec's error: every problem found. */
   problems?: Problem[];
+}
+
+/** One step's per-layer statistics (src/stats.rs). */
+export interface StepStats {
+  /** Steps trained, this one included. */
+  step: number;
+  /** Where that is in epochs: `epoch + epochProgress` of a report of that step. */
+  position: number;
+  /** Mean training loss of the steps since the previous statistics. */
+  loss: number;
+  layers: {
+    /** The layer's index in the spec's layers, and its label ("1 dense"). */
+    layer: number;
+    label: string;
+    /** ‖∂L/∂W‖₂ of the weights (after clipping, before L2). */
+    gradNorm: number;
+    /** ‖ΔW‖₂ / ‖W‖₂ of this step's update. */
+    updateRatio: number;
+    /** Share of the ReLUs after the layer never active on the batch (per unit, or per channel); null without a ReLU. */
+    dead: number | null;
+    /** Nine quantiles (0, 6.68, 15.87, 30.85, 50, 69.15, 84.13, 93.32, 100%) of the weights and of the layer's output. */
+    weights: number[];
+    activations: number[];
+  }[];
 }
 
 export interface TrainSteps {

@@ -68,6 +68,11 @@ export const Request = Object.freeze({
   /** Push conv weights while training (for the filter pictures): { on }. Reply: null. */
   WATCH_PARAMS: 'watchParams',
   /**
+   * Take per-layer statistics every STATS_EVERY steps and send them with the reports (`stats`), while
+   * a view shows them: { on }. Reply: null.
+   */
+  WATCH_STATS: 'watchStats',
+  /**
    * The current network as the engine's versioned binary (spec, parameters, optimizer state), also
    * while training. Reply: {@link SavedModel}, its bytes transferred.
    */
@@ -232,7 +237,35 @@ export const Push = Object.freeze({
  * @property {number} workers         workers that trained these batches
  * @property {string} workersReason   why fewer than asked for ('' when as many)
  * @property {string} [workersLost]   a worker failed and the run went on with fewer (its message)
+ * @property {StepStats[]} [stats]    per-layer statistics of the steps since the previous report
+ *   (every STATS_EVERY-th step, counted from the run's start), while the page watches them
  */
+
+/**
+ * One step's per-layer statistics (src/stats.rs).
+ * @typedef {object} StepStats
+ * @property {number} step   steps trained, this one included
+ * @property {number} position  where that is in epochs, the same number as a report's `position` at that step
+ * @property {number} loss   mean training loss of the steps since the previous statistics
+ * @property {LayerStats[]} layers  each layer with parameters, in order
+ */
+
+/**
+ * @typedef {object} LayerStats
+ * @property {number} layer          index in the spec's layers
+ * @property {string} label          "1 dense"
+ * @property {number} gradNorm       ‖∂L/∂W‖₂ of the weights (after clipping, before L2)
+ * @property {number} updateRatio    ‖ΔW‖₂ / ‖W‖₂ of the step's update
+ * @property {number|null} dead      share of the ReLUs after it never active on the batch (null: no ReLU)
+ * @property {number[]} weights      nine quantiles ({@link QUANTILES}) of the weights
+ * @property {number[]} activations  nine quantiles of the layer's output on the batch
+ */
+
+/** The statistics' steps: every this many, counted from the start of the run (so the same on any machine). */
+export const STATS_EVERY = 25;
+
+/** The quantiles of a distribution in {@link LayerStats}: TensorBoard's (a normal's at 0, ±0.5σ, ±σ, ±1.5σ, ±∞). */
+export const QUANTILES = Object.freeze([0, 0.0668, 0.1587, 0.3085, 0.5, 0.6915, 0.8413, 0.9332, 1]);
 
 /**
  * @typedef {object} Evaluation

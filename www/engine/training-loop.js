@@ -2,7 +2,7 @@
 //! so the worker answers requests (pause, edits) between chunks. Along the way it collects the
 //! curves' points, evaluates the test split now and then, and posts the conv weights for the filter
 //! pictures. Play, Pause and Step start, stop and advance it.
-import { Push } from './protocol.js';
+import { Push, STATS_EVERY } from './protocol.js';
 import { session, run } from './worker-state.js';
 import { post, own } from './worker-post.js';
 import { ready, trainSteps, workersInUse, workersReason, takeLoss } from './team.js';
@@ -44,6 +44,19 @@ export function resetRun() {
   run.lastEpoch = 0;
   run.lastParams = 0;
   run.convLayout = null;
+  run.stats = [];
+}
+
+/** Starts or stops the per-layer statistics of the current engine (a new engine gets the same). */
+export function watchStats(on) {
+  run.watchStats = on;
+  run.stats = [];
+  session.engine?.setStatsEvery(on ? STATS_EVERY : 0);
+}
+
+/** Moves the statistics the engine took into the next report. */
+function collectStats(engine) {
+  if (run.watchStats) for (const s of engine.takeStats()) run.stats.push(s);
 }
 
 const channel = new MessageChannel();
@@ -90,9 +103,11 @@ function report(r, force = false) {
     workersLost: takeLoss() || undefined,
     // [position, loss, accuracy, …] of the pieces since the last report, for the curves.
     points: run.points,
+    stats: run.watchStats ? run.stats : undefined,
   });
   run.pending = { steps: 0, loss: 0, accuracy: 0 };
   run.points = [];
+  run.stats = [];
   run.lastPost = t;
 }
 
@@ -161,6 +176,7 @@ function tick() {
       if (run.until > 0) piece = Math.min(piece, run.until - r.steps);
       r = trainSteps(engine, piece);
       run.last = r; // kept current piece by piece, so an error in a later piece loses no step
+      collectStats(engine);
       const did = r.steps - before;
       left -= Math.max(1, did);
       if (did > 0) {
@@ -256,6 +272,7 @@ export function pause() {
 export function step() {
   if (run.training) return null;
   const r = session.engine.trainSteps(1);
+  collectStats(session.engine);
   run.pending = { steps: 1, loss: r.loss, accuracy: r.accuracy };
   run.last = r;
   report(r, true);

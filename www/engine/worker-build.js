@@ -2,7 +2,7 @@
 //! already holds), or loaded from a model file with its weights and progress. Either replaces the
 //! engine of the current run and answers with what the page draws: the summary, the parameter
 //! layout and the data's sample and test split.
-import { Push } from './protocol.js';
+import { Push, STATS_EVERY } from './protocol.js';
 import { session, run, afterReply } from './worker-state.js';
 import { wasm, created, free } from './wasm-engine.js';
 import { counts, giveData } from './worker-data.js';
@@ -42,6 +42,7 @@ function replaceEngine(next, nextSpec) {
   session.spec = nextSpec;
   session.runId += 1;
   resetRun();
+  next.setStatsEvery(run.watchStats ? STATS_EVERY : 0);
 }
 
 /**

@@ -30,6 +30,8 @@ export const run = {
   lastEpoch: 0,
   lastParams: 0,
   watchParams: true,
+  watchStats: false,
+  stats: [], // statistics taken since the last report
   convLayout: null, // the conv weights' entries of paramLayout(), read once per run
   stepEvalTimer: 0,
   // Training speed, measured as the benchmark measures it (www/engine/throughput.js): the time of the

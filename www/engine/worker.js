@@ -10,7 +10,7 @@ import { session, run, afterReply } from './worker-state.js';
 import { wasm, loadEngine, engineLoaded, created, free, memoryStats } from './wasm-engine.js';
 import { loadSource, counts } from './worker-data.js';
 import { requireEngine, build, loadModel } from './worker-build.js';
-import { EVAL_MAX, evaluate, postParams, play, pause, step, failInLoop, crash } from './training-loop.js';
+import { EVAL_MAX, evaluate, postParams, play, pause, step, failInLoop, crash, watchStats } from './training-loop.js';
 import { post, own } from './worker-post.js';
 import { saliency } from './worker-saliency.js';
 import { traceStep } from './worker-slow-motion.js';
@@ -19,7 +19,7 @@ import { setWorkers, describe, markStale, injectFault } from './team.js';
 /** Requests that leave the engine's state as it is, so the run's other workers keep their copies. */
 const KEEPS_STATE = new Set([
   Request.INIT, Request.VALIDATE, Request.LOAD_DATA, Request.PLAY, Request.PAUSE, Request.EVALUATE, Request.PREDICT,
-  Request.ACTIVATIONS, Request.WATCH_PARAMS, Request.SAVE_MODEL, Request.EXPORT_MODEL, Request.READ_MODEL,
+  Request.ACTIVATIONS, Request.WATCH_PARAMS, Request.WATCH_STATS, Request.SAVE_MODEL, Request.EXPORT_MODEL, Request.READ_MODEL,
   Request.STATS, Request.SET_WORKERS, Request.INJECT_FAULT, Request.SALIENCY, Request.TRACE_STEP,
 ]);
 
@@ -152,6 +152,11 @@ const handlers = {
 
   [Request.INJECT_FAULT]({ worker }) {
     injectFault(worker);
+    return null;
+  },
+
+  [Request.WATCH_STATS]({ on }) {
+    watchStats(!!on);
     return null;
   },
 

@@ -24,7 +24,7 @@ w.play(1);
 // settings: a copy to read, an object of settings (values or the attributes' text) to assign.
 const settings: Settings = w.settings;
 const lr: number = w.settings.lr;
-const optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop' = settings.optimizer;
+const optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adadelta' = settings.optimizer;
 w.settings = { lr: 0.01, epochs: 1 };
 w.settings = { lr: '0.01', batchSize: 64, augment: true };
 w.settings = { layers: 'conv2d:8:5:1:same:relu,maxpool2d:2:2' };

@@ -14,9 +14,10 @@ import { mountConfusion } from './views/confusion.js';
 import { mountMistakes } from './views/mistakes.js';
 import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
+import { mountNetworkDiagram } from './views/network-diagram.js';
 
 /** The parts that can be left out, in the order they appear. */
-export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations'];
+export const PARTS = ['diagram', 'dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations'];
 
 /** The output column's pictures below the charts, each mounted into the element of its part's id. */
 const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations };
@@ -33,6 +34,8 @@ const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: moun
 export function mountViews(controller, $, { show = () => true, history = null, topbar } = {}) {
   mountTopbar(controller, topbar);
   mountNotices(controller, $('notices'));
+  if (show('diagram')) mountNetworkDiagram(controller, $('diagram'));
+  else $('diagram').hidden = true;
   if (show('dataset')) mountDataPanel(controller, $('data-panel'));
   else $('col-data').hidden = true;
   if (show('network')) {

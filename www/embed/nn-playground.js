@@ -56,6 +56,7 @@ const TEMPLATE = `
     <p class="brand widget-title"></p>
   </div>
   <div id="notices" class="notices" aria-live="polite"></div>
+  <section id="diagram" class="diagram-band" aria-label="The network, live"></section>
   <div class="columns">
     <section id="col-data" class="column" aria-label="Data"><div id="data-panel"></div></section>
     <section id="col-network" class="column" aria-label="Network and training settings">

@@ -103,6 +103,13 @@ test('it follows training while on screen, and not while folded away', async () 
   await page.waitForFunction(() => window.nnp.run.get().summary?.layers.some((l) => l.op.op === 'conv2d' && l.op.filters === 4));
   const start = await painted(page);
   const edgeBefore = await page.$eval('#diagram [data-node="layer-0"]', (b) => b.closest('li').querySelector('.edge-label:not(.edge-note)').textContent);
+  // The diagram is at the foot of the page, where whatever grows above it while training (the runs
+  // table, notes) could push it out of view; it paints only on screen, so the page keeps it there.
+  await page.evaluate(() => {
+    const diagram = document.getElementById('diagram');
+    window.__keepDiagram = new ResizeObserver(() => diagram.scrollIntoView({ block: 'start' }));
+    window.__keepDiagram.observe(document.body);
+  });
   await page.click('#btn-play');
   // Two refreshes while training, the second from a later step than the first.
   await page.waitForFunction((n) => Number(document.getElementById('diagram').dataset.updates) > n + 1 && Number(document.getElementById('diagram').dataset.steps) > 0, start, { timeout: 30_000 });
@@ -132,7 +139,10 @@ test('it follows training while on screen, and not while folded away', async () 
   await page.waitForFunction((n) => Number(document.getElementById('diagram').dataset.updates) > n, updates, { timeout: 20_000 });
   await page.click('#btn-play');
   await page.waitForFunction(() => window.nnp.run.get().phase !== 'training', null, { timeout: 10_000 });
-  await page.evaluate(() => { window.nnp.controller.client.weights = window.__weights; });
+  await page.evaluate(() => {
+    window.nnp.controller.client.weights = window.__weights;
+    window.__keepDiagram.disconnect();
+  });
   assert.deepEqual(app.errors, []);
 });
 

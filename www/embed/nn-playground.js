@@ -56,7 +56,6 @@ const TEMPLATE = `
     <p class="brand widget-title"></p>
   </div>
   <div id="notices" class="notices" aria-live="polite"></div>
-  <section id="diagram" class="diagram-band" aria-label="The network, live"></section>
   <div class="columns">
     <section id="col-data" class="column" aria-label="Data"><div id="data-panel"></div></section>
     <section id="col-network" class="column" aria-label="Network and training settings">
@@ -68,6 +67,7 @@ const TEMPLATE = `
       <div id="draw"></div><div id="activations"></div>
     </section>
   </div>
+  <section id="diagram" class="diagram-band" aria-label="The network, live"></section>
   <p class="widget-foot fine"><span id="engine-status">Starting the engine…</span> · trains in this browser; no data leaves it</p>
 </div>`;
 

@@ -16,9 +16,10 @@ import { mountDraw } from './views/draw.js';
 import { mountActivations } from './views/activations.js';
 import { mountGradients } from './views/gradients.js';
 import { mountSlowMotion } from './views/slow-motion.js';
+import { mountNetworkDiagram } from './views/network-diagram.js';
 
 /** The parts that can be left out, in the order they appear. */
-export const PARTS = ['dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations', 'gradients', 'slow-motion'];
+export const PARTS = ['diagram', 'dataset', 'network', 'training', 'metrics', 'charts', 'confusion', 'mistakes', 'draw', 'activations', 'gradients', 'slow-motion'];
 
 /** The output column's pictures below the charts, each mounted into the element of its part's id. */
 const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: mountDraw, activations: mountActivations, gradients: mountGradients, 'slow-motion': mountSlowMotion };
@@ -35,6 +36,8 @@ const OUTPUTS = { confusion: mountConfusion, mistakes: mountMistakes, draw: moun
 export function mountViews(controller, $, { show = () => true, history = null, topbar } = {}) {
   mountTopbar(controller, topbar);
   mountNotices(controller, $('notices'));
+  if (show('diagram')) mountNetworkDiagram(controller, $('diagram'));
+  else $('diagram').hidden = true;
   if (show('dataset')) mountDataPanel(controller, $('data-panel'));
   else $('col-data').hidden = true;
   if (show('network')) {

@@ -67,6 +67,7 @@ const TEMPLATE = `
       <div id="draw"></div><div id="activations"></div><div id="gradients" class="gradients"></div><div id="slow-motion"></div>
     </section>
   </div>
+  <section id="diagram" class="diagram-band" aria-label="The network, live"></section>
   <p class="widget-foot fine"><span id="engine-status">Starting the engine…</span> · trains in this browser; no data leaves it</p>
 </div>`;
 

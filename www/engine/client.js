@@ -191,6 +191,14 @@ export class EngineClient {
     return this.request(Request.TRACE_STEP, { image: copy, label, weight }, [copy.buffer]);
   }
 
+  /**
+   * @param {number} [full]  the spec layer whose weights to send in full (its index in the spec's layers; −1: none)
+   * @returns {Promise<import('./protocol.js').WeightSizes>}
+   */
+  weights(full = -1) {
+    return this.request(Request.WEIGHTS, { full });
+  }
+
   watchParams(on) {
     return this.request(Request.WATCH_PARAMS, { on });
   }

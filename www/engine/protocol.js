@@ -73,6 +73,11 @@ export const Request = Object.freeze({
    */
   WATCH_STATS: 'watchStats',
   /**
+   * How large each layer's weights are now, and one layer's weights in full: { full } (a layer's index in
+   * the spec's layers, its summary `specIndex`; −1 for none). Reply: {@link WeightSizes}. Training state is left as it was.
+   */
+  WEIGHTS: 'weights',
+  /**
    * The current network as the engine's versioned binary (spec, parameters, optimizer state), also
    * while training. Reply: {@link SavedModel}, its bytes transferred.
    */
@@ -154,6 +159,15 @@ export const Push = Object.freeze({
  * @property {number} predicted        the class the network predicts for the image
  * @property {Float32Array} probabilities
  * @property {Float32Array} gradient   ∂ score / ∂ input value, c·h·w values (NCHW)
+ */
+
+/**
+ * @typedef {object} WeightSizes
+ * @property {number} runId
+ * @property {{ layer: number, shape: number[], meanAbs: number, norms: Float32Array }[]} layers  one per
+ *   layer with weights (not biases): `layer` is the spec layer's index (the summary's `specIndex`); mean |w| over the tensor; the
+ *   L2 norm of each filter (conv) or unit (dense), its first axis
+ * @property {{ layer: number, shape: number[], data: Float32Array } | null} tensor  the asked layer's weights
  */
 
 /**

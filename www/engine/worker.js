@@ -3,7 +3,7 @@
 //!
 //! The worker's modules: wasm-engine.js (loading the engine), worker-state.js (the shared state),
 //! worker-data.js (the data), worker-build.js (a new run's engine), training-loop.js (training and
-//! its pushes), worker-saliency.js (saliency maps), worker-slow-motion.js (one step traced), worker-post.js (posting). They are the one place that knows the engine's JS API; if
+//! its pushes), worker-saliency.js (saliency maps), worker-slow-motion.js (one step traced), worker-weights.js (weight sizes), worker-post.js (posting). They are the one place that knows the engine's JS API; if
 //! the engine's calls change, adapt there.
 import { Request, Push, errorReply } from './protocol.js';
 import { session, run, afterReply } from './worker-state.js';
@@ -14,13 +14,14 @@ import { EVAL_MAX, evaluate, postParams, play, pause, step, failInLoop, crash, w
 import { post, own } from './worker-post.js';
 import { saliency } from './worker-saliency.js';
 import { traceStep } from './worker-slow-motion.js';
+import { weights } from './worker-weights.js';
 import { setWorkers, describe, markStale, injectFault } from './team.js';
 
 /** Requests that leave the engine's state as it is, so the run's other workers keep their copies. */
 const KEEPS_STATE = new Set([
   Request.INIT, Request.VALIDATE, Request.LOAD_DATA, Request.PLAY, Request.PAUSE, Request.EVALUATE, Request.PREDICT,
   Request.ACTIVATIONS, Request.WATCH_PARAMS, Request.WATCH_STATS, Request.SAVE_MODEL, Request.EXPORT_MODEL, Request.READ_MODEL,
-  Request.STATS, Request.SET_WORKERS, Request.INJECT_FAULT, Request.SALIENCY, Request.TRACE_STEP,
+  Request.STATS, Request.SET_WORKERS, Request.INJECT_FAULT, Request.SALIENCY, Request.TRACE_STEP, Request.WEIGHTS,
 ]);
 
 const handlers = {
@@ -110,6 +111,8 @@ const handlers = {
   [Request.SALIENCY]: saliency,
 
   [Request.TRACE_STEP]: traceStep,
+
+  [Request.WEIGHTS]: weights,
 
   [Request.SAVE_MODEL]() {
     const bytes = own(Uint8Array, requireEngine().save());

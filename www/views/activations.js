@@ -3,7 +3,7 @@
 
 import { h, replace, helpNote, uniqueId } from '../lib/dom.js';
 import { paintDiverging, maxAbs, divergingLegend } from '../lib/colors.js';
-import { bytesToFloats } from '../lib/preprocess.js';
+import { inspectedImage } from '../lib/inspected-image.js';
 import { formatDims, formatInt, formatPercent } from '../lib/format.js';
 import { saliencyPanel } from './saliency.js';
 
@@ -52,23 +52,13 @@ export function mountActivations(controller, el) {
       pending = true;
       return;
     }
-    const target = r.inspect ?? { kind: 'test', index: 0 };
-    const [c, hh, ww] = r.data.shape;
-    const per = c * hh * ww;
-    let image;
-    let label;
-    let short;
-    if (target.kind === 'drawing') {
-      image = target.image;
-      label = 'your drawing';
-      short = label;
+    const chosen = inspectedImage(r);
+    if (!chosen) return;
+    const { image, label, short } = chosen;
+    if (chosen.index === null) {
       indexInput.value = '';
     } else {
-      const i = Math.min(target.index, r.data.testLabels.length - 1);
-      image = bytesToFloats(r.data.testImages, i * per, per);
-      label = `test image ${formatInt(i + 1)}: a ${r.data.classes[r.data.testLabels[i]]}`;
-      short = `test image ${formatInt(i + 1)}`;
-      indexInput.value = String(i + 1);
+      indexInput.value = String(chosen.index + 1);
       indexInput.max = String(r.data.testLabels.length);
     }
     busy = true;
@@ -79,7 +69,7 @@ export function mountActivations(controller, el) {
       // evaluation may be older while the network trains).
       const top = render(maps, r.data.classes);
       caption.textContent = `Following ${label}${top !== null ? `, predicted ${r.data.classes[top]}` : ''}.`;
-      saliency.show(image, short, target.kind === 'drawing' ? 'drawing' : `test-${target.index}`);
+      saliency.show(image, short, chosen.key);
     } catch (err) {
       caption.textContent = `The activations could not be computed: ${err.message}`;
     } finally {

@@ -23,9 +23,11 @@ test('a deep sigmoid network is told its gradients vanish, and the view follows 
     assert.equal(await page.evaluate(() => window.nnp.run.get().summary.layers.filter((l) => l.params > 0).length), 8);
     await page.click('#btn-play');
     // The view draws as the statistics come, and keeps moving.
-    await page.waitForFunction(() => Number(document.querySelector('#gradients').dataset.points) >= 3, null, { timeout: 60_000 });
+    // (The first measurement, not the third: by the third the coach may already have paused the run.)
+    await page.waitForFunction(() => Number(document.querySelector('#gradients').dataset.points) >= 1, null, { timeout: 120_000 });
     const first = await viewState(page);
-    await page.waitForFunction((s) => Number(document.querySelector('#gradients').dataset.step) > s, first.step, { timeout: 60_000 });
+    await page.waitForFunction((s) => Number(document.querySelector('#gradients').dataset.step) > s, first.step, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('#gradients').dataset.points) >= 3, null, { timeout: 120_000 });
     assert.equal(await page.locator('#gradients .grad-legend li').count(), 8, 'one line per layer with weights');
     assert.equal(await page.locator('#gradients .grad-latest tbody tr').count(), 8);
     const painted = await page.$eval('#gradients .grad-chart-box canvas', (c) => {
@@ -41,7 +43,7 @@ test('a deep sigmoid network is told its gradients vanish, and the view follows 
 
     // The coach reads the same statistics (steps, never time).
     const banner = page.locator('#health .health[data-kind="vanishing"]');
-    await banner.waitFor({ state: 'visible', timeout: 60_000 });
+    await banner.waitFor({ state: 'visible', timeout: 120_000 });
     const text = await banner.textContent();
     assert.match(text, /[Vv]anishing gradients: layer 1 dense's gradient is [\d,]+× smaller than layer 8 dense's/);
     assert.match(text, /Use ReLU/);

@@ -129,7 +129,7 @@ export function mountTopbar(controller, { root = document, host = document.body,
     'Play trains continuously, one batch after another (Space pauses). Step trains on exactly one batch: the forward pass computes the predictions, the loss measures how wrong they are, the backward pass computes the gradient of the loss for every weight, and the optimizer updates the weights (→). Reset starts again from the same initial weights, drawn from the seed (R). An epoch is one pass over all the training images.',
     'one step:  ŷ = f(x; θ),  L = loss(ŷ, y),  g = ∂L/∂θ,  θ ← update(θ, g)'));
   const workers = $('workers');
-  for (let n = 1; n <= maxWorkers(); n += 1) workers.append(h('option', { value: String(n) }, `${n} worker${n === 1 ? '' : 's'}`));
+  for (let n = 1; n <= maxWorkers(); n += 1) workers.append(h('option', { value: String(n) }, `×${n}`));
   workers.addEventListener('change', () => controller.setWorkers(Number(workers.value)));
   play.addEventListener('click', () => controller.togglePlay());
   step.addEventListener('click', () => controller.step());

@@ -519,23 +519,26 @@ fn push_activation(
 }
 
 /// Parameters (values, gradients, two optimizer buffers) plus, per example of a batch, every
-/// activation and its gradient, plus the largest im2col scratch.
+/// activation and its gradient, plus the largest im2col scratch. Saturating: the layers are checked
+/// by now, but the batch size may be any number a spec holds (it is refused on its own).
 fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usize) -> u64 {
     let f = 4u64;
     let batch = spec.batch_size as u64;
     let params = total_params as u64 * f * 4;
     let acts: u64 = layers.iter().map(|l| l.out_dims.len() as u64).sum::<u64>()
         + layers.first().map_or(0, |l| l.in_dims.len() as u64);
-    let activations = 2 * acts * batch * f;
+    let activations = (2 * acts * f).saturating_mul(batch);
     let scratch = layers
         .iter()
         .map(|l| match l.op {
-            Op::Conv2d { kh, kw, .. } => (l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * batch * f * 2,
+            Op::Conv2d { kh, kw, .. } => {
+                ((l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * f * 2).saturating_mul(batch)
+            }
             _ => 0,
         })
         .max()
         .unwrap_or(0);
-    params + activations + scratch
+    params.saturating_add(activations).saturating_add(scratch)
 }
 
 /// `lo ≤ v < hi`, or the problem of `field`.

@@ -3,7 +3,7 @@
 //! Layout (all integers little-endian):
 //! ```text
 //! "NNPG"            magic
-//! u32               format version (3)
+//! u32               format version (4)
 //! u32 + bytes       the spec as JSON
 //! u64               training steps done
 //! u32 + f32 × n     parameter values
@@ -13,9 +13,10 @@
 //! u64               examples seen                                              (format 3)
 //! u32 + u32 × n     the current epoch's order of the training examples        (format 3)
 //! u64               how many of them the epoch has visited                     (format 3)
-//! u32               CRC-32 (IEEE) of every byte before it (formats 2 and 3; format 1 files have none)
+//! u32 + f32 × n     the layers' state: batch norm's running means and variances (format 4)
+//! u32               CRC-32 (IEEE) of every byte before it (formats 2 to 4; format 1 files have none)
 //! ```
-//! Loading rebuilds the network from the spec, then overwrites its values, so a round trip is exact;
+//! Loading rebuilds the network from the spec, then overwrites its values and state, so a round trip is exact;
 //! with the streams and the order (format 3), training resumes exactly where the saved run was: the
 //! next steps are bit for bit the ones it would have taken, given the same data.
 //! A damaged file (a flipped byte, a cut) fails its checksum, and weights that are not finite (a
@@ -26,7 +27,9 @@ use crate::model::spec::ModelSpec;
 use crate::train::{Streams, Trainer};
 
 const MAGIC: &[u8; 4] = b"NNPG";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
+/// Files from before layers had state (batch norm did not exist, so none of their networks has any).
+const VERSION_WITHOUT_STATE: u32 = 3;
 /// Files from before the streams were saved: still read (training resumes with a new data order).
 const VERSION_WITHOUT_STREAMS: u32 = 2;
 /// Files without a checksum, from before it was added: still read.
@@ -59,6 +62,7 @@ pub fn save(trainer: &Trainer) -> Vec<u8> {
         out.extend_from_slice(&(i as u32).to_le_bytes());
     }
     out.extend_from_slice(&(streams.position as u64).to_le_bytes());
+    write_f32s(&mut out, &trainer.network().state());
     let crc = crc32(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
@@ -71,7 +75,7 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
     }
     let version = r.u32()?;
     let body = match version {
-        VERSION | VERSION_WITHOUT_STREAMS => {
+        VERSION | VERSION_WITHOUT_STATE | VERSION_WITHOUT_STREAMS => {
             let (body, stored) = bytes.split_at(bytes.len().saturating_sub(4).max(8));
             let stored = stored.try_into().map(u32::from_le_bytes).ok();
             if stored != Some(crc32(body)) {
@@ -101,7 +105,8 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
     for _ in 0..n_buffers {
         buffers.push(r.f32s()?);
     }
-    let streams = if version == VERSION { Some(read_streams(&mut r)?) } else { None };
+    let streams = if version >= VERSION_WITHOUT_STATE { Some(read_streams(&mut r)?) } else { None };
+    let state = if version == VERSION { r.f32s()? } else { Vec::new() };
     if r.pos != body.len() {
         return Err(Error::Format(format!("the file has {} unexpected bytes at its end", body.len() - r.pos)));
     }
@@ -122,6 +127,7 @@ pub fn load(bytes: &[u8]) -> Result<Trainer> {
         )));
     }
     store.values.copy_from_slice(&values);
+    trainer.network_mut().set_state(&state)?;
     trainer.optimizer_mut().restore_state(optimizer_steps, buffers)?;
     trainer.set_progress(steps);
     if let Some(streams) = streams {
@@ -273,13 +279,15 @@ mod tests {
         Ok(())
     }
 
-    /// A file of an older format: this one without its streams (a model without data has an empty
-    /// order: 8 words, 8 bytes, an empty list, 8 bytes), with its checksum or without.
+    /// A file of an older format: this one without its layer state (an empty list, 4 bytes), and
+    /// before format 3 without its streams (a model without data has an empty order: 8 words, 8
+    /// bytes, an empty list, 8 bytes), with its checksum or without.
     fn older(t: &Trainer, version: u32) -> Vec<u8> {
         let mut old = save(t);
-        old.truncate(old.len() - 4 - (8 * 4 + 8 + 4 + 8));
+        let streams = if version < VERSION_WITHOUT_STATE { 8 * 4 + 8 + 4 + 8 } else { 0 };
+        old.truncate(old.len() - 4 - 4 - streams);
         old[4..8].copy_from_slice(&version.to_le_bytes());
-        if version == VERSION_WITHOUT_STREAMS {
+        if version != VERSION_WITHOUT_CHECKSUM {
             let crc = crc32(&old);
             old.extend_from_slice(&crc.to_le_bytes());
         }
@@ -289,7 +297,7 @@ mod tests {
     #[test]
     fn files_of_older_formats_still_load() -> Result<()> {
         let t = tiny()?;
-        for version in [VERSION_WITHOUT_CHECKSUM, VERSION_WITHOUT_STREAMS] {
+        for version in [VERSION_WITHOUT_CHECKSUM, VERSION_WITHOUT_STREAMS, VERSION_WITHOUT_STATE] {
             assert_eq!(load(&older(&t, version))?.network().store.values, t.network().store.values, "format {version}");
         }
         Ok(())
@@ -303,15 +311,64 @@ mod tests {
         t.train_steps(1)?;
         let mut bytes = save(&t);
         // The order's last index becomes the first's: no longer a permutation. The checksum is made anew.
-        let body = bytes.len() - 4;
+        let body = bytes.len() - 4 - 4;
         let (first, last) = (body - 8 - 16, body - 8 - 4);
         let copy: [u8; 4] = bytes[first..first + 4].try_into().map_err(|_| Error::Format("test".into()))?;
         bytes[last..last + 4].copy_from_slice(&copy);
-        bytes.truncate(body);
+        bytes.truncate(body + 4);
         let crc = crc32(&bytes);
         bytes.extend_from_slice(&crc.to_le_bytes());
         let msg = load(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(msg, "the saved model is damaged: its order of the training examples cannot be used");
+        Ok(())
+    }
+
+    fn bars_6x6() -> Result<(crate::data::dataset::Dataset, crate::data::dataset::Dataset)> {
+        crate::data::synthetic::bars(30, crate::tensor::Dims::new(1, 6, 6), 3, 2)?.split(1, 20, 10)
+    }
+
+    fn batchnorm_trainer() -> Result<Trainer> {
+        let mut t = Trainer::new(ModelSpec::from_json(
+            r#"{"input":[1,6,6],"classes":3,"batchSize":8,"layers":[
+                {"type":"conv2d","filters":2,"kernel":3},{"type":"batchnorm"},{"type":"activation","fn":"relu"},
+                {"type":"dense","units":4},{"type":"batchnorm"},{"type":"dense","units":3,"activation":"softmax"}]}"#,
+        )?)?;
+        let (train, test) = bars_6x6()?;
+        t.set_data(train, test)?;
+        t.train_steps(4)?;
+        Ok(t)
+    }
+
+    #[test]
+    fn running_statistics_are_saved_and_loaded() -> Result<()> {
+        let mut t = batchnorm_trainer()?;
+        let state = t.network().state();
+        // Two channels and four units, a mean and a variance each; moved away from 0 and 1.
+        assert_eq!(state.len(), 2 * (2 + 4));
+        assert!(state[..2].iter().any(|&v| v != 0.0) && state[2..4].iter().any(|&v| v != 1.0), "{state:?}");
+        let mut back = load(&save(&t))?;
+        assert_eq!(back.network().state(), state);
+        let (train, test) = bars_6x6()?;
+        back.set_data(train, test)?;
+        // Evaluation uses them, and training goes on with the same bits.
+        assert_eq!(back.evaluate(10)?.loss.to_bits(), t.evaluate(10)?.loss.to_bits());
+        assert_eq!(back.train_steps(3)?.loss.to_bits(), t.train_steps(3)?.loss.to_bits());
+        assert_eq!(back.network().state(), t.network().state());
+        Ok(())
+    }
+
+    #[test]
+    fn damaged_running_statistics_are_refused() -> Result<()> {
+        let t = batchnorm_trainer()?;
+        let mut bytes = save(&t);
+        // The last state value is the dense batch norm's last variance: make it −1, checksum anew.
+        let at = bytes.len() - 8;
+        bytes[at..at + 4].copy_from_slice(&(-1.0f32).to_le_bytes());
+        bytes.truncate(bytes.len() - 4);
+        let crc = crc32(&bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+        let msg = load(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "the saved running statistics of batch normalization are damaged");
         Ok(())
     }
 }

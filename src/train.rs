@@ -121,6 +121,12 @@ pub struct Trainer {
     batch_labels: Vec<u8>,
     /// The shards' gradients added so far, in shard order.
     grad_sum: Vec<f32>,
+    /// What a shard gives the step when the network gathers batch statistics (batch norm): its
+    /// parameter gradients followed by its statistics, in one buffer that workers exchange as a
+    /// whole. Empty otherwise, and the gradients alone are exchanged, where they are computed.
+    shard_out: Vec<f32>,
+    /// The shards' statistics merged so far, in shard order (`Network::merge_batch_stats`).
+    merged_stats: Vec<f64>,
     steps: u64,
     examples_seen: u64,
     last_lr: f32,
@@ -146,6 +152,9 @@ impl Trainer {
         let optimizer = Optimizer::new(&spec.optimizer, net.store.len());
         let base_lr = spec.optimizer.lr();
         let stats = Collector::new(&net, 0);
+        let bn_stats = net.batch_stats_len();
+        let shard_out = if bn_stats > 0 { vec![0.0; net.store.len() + bn_stats] } else { Vec::new() };
+        let merged_stats = vec![0.0; bn_stats];
         Trainer {
             spec,
             net,
@@ -161,6 +170,8 @@ impl Trainer {
             batch: Tensor::default(),
             batch_labels: Vec::new(),
             grad_sum: Vec::new(),
+            shard_out,
+            merged_stats,
             steps: 0,
             examples_seen: 0,
             last_lr: base_lr,
@@ -362,7 +373,7 @@ impl Trainer {
     }
 
     /// Forward and backward pass of shard `s` of the step under way. Its gradient (of the whole
-    /// batch's mean loss) is left in `network().store.grads`, computed from zero.
+    /// batch's mean loss), computed from zero, and its batch statistics are left in `shard_output()`.
     pub fn compute_shard(&mut self, s: usize) -> Result<ShardResult> {
         let step = self.pending.as_ref().ok_or_else(|| Error::Usage("no step is under way".into()))?;
         if s >= step.shards {
@@ -386,28 +397,57 @@ impl Trainer {
         };
         self.net.store.zero_grads();
         self.net.backward();
+        if !self.shard_out.is_empty() {
+            let (grads, stats) = self.shard_out.split_at_mut(self.net.store.len());
+            grads.copy_from_slice(&self.net.store.grads);
+            self.net.write_batch_stats(stats);
+        }
         Ok(ShardResult { loss_sum, correct })
     }
 
-    /// Adds shard `s`'s gradient, now in `network().store.grads` (computed here or copied in from
-    /// the worker that computed it), to the step's sum. Shards must come in order, 0 first.
+    /// What `compute_shard` leaves for the step and `add_shard` takes: the parameter gradients,
+    /// then, when the network has batch norm, the shard's batch statistics. Workers exchange this
+    /// buffer whole.
+    pub fn shard_output(&self) -> &[f32] {
+        if self.shard_out.is_empty() {
+            &self.net.store.grads
+        } else {
+            &self.shard_out
+        }
+    }
+
+    pub fn shard_output_mut(&mut self) -> &mut [f32] {
+        if self.shard_out.is_empty() {
+            &mut self.net.store.grads
+        } else {
+            &mut self.shard_out
+        }
+    }
+
+    /// Adds shard `s`'s output, now in `shard_output()` (computed here or copied in from the worker
+    /// that computed it), to the step's sums. Shards must come in order, 0 first.
     pub fn add_shard(&mut self, s: usize, part: ShardResult) -> Result<()> {
         let step = self.pending.as_mut().ok_or_else(|| Error::Usage("no step is under way".into()))?;
         if s != step.added {
             return Err(Error::Usage(format!("shard {s} added when shard {} was due", step.added)));
         }
-        let grads = &self.net.store.grads;
+        step.added += 1;
+        step.loss_sum += part.loss_sum;
+        step.correct += part.correct;
+        let rows = shard_range(step.size, step.shards, s);
+        let n = self.net.store.len();
+        let (grads, stats) =
+            if self.shard_out.is_empty() { (&self.net.store.grads[..], &[][..]) } else { self.shard_out.split_at(n) };
         if s == 0 {
             self.grad_sum.clear();
             self.grad_sum.extend_from_slice(grads);
+            self.merged_stats.fill(0.0);
         } else {
             for (sum, &g) in self.grad_sum.iter_mut().zip(grads) {
                 *sum += g;
             }
         }
-        step.added += 1;
-        step.loss_sum += part.loss_sum;
-        step.correct += part.correct;
+        self.net.merge_batch_stats(&mut self.merged_stats, rows.start, stats, rows.len());
         Ok(())
     }
 
@@ -441,6 +481,9 @@ impl Trainer {
             self.stats.before_update(&mut self.net, &self.batch);
         }
         self.optimizer.step(&mut self.net.store, lr, self.spec.l2);
+        if !self.shard_out.is_empty() {
+            self.net.update_running(&self.merged_stats, step.size);
+        }
         self.last_lr = lr;
         self.steps += 1;
         self.examples_seen += step.size as u64;

@@ -169,8 +169,8 @@ impl Engine {
     }
 
     /// Data-parallel training (www/engine/team.js), one step in phases: `beginStep` draws the
-    /// batch and returns its number of shards; `computeShard(s)` leaves shard `s`'s gradient in
-    /// the buffer `gradientsPtr`/`gradientsLen` locate in wasm memory and returns [lossSum,
+    /// batch and returns its number of shards; `computeShard(s)` leaves shard `s`'s gradient (and
+    /// batch-norm statistics) in the buffer `gradientsPtr`/`gradientsLen` locate in wasm memory and returns [lossSum,
     /// correct]; `addShard` adds the buffer's contents as shard `s` (shards in order);
     /// `finishStep` updates the weights and reports like `trainSteps(1)`.
     #[wasm_bindgen(js_name = beginStep)]
@@ -216,16 +216,19 @@ impl Engine {
         to_js(&self.trainer.take_stats())
     }
 
-    /// Where the parameter gradients start in wasm memory, in bytes (valid until memory grows).
+    /// Where a shard's output starts in wasm memory, in bytes (valid until memory grows): the
+    /// parameter gradients, followed by the shard's batch-norm statistics when the network has
+    /// batch norm (`Trainer::shard_output`). Workers exchange these values whole.
     #[wasm_bindgen(js_name = gradientsPtr)]
     pub fn gradients_ptr(&mut self) -> usize {
-        self.trainer.network_mut().store.grads.as_mut_ptr() as usize
+        self.trainer.shard_output_mut().as_mut_ptr() as usize
     }
 
-    /// How many parameter gradients there are (as many as parameters).
+    /// How many values a shard's output has: one gradient per parameter, plus two statistics per
+    /// batch-norm channel.
     #[wasm_bindgen(js_name = gradientsLen)]
     pub fn gradients_len(&self) -> usize {
-        self.trainer.network().store.grads.len()
+        self.trainer.shard_output().len()
     }
 
     /// Evaluates the first `max_examples` test examples: { loss, accuracy, n, confusion,
@@ -329,6 +332,13 @@ impl Engine {
     #[wasm_bindgen(js_name = paramValues)]
     pub fn param_values(&self) -> Float32Array {
         Float32Array::from(&self.trainer.network().store.values[..])
+    }
+
+    /// A copy of every layer's state, which is not a parameter: for each batch-norm layer in network
+    /// order, its running means then its running variances (one per channel or unit).
+    #[wasm_bindgen(js_name = layerState)]
+    pub fn layer_state(&self) -> Float32Array {
+        Float32Array::from(&self.trainer.network().state()[..])
     }
 
     /// A copy of one parameter tensor's values (`index` into `paramLayout()`; empty past the end), so

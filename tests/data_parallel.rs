@@ -1,6 +1,7 @@
 //! Workers that share a batch's shards get the same bits as one trainer alone: each worker begins
-//! the same step, computes its own shards, and every worker adds all the shards' gradients in
-//! shard order (as the browser's workers do through shared memory).
+//! the same step, computes its own shards, and every worker adds all the shards' outputs (their
+//! gradients and, with batch norm, their batch statistics) in shard order (as the browser's workers
+//! do through shared memory).
 
 use nn_playground::data::synthetic::bars;
 use nn_playground::model::spec::ModelSpec;
@@ -19,8 +20,22 @@ const SPEC: &str = r#"{"input":[1,12,12],"classes":4,"seed":3,"batchSize":50,"ep
               {"type":"dropout","rate":0.3},
               {"type":"dense","units":4,"activation":"softmax"}]}"#;
 
+/// Batch norm after a convolution and after a dense layer: each shard normalises with its own
+/// statistics, and the running estimates come from all of them.
+const BATCHNORM_SPEC: &str = r#"{"input":[1,12,12],"classes":4,"seed":4,"batchSize":50,"epochs":3,
+    "optimizer":{"type":"sgd","lr":0.05,"momentum":0.9},
+    "layers":[{"type":"conv2d","filters":4,"kernel":3,"padding":"same"},
+              {"type":"batchnorm"},{"type":"activation","fn":"relu"},
+              {"type":"maxpool2d","size":2},
+              {"type":"dense","units":16},{"type":"batchnorm"},{"type":"activation","fn":"tanh"},
+              {"type":"dense","units":4,"activation":"softmax"}]}"#;
+
 fn trainer() -> Result<Trainer> {
-    let mut t = Trainer::new(ModelSpec::from_json(SPEC)?)?;
+    trainer_of(SPEC)
+}
+
+fn trainer_of(spec: &str) -> Result<Trainer> {
+    let mut t = Trainer::new(ModelSpec::from_json(spec)?)?;
     let data = bars(200, Dims::new(1, 12, 12), 4, 5)?;
     let (train, test) = data.split(9, 130, 70)?;
     t.set_data(train, test)?;
@@ -36,14 +51,14 @@ fn parallel_step(workers: &mut [Trainer]) -> Result<f32> {
     for (w, worker) in workers.iter_mut().enumerate() {
         for s in shards_of_worker(shards, k, w) {
             let part = worker.compute_shard(s)?;
-            slots[s] = Some((worker.network().store.grads.clone(), part));
+            slots[s] = Some((worker.shard_output().to_vec(), part));
         }
     }
     let mut losses = Vec::new();
     for worker in workers.iter_mut() {
         for (s, slot) in slots.iter().enumerate() {
             let (grads, part) = slot.as_ref().expect("every shard was computed");
-            worker.network_mut().store.grads.copy_from_slice(grads);
+            worker.shard_output_mut().copy_from_slice(grads);
             worker.add_shard(s, *part)?;
         }
         losses.push(worker.finish_step()?.0);
@@ -54,6 +69,16 @@ fn parallel_step(workers: &mut [Trainer]) -> Result<f32> {
 
 #[test]
 fn one_two_three_and_eight_workers_give_the_same_bits() -> Result<()> {
+    same_bits_on_any_number_of_workers(SPEC)
+}
+
+#[test]
+fn with_batch_norm_too_including_the_running_statistics() -> Result<()> {
+    same_bits_on_any_number_of_workers(BATCHNORM_SPEC)
+}
+
+fn same_bits_on_any_number_of_workers(spec: &str) -> Result<()> {
+    let trainer = || trainer_of(spec);
     let mut alone = trainer()?;
     let expected: Vec<u32> = (0..7).map(|_| alone.step().map(|(l, ..)| l.to_bits())).collect::<Result<_>>()?;
     assert_eq!(shard_count(50), 6);
@@ -61,7 +86,7 @@ fn one_two_three_and_eight_workers_give_the_same_bits() -> Result<()> {
         let mut workers = (0..k).map(|_| trainer()).collect::<Result<Vec<_>>>()?;
         let got: Vec<u32> = (0..7).map(|_| parallel_step(&mut workers).map(f32::to_bits)).collect::<Result<_>>()?;
         assert_eq!(got, expected, "{k} workers");
-        for w in &workers {
+        for w in &mut workers {
             let same = w
                 .network()
                 .store
@@ -70,6 +95,10 @@ fn one_two_three_and_eight_workers_give_the_same_bits() -> Result<()> {
                 .zip(&alone.network().store.values)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "{k} workers end with other weights");
+            let state = w.network().state();
+            let same = state.iter().zip(&alone.network().state()).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{k} workers end with other running statistics");
+            assert_eq!(w.evaluate(70)?.loss.to_bits(), alone.evaluate(70)?.loss.to_bits(), "{k} workers");
         }
     }
     Ok(())

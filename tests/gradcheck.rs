@@ -13,6 +13,7 @@
 //! the largest.
 
 use nn_playground::layers::activation::{default_alpha, ActivationLayer};
+use nn_playground::layers::batchnorm::BatchNorm;
 use nn_playground::layers::conv2d::Conv2d;
 use nn_playground::layers::dense::Dense;
 use nn_playground::layers::dropout::Dropout;
@@ -260,6 +261,37 @@ fn dense_spatial_input() -> Check {
     let (mut store, mut dense) = with_params(12, |s| Dense::new(s, 1, 18, 4));
     let x = random(&mut Rng::new(5), 2, Dims::new(2, 3, 3));
     check_layer("dense 2×3×3→4", &mut dense, &mut store, &x, Mode::Train)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch norm
+// ---------------------------------------------------------------------------------------------
+
+/// Training mode: the mean and the variance depend on every input of the channel, so each input's
+/// gradient has three terms; γ and β are drawn from U(−1, 1) rather than left at 1 and 0.
+#[test]
+fn batchnorm_in_training_after_a_convolution_and_after_a_dense_layer() -> Check {
+    // Per channel over N·H·W = 3·4·5 values.
+    let dims = Dims::new(2, 4, 5);
+    let (mut store, mut bn) = with_params(13, |s| BatchNorm::new(s, 0, dims));
+    let x = random(&mut Rng::new(14), 3, dims);
+    check_layer("batchnorm 2×4×5", &mut bn, &mut store, &x, Mode::Train)?;
+    // Per unit over N = 4 examples, with an offset and a spread far from 0 and 1.
+    let dims = Dims::flat(6);
+    let (mut store, mut bn) = with_params(15, |s| BatchNorm::new(s, 0, dims));
+    let mut x = random(&mut Rng::new(16), 4, dims);
+    x.data.iter_mut().for_each(|v| *v = 3.0 * *v + 2.0);
+    check_layer("batchnorm 6 units", &mut bn, &mut store, &x, Mode::Train)
+}
+
+/// Evaluation mode: the running estimates are constants, so the layer is affine per channel.
+#[test]
+fn batchnorm_in_evaluation() -> Check {
+    let dims = Dims::new(3, 2, 2);
+    let (mut store, mut bn) = with_params(17, |s| BatchNorm::new(s, 0, dims));
+    bn.set_state(&[0.5, -0.25, 0.0, 2.0, 0.3, 1.0]).map_err(|e| e.to_string())?;
+    let x = random(&mut Rng::new(18), 2, dims);
+    check_layer("batchnorm eval", &mut bn, &mut store, &x, Mode::Eval)
 }
 
 // ---------------------------------------------------------------------------------------------

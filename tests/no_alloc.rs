@@ -1,5 +1,6 @@
 //! Once warmed up, a training step allocates nothing: every buffer (activations, gradients, im2col
-//! columns, argmax indices, dropout masks, optimizer state, the batch) is reused across steps.
+//! columns, argmax indices, dropout masks, batch-norm statistics, optimizer state, the batch) is
+//! reused across steps.
 //! Counted with a global allocator wrapper; this file holds a single test so that no other test
 //! thread allocates while it counts.
 
@@ -68,6 +69,14 @@ const SPECS: &[(&str, &str)] = &[
                       {"type":"avgpool2d","size":2},{"type":"flatten"},
                       {"type":"dense","units":16,"activation":"sigmoid"},{"type":"dense","units":16,"activation":"elu"},
                       {"type":"dense","units":16,"activation":"leaky_relu"},{"type":"dropout","rate":0.25},
+                      {"type":"dense","units":10,"activation":"softmax"}]}"#,
+    ),
+    (
+        "batch norm",
+        r#"{"batchSize":32,"seed":7,"optimizer":{"type":"sgd","lr":0.1,"momentum":0.9},
+            "layers":[{"type":"conv2d","filters":4,"kernel":3,"padding":"same"},{"type":"batchnorm"},
+                      {"type":"activation","fn":"relu"},{"type":"maxpool","size":2},
+                      {"type":"dense","units":32},{"type":"batchnorm"},{"type":"activation","fn":"relu"},
                       {"type":"dense","units":10,"activation":"softmax"}]}"#,
     ),
     (

@@ -2,10 +2,12 @@
 //!
 //! Produced by: scripts/reference/make_reference.py (JAX 0.10.2, float64; the versions are recorded
 //! in each file's "produced_by"). Conv2d, max and average pooling, dense, and softmax cross-entropy:
-//! forward outputs and every gradient, for the cases listed in tests/data/reference/*.json.
+//! forward outputs and every gradient, for the cases listed in tests/data/reference/*.json; batch
+//! norm against torch.nn.BatchNorm1d/2d, including the running estimates.
 
 use serde_json::Value;
 
+use nn_playground::layers::batchnorm::BatchNorm;
 use nn_playground::layers::conv2d::Conv2d;
 use nn_playground::layers::dense::Dense;
 use nn_playground::layers::pool::{AvgPool2d, MaxPool2d};
@@ -132,6 +134,59 @@ fn dense_matches_jax() {
         assert_close("grad_x", name, &grad_x.data, &tensor(&case["grad_x"]).1, 1e-5);
         assert_close("grad_w", name, &store.grads[..w.len()], &tensor(&case["grad_w"]).1, 1e-5);
         assert_close("grad_b", name, &store.grads[w.len()..], &tensor(&case["grad_b"]).1, 1e-5);
+    }
+}
+
+/// Each shard is normalised by its own statistics, and the running estimates move once per step by
+/// the shards' statistics merged in order, as `Trainer` does it.
+#[test]
+fn batchnorm_matches_pytorch_in_training_and_evaluation() {
+    let file = load("batchnorm");
+    let cases = file["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let name = case["name"].as_str().expect("name");
+        let x = batch(&case["x"]);
+        let grad_out = batch(&case["grad_out"]);
+        let dims = x.dims();
+        let mode = if case["mode"] == "train" { Mode::Train } else { Mode::Eval };
+        let mut store = ParamStore::new();
+        let mut bn = BatchNorm::new(&mut store, 0, dims);
+        let (_, gamma) = tensor(&case["gamma"]);
+        let (_, beta) = tensor(&case["beta"]);
+        store.values[bn.scale().range()].copy_from_slice(&gamma);
+        store.values[bn.shift().range()].copy_from_slice(&beta);
+        let running: Vec<f32> = [tensor(&case["running_mean"]).1, tensor(&case["running_var"]).1].concat();
+        bn.set_state(&running).expect("the reference's running estimates are usable");
+        store.zero_grads();
+        let (mut y, mut grad_x) = (Vec::new(), Vec::new());
+        let mut merged = vec![0.0f64; 2 * dims.c];
+        let mut start = 0;
+        for rows in case["shards"].as_array().expect("shards").iter().map(|r| r.as_u64().expect("rows") as usize) {
+            let part = |t: &Tensor| {
+                Tensor::from_vec(rows, dims, t.data[start * dims.len()..(start + rows) * dims.len()].to_vec())
+            };
+            let (xs, gs) = (part(&x), part(&grad_out));
+            let mut ys = Tensor::default();
+            let mut rng = Rng::new(0);
+            bn.forward(&store.values, &xs, &mut ys, &mut Ctx { mode, rng: &mut rng });
+            let mut gx = Tensor::default();
+            let ParamStore { values, grads, .. } = &mut store;
+            bn.backward(values, grads, &xs, &ys, &gs, Some(&mut gx));
+            bn.merge_batch_stats(&mut merged, start, bn.batch_stats(), rows);
+            y.extend_from_slice(&ys.data);
+            grad_x.extend_from_slice(&gx.data);
+            start += rows;
+        }
+        if mode == Mode::Train {
+            bn.update_running(&merged, start);
+        }
+        assert_close("y", name, &y, &tensor(&case["y"]).1, 2e-5);
+        assert_close("grad_x", name, &grad_x, &tensor(&case["grad_x"]).1, 2e-5);
+        assert_close("grad_gamma", name, &store.grads[bn.scale().range()], &tensor(&case["grad_gamma"]).1, 2e-5);
+        assert_close("grad_beta", name, &store.grads[bn.shift().range()], &tensor(&case["grad_beta"]).1, 1e-6);
+        assert_close("running_mean", name, bn.running_mean(), &tensor(&case["running_mean_after"]).1, 1e-6);
+        assert_close("running_var", name, bn.running_var(), &tensor(&case["running_var_after"]).1, 1e-6);
     }
 }
 

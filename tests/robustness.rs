@@ -198,6 +198,7 @@ fn layer() -> impl Strategy<Value = Value> {
         object("avgpool", &["size"], &["stride"]),
         object("dense", &["units"], &["activation", "alpha"]),
         object("flatten", &[], &[]),
+        object("batchnorm", &[], &[]),
         object("dropout", &["rate"], &[]),
         object("activation", &["fn"], &["alpha"]),
         object("conv3d", &["filters"], &["units"]),

@@ -50,6 +50,14 @@ fn same_seed_gives_the_same_bits_as_native() {
 }
 
 #[wasm_bindgen_test]
+fn batchnorm_gives_the_same_bits_as_native() {
+    let bits = determinism::batchnorm_losses().expect("the run trains");
+    let pinned: Vec<u32> =
+        serde_json::from_str(include_str!("data/determinism-batchnorm.json")).expect("pinned file parses");
+    assert_eq!(bits, pinned, "wasm losses or running estimates differ from the native run");
+}
+
+#[wasm_bindgen_test]
 fn bad_spec_throws_a_readable_error() {
     let bad = r#"{"input":[1,4,4],"layers":[{"type":"conv2d","filters":8,"kernel":5},{"type":"dense","units":10,"activation":"softmax"}]}"#;
     let err = Engine::new(spec(bad)).err().expect("rejected");

@@ -5,7 +5,7 @@ Run:
     python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install jax jaxlib numpy optax torch
     /tmp/refenv/bin/python scripts/reference/make_reference.py
 
-Writes tests/data/reference/{optimizers,conv2d,pool,loss,dense}.json. The output is deterministic:
+Writes tests/data/reference/{optimizers,conv2d,pool,loss,dense,batchnorm}.json. The output is deterministic:
 running the script again gives the same files (fixed numpy seeds; JAX on CPU in float64).
 
 Everything is computed in float64 (jax_enable_x64). Every *input* (initial parameters, gradients,
@@ -59,6 +59,14 @@ loss.json     softmax + cross-entropy, mean over the batch: loss = mean_i(logsum
               compare those with an absolute tolerance.
 dense.json    y = x·Wᵀ + b. each case: "name"; "x" [n,in]; "w" [out,in]; "b" [out]; "y" [n,out];
               "grad_out" [n,out]; "grad_x" [n,in]; "grad_w" [out,in]; "grad_b" [out].
+batchnorm.json  torch.nn.BatchNorm1d/2d in float64 (eps 1e-5, momentum 0.1), cross-checked with the
+              formula in jax.numpy to 1e-12. each case: "name"; "mode": "train"|"eval"; "x"
+              [n,c,h,w] or [n,c]; "gamma", "beta" [c]; "running_mean", "running_var" [c] before;
+              "shards": [rows of each shard, in order] (training: each shard is normalised by its
+              own batch statistics, as the engine's shards are, and the running estimates move once,
+              by the whole batch's mean and unbiased variance, as one BatchNorm forward pass over the
+              whole batch moves them); "grad_out"; "y"; "grad_x"; "grad_gamma"; "grad_beta";
+              "running_mean_after", "running_var_after" [c] (unchanged in evaluation).
 
 Inputs of conv2d/pool/dense are random multiples of 1/32 or 1/8 (exact in f32), so their sums of
 products are exact in f32 too: those outputs should match to ~1e-6 relative whatever the
@@ -609,9 +617,91 @@ def write_dense():
           "Layout: see the docstring of " + SCRIPT + ".", cases)
 
 
+# ---------------------------------------------------------------------------------------------
+# (f) batch norm: torch.nn.BatchNorm1d/2d, float64
+
+
+def batchnorm_case(rng, name, mode, shape, shards, offset=0.0, spread=1.0):
+    c = shape[1]
+    x = dyadic(rng, shape) * spread + offset
+    gamma, beta = dyadic(rng, (c,)), dyadic(rng, (c,))
+    running_mean, running_var = dyadic(rng, (c,)), 0.25 + np.abs(dyadic(rng, (c,)))
+    grad_out = dyadic(rng, shape)
+    assert sum(shards) == shape[0]
+
+    def module():
+        m = (torch.nn.BatchNorm2d if len(shape) == 4 else torch.nn.BatchNorm1d)(
+            c, eps=1e-5, momentum=0.1, dtype=torch.float64)
+        with torch.no_grad():
+            m.weight.copy_(torch.tensor(gamma))
+            m.bias.copy_(torch.tensor(beta))
+            m.running_mean.copy_(torch.tensor(running_mean))
+            m.running_var.copy_(torch.tensor(running_var))
+        return m.train(mode == "train")
+
+    # Each shard through its own copy of the module (so that the running estimates move only once,
+    # below); the parameters' gradients are the sums over the copies.
+    xt = torch.tensor(x, requires_grad=True)
+    starts = np.cumsum([0] + list(shards))
+    used = [module() for _ in shards]
+    y = torch.cat([m(xt[a:b]) for m, a, b in zip(used, starts[:-1], starts[1:])])
+    (y * torch.tensor(grad_out)).sum().backward()
+    grad_gamma = sum(m.weight.grad for m in used)
+    grad_beta = sum(m.bias.grad for m in used)
+    axes = (0, 2, 3) if len(shape) == 4 else (0,)
+    view = (1, c, 1, 1) if len(shape) == 4 else (1, c)
+
+    # The running estimates after one forward pass over the whole batch.
+    whole = module()
+    with torch.no_grad():
+        whole(torch.tensor(x))
+
+    # Cross-check the output with the formula in jax.numpy.
+    def formula(x):
+        out = []
+        for a, b in zip(starts[:-1], starts[1:]):
+            part = x[a:b]
+            if mode == "train":
+                mean, var = part.mean(axis=axes), part.var(axis=axes)
+            else:
+                mean, var = jnp.asarray(running_mean), jnp.asarray(running_var)
+            out.append((part - mean.reshape(view)) / jnp.sqrt(var.reshape(view) + 1e-5) * gamma.reshape(view)
+                       + beta.reshape(view))
+        return jnp.concatenate(out)
+
+    y_np = y.detach().numpy()
+    jy, vjp = jax.vjp(formula, jnp.asarray(x))
+    assert np.max(np.abs(np.asarray(jy) - y_np)) < 1e-12, name
+    assert np.max(np.abs(np.asarray(vjp(jnp.asarray(grad_out))[0]) - xt.grad.numpy())) < 1e-12, name
+    return {"name": name, "mode": mode, "shards": [int(v) for v in shards], "x": tensor(x),
+            "gamma": tensor(gamma), "beta": tensor(beta), "running_mean": tensor(running_mean),
+            "running_var": tensor(running_var), "grad_out": tensor(grad_out), "y": tensor(y_np),
+            "grad_x": tensor(xt.grad.numpy()), "grad_gamma": tensor(grad_gamma.numpy()),
+            "grad_beta": tensor(grad_beta.numpy()),
+            "running_mean_after": tensor(whole.running_mean.numpy()),
+            "running_var_after": tensor(whole.running_var.numpy())}
+
+
+def write_batchnorm():
+    rng = np.random.default_rng(20240616)
+    cases = [
+        batchnorm_case(rng, "conv_train", "train", (4, 3, 3, 2), [4]),
+        batchnorm_case(rng, "dense_train_offset", "train", (5, 4), [5], offset=3.0, spread=2.0),
+        batchnorm_case(rng, "conv_train_two_shards", "train", (5, 2, 2, 3), [3, 2]),
+        batchnorm_case(rng, "dense_train_three_shards", "train", (9, 3), [3, 3, 3]),
+        batchnorm_case(rng, "conv_eval", "eval", (3, 2, 2, 2), [3]),
+        batchnorm_case(rng, "dense_eval", "eval", (4, 5), [4]),
+    ]
+    write("batchnorm.json",
+          "batch norm forward, backward and running-estimate update, torch.nn.BatchNorm1d/2d in float64 "
+          "(eps 1e-5, momentum 0.1), each shard normalised by its own statistics. "
+          "Layout: see the docstring of " + SCRIPT + ".", cases)
+
+
 if __name__ == "__main__":
     write_optimizers()
     write_conv()
     write_pool()
     write_loss()
     write_dense()
+    write_batchnorm()

@@ -2,12 +2,14 @@
 //! and in `backward` adds into its parameter gradients and writes the gradient of its input.
 
 pub mod activation;
+pub mod batchnorm;
 pub mod conv2d;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
 pub mod pool;
 
+use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::tensor::{Dims, Tensor};
 
@@ -51,6 +53,34 @@ pub trait Layer {
         grad_y: &Tensor,
         grad_x: Option<&mut Tensor>,
     );
+
+    /// State that is not a parameter but belongs to the model (batch norm's running estimates):
+    /// saved and loaded with it, never touched by the optimizer. Empty for most layers.
+    fn state(&self) -> &[f32] {
+        &[]
+    }
+
+    /// Takes saved state of `state()`'s length, or refuses it as damaged.
+    fn set_state(&mut self, values: &[f32]) -> Result<()> {
+        if values.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Format(format!("a {} layer has no saved state, but the file gives it some", self.kind())))
+        }
+    }
+
+    /// Statistics of the last training-mode forward pass that the step gathers from every shard
+    /// (batch norm's mean and variance), of a fixed length. Empty for most layers.
+    fn batch_stats(&self) -> &[f32] {
+        &[]
+    }
+
+    /// Merges one shard's `batch_stats` (of `rows` examples) into `merged` (as many f64 values,
+    /// zero before the first shard), after `rows_before` examples of earlier shards.
+    fn merge_batch_stats(&self, _merged: &mut [f64], _rows_before: usize, _stats: &[f32], _rows: usize) {}
+
+    /// Updates the state from the whole step's merged statistics of `rows` examples.
+    fn update_running(&mut self, _merged: &[f64], _rows: usize) {}
 }
 
 /// Weight initialisation schemes. Both are uniform rather than normal, so drawing them takes only

@@ -1,7 +1,9 @@
 //! The built network: layers allocated from a validated plan, their parameters in one store, and
 //! every activation and its gradient kept between the forward and the backward pass.
 
+use crate::error::{Error, Result};
 use crate::layers::activation::ActivationLayer;
+use crate::layers::batchnorm::BatchNorm;
 use crate::layers::conv2d::Conv2d;
 use crate::layers::dense::Dense;
 use crate::layers::dropout::Dropout;
@@ -24,9 +26,11 @@ pub struct Network {
     grads: Vec<Tensor>,
 }
 
-/// He initialisation for layers followed by a ReLU-family activation, Glorot otherwise.
+/// He initialisation for layers followed by a ReLU-family activation (looking past a batch norm
+/// between them), Glorot otherwise.
 fn init_for(plan: &Plan, layer: usize) -> Init {
-    match plan.layers.get(layer + 1).map(|l| &l.op) {
+    let next = plan.layers[layer + 1..].iter().map(|l| &l.op).find(|op| !matches!(op, Op::Batchnorm));
+    match next {
         Some(Op::Activation { function: Activation::Relu | Activation::LeakyRelu | Activation::Elu, .. }) => Init::He,
         _ => Init::Xavier,
     }
@@ -62,6 +66,11 @@ impl Network {
                 Op::Avgpool2d { size, stride } => Box::new(AvgPool2d::new(d, size, stride)),
                 Op::Flatten => Box::new(Flatten::new(d)),
                 Op::Dropout { rate } => Box::new(Dropout::new(d, rate)),
+                Op::Batchnorm => {
+                    let bn = BatchNorm::new(&mut store, l.spec_index, d);
+                    bn.init(&mut store.values);
+                    Box::new(bn)
+                }
                 Op::Activation { function, alpha } => Box::new(ActivationLayer::new(d, function, alpha)),
             };
             layers.push(layer);
@@ -165,6 +174,65 @@ impl Network {
     /// The loss gradient with respect to each activation (as `activations()`), after `backward_to_input`.
     pub fn gradients(&self) -> &[Tensor] {
         &self.grads
+    }
+
+    /// Every layer's state (`Layer::state`: batch norm's running estimates), in layer order.
+    pub fn state(&self) -> Vec<f32> {
+        self.layers.iter().flat_map(|l| l.state().iter().copied()).collect()
+    }
+
+    /// Gives every layer its part of `values`, as `state()` returned it. On an error some layers
+    /// may have taken theirs: the caller (loading a model) drops the network.
+    pub fn set_state(&mut self, values: &[f32]) -> Result<()> {
+        let total: usize = self.layers.iter().map(|l| l.state().len()).sum();
+        if values.len() != total {
+            return Err(Error::Format(format!(
+                "the file holds {} values of layer state but its network has {total}",
+                values.len()
+            )));
+        }
+        let mut at = 0;
+        for layer in &mut self.layers {
+            let len = layer.state().len();
+            layer.set_state(&values[at..at + len])?;
+            at += len;
+        }
+        Ok(())
+    }
+
+    /// How many values of statistics a training shard gives the step (`Layer::batch_stats`).
+    pub fn batch_stats_len(&self) -> usize {
+        self.layers.iter().map(|l| l.batch_stats().len()).sum()
+    }
+
+    /// Writes every layer's statistics of the last training forward pass into `out`, in layer order.
+    pub fn write_batch_stats(&self, out: &mut [f32]) {
+        let mut at = 0;
+        for l in &self.layers {
+            let stats = l.batch_stats();
+            out[at..at + stats.len()].copy_from_slice(stats);
+            at += stats.len();
+        }
+    }
+
+    /// Merges one shard's statistics (as `write_batch_stats` wrote them) into `merged`.
+    pub fn merge_batch_stats(&self, merged: &mut [f64], rows_before: usize, stats: &[f32], rows: usize) {
+        let mut at = 0;
+        for l in &self.layers {
+            let len = l.batch_stats().len();
+            l.merge_batch_stats(&mut merged[at..at + len], rows_before, &stats[at..at + len], rows);
+            at += len;
+        }
+    }
+
+    /// Moves every layer's state by the step's merged statistics of `rows` examples.
+    pub fn update_running(&mut self, merged: &[f64], rows: usize) {
+        let mut at = 0;
+        for l in &mut self.layers {
+            let len = l.batch_stats().len();
+            l.update_running(&merged[at..at + len], rows);
+            at += len;
+        }
     }
 
     /// Activations of the last forward pass: the input, then each layer's output.

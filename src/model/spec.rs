@@ -101,6 +101,10 @@ pub enum LayerSpec {
     Dropout {
         rate: f32,
     },
+    /// Batch normalization, per channel (per unit after a dense layer), with PyTorch's ε 1e-5 and
+    /// momentum 0.1 (`layers::batchnorm`).
+    #[serde(alias = "batch_norm", alias = "batchnorm2d", alias = "batchnorm1d")]
+    Batchnorm,
     Activation {
         #[serde(rename = "fn", alias = "activation")]
         function: Activation,
@@ -123,6 +127,7 @@ impl LayerSpec {
             LayerSpec::Dense { .. } => "dense",
             LayerSpec::Flatten => "flatten",
             LayerSpec::Dropout { .. } => "dropout",
+            LayerSpec::Batchnorm => "batchnorm",
             LayerSpec::Activation { .. } => "activation",
         }
     }

@@ -36,6 +36,7 @@ pub enum Op {
     Dense { units: usize },
     Flatten,
     Dropout { rate: f32 },
+    Batchnorm,
     Activation { function: Activation, alpha: f32 },
 }
 
@@ -48,6 +49,7 @@ impl Op {
             Op::Dense { .. } => "dense",
             Op::Flatten => "flatten",
             Op::Dropout { .. } => "dropout",
+            Op::Batchnorm => "batchnorm",
             Op::Activation { function, .. } => function.name(),
         }
     }
@@ -139,6 +141,7 @@ pub fn check_with_budget(spec: &ModelSpec, budget_bytes: u64) -> Checked {
     };
     if let (Some(plan), true) = (&plan, batch_ok) {
         problems.extend(cost_problems(spec, plan, budget_bytes));
+        problems.extend(batchnorm_problem(spec, plan));
     }
     Checked { plan, problems }
 }
@@ -395,6 +398,19 @@ fn resolve_layers(spec: &ModelSpec) -> std::result::Result<Plan, Problem> {
                     implicit: false,
                 });
             }
+            LayerSpec::Batchnorm => {
+                // Normalise, scale and shift, and in training the mean and the variance: about 8
+                // operations per value.
+                layers.push(ResolvedLayer {
+                    spec_index: i,
+                    op: Op::Batchnorm,
+                    in_dims: dims,
+                    out_dims: dims,
+                    params: 2 * dims.c,
+                    flops: 8 * dims.len() as u64,
+                    implicit: false,
+                });
+            }
             LayerSpec::Activation { function, alpha } => {
                 push_activation(&mut layers, i, kind, function, alpha, dims, i == last)?;
             }
@@ -459,6 +475,21 @@ fn cost_problems(spec: &ModelSpec, plan: &Plan, budget_bytes: u64) -> Vec<Proble
     problems
 }
 
+/// Batch norm over a single value per channel normalises everything to 0 (PyTorch refuses to train
+/// it): after a dense layer it needs batches of at least two examples.
+fn batchnorm_problem(spec: &ModelSpec, plan: &Plan) -> Option<Problem> {
+    let lone = plan.layers.iter().find(|l| l.op == Op::Batchnorm && l.in_dims.h * l.in_dims.w * spec.batch_size < 2)?;
+    Some(Problem::new(
+        "batch_too_small",
+        Some("batchSize"),
+        format!(
+            "batch norm (layer {}) needs at least 2 values per unit to compute a mean and a variance, but a batch of 1 gives it one",
+            lone.spec_index + 1
+        ),
+        hint("use a batch size of 2 or more"),
+    ))
+}
+
 /// Adds the activation that follows a conv/dense layer (or a standalone one).
 /// Softmax is only allowed last: the loss applies it, fused with cross-entropy.
 fn push_activation(
@@ -519,23 +550,26 @@ fn push_activation(
 }
 
 /// Parameters (values, gradients, two optimizer buffers) plus, per example of a batch, every
-/// activation and its gradient, plus the largest im2col scratch.
+/// activation and its gradient, plus the largest im2col scratch. Saturating: the layers are checked
+/// by now, but the batch size may be any number a spec holds (it is refused on its own).
 fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usize) -> u64 {
     let f = 4u64;
     let batch = spec.batch_size as u64;
     let params = total_params as u64 * f * 4;
     let acts: u64 = layers.iter().map(|l| l.out_dims.len() as u64).sum::<u64>()
         + layers.first().map_or(0, |l| l.in_dims.len() as u64);
-    let activations = 2 * acts * batch * f;
+    let activations = (2 * acts * f).saturating_mul(batch);
     let scratch = layers
         .iter()
         .map(|l| match l.op {
-            Op::Conv2d { kh, kw, .. } => (l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * batch * f * 2,
+            Op::Conv2d { kh, kw, .. } => {
+                ((l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * f * 2).saturating_mul(batch)
+            }
             _ => 0,
         })
         .max()
         .unwrap_or(0);
-    params + activations + scratch
+    params.saturating_add(activations).saturating_add(scratch)
 }
 
 /// `lo ≤ v < hi`, or the problem of `field`.
@@ -932,6 +966,20 @@ mod tests {
             {"type":"dense","units":10,"activation":"softmax"}]}"#,
         );
         assert!(validate(&ok).is_ok());
+    }
+
+    #[test]
+    fn batchnorm_keeps_shapes_has_two_parameters_per_channel_and_needs_two_values() -> Result<()> {
+        let layers = r#""layers":[{"type":"conv2d","filters":3,"kernel":3},{"type":"batchnorm"},
+            {"type":"dense","units":5},{"type":"batch_norm"},{"type":"dense","units":10,"activation":"softmax"}]"#;
+        let plan = validate(&spec(&format!("{{{layers}}}")))?;
+        assert_eq!(plan.layers[1].op, Op::Batchnorm);
+        assert_eq!((plan.layers[1].out_dims, plan.layers[1].params), (Dims::new(3, 26, 26), 6));
+        assert_eq!((plan.layers[4].out_dims, plan.layers[4].params), (Dims::flat(5), 10));
+        // A batch of one: the maps still have 26·26 values per channel, the units one.
+        let msg = err(&format!(r#"{{{layers},"batchSize":1}}"#));
+        assert!(msg.starts_with("batch norm (layer 4) needs at least 2 values"), "{msg}");
+        Ok(())
     }
 
     #[test]

@@ -152,13 +152,13 @@ test('every comparison lesson opens with its sweep queued, and Stop and Resume w
     const { page } = other;
     await waitReady(page);
     const lessons = await page.$$eval('#preset option', (options) => options.map((o) => o.value).filter((v) => v.startsWith('compare-')));
-    assert.ok(lessons.length >= 9, `comparison lessons: ${lessons}`);
+    assert.ok(lessons.length >= 10, `comparison lessons: ${lessons}`);
     for (const id of lessons) {
       await page.selectOption('#preset', id);
       await page.waitForFunction((want) => {
         const { sweep, state } = window.nnp.sweeps.store.get();
         return state === 'running' && sweep?.link.sweep.startsWith(want);
-      }, { 'compare-lr': 'lr:', 'compare-activation': 'activation:', 'compare-pooling': 'pooling:', 'compare-optimizer': 'rule:', 'compare-depth': 'depth:', 'compare-l2': 'l2:', 'compare-dropout': 'dropout:', 'compare-connections': 'network:', 'compare-textbook': 'network:' }[id] ?? '');
+      }, { 'compare-lr': 'lr:', 'compare-activation': 'activation:', 'compare-pooling': 'pooling:', 'compare-optimizer': 'rule:', 'compare-depth': 'depth:', 'compare-l2': 'l2:', 'compare-dropout': 'dropout:', 'compare-batchnorm': 'batchnorm:', 'compare-connections': 'network:', 'compare-textbook': 'network:' }[id] ?? '');
       // The lesson says what to look for, with its formula as math.
       assert.equal(await page.locator('#lesson-box h4').textContent(), await page.locator(`#preset option[value="${id}"]`).textContent());
       assert.equal(await page.locator('#lesson-box math').count(), 1, `${id} has a formula`);

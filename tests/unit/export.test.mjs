@@ -106,6 +106,13 @@ function layoutOf(summary) {
   for (const l of summary.layers) {
     if (!l.params) continue;
     const n = l.specIndex + 1;
+    if (l.op.op === 'batchnorm') {
+      for (const role of ['scale', 'shift']) {
+        layout.push({ name: `layer ${n} batchnorm ${role}`, layer: l.specIndex, offset, len: l.inDims.c, shape: [l.inDims.c], decay: false });
+        offset += l.inDims.c;
+      }
+      continue;
+    }
     const w = l.op.op === 'conv2d' ? [l.op.filters, l.inDims.c, l.op.kh, l.op.kw] : [l.op.units, l.inDims.c * l.inDims.h * l.inDims.w];
     const len = w.reduce((a, b) => a * b, 1);
     layout.push({ name: `layer ${n} ${l.op.op} weights`, layer: l.specIndex, offset, len, shape: w, decay: true });
@@ -497,4 +504,64 @@ test('exportFiles names every file and leaves the weights out when there are non
   assert.deepEqual(exportFiles(CONVNET).map((f) => f.name), ['train_pytorch.py', 'train_keras.py']);
   assert.equal(typeof all[0].content, 'string');
   assert.ok(all[2].content instanceof Uint8Array);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Batch norm
+
+const bn = (i, d) => layer(i, { op: 'batchnorm' }, d, d, 2 * d.c);
+/** conv 2 3×3 same → batch norm → relu → dense 5 → batch norm → dense 10, on 1×4×4 images. */
+const BATCHNORM = {
+  spec: { input: [1, 4, 4], classes: 10, layers: [], optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, l2: 0.001, batchSize: 32, epochs: 1, seed: 1 },
+  summary: summaryOf(dims(1, 4, 4), [
+    conv(0, 2, [3, 3], 1, pads(1, 1, 1, 1), dims(1, 4, 4), dims(2, 4, 4)),
+    bn(1, dims(2, 4, 4)),
+    act(2, 'relu', dims(2, 4, 4)),
+    flatten(3, dims(2, 4, 4)),
+    dense(3, 5, dims(32)),
+    bn(4, dims(5)),
+    dense(5, 10, dims(5)),
+  ]),
+};
+/** Running means 0.1, 0.2, … then variances 1.1, 1.2, … per batch-norm layer. */
+const BATCHNORM_STATE = Float32Array.from([0.1, 0.2, 1.1, 1.2, 0.1, 0.2, 0.3, 0.4, 0.5, 1.1, 1.2, 1.3, 1.4, 1.5]);
+
+test('batch norm exports as BatchNorm1d/2d, BatchNormalization and ONNX BatchNormalization with its running statistics', () => {
+  const model = { ...withWeights(BATCHNORM), state: BATCHNORM_STATE };
+  assert.deepEqual(namedLayers(BATCHNORM.summary).map((l) => l.name),
+    ['conv1', 'batchnorm2', 'relu3', 'flatten4', 'dense4', 'batchnorm5', 'dense6']);
+  // He for the conv: its ReLU follows past the batch norm (src/model/network.rs init_for).
+  assert.equal(namedLayers(BATCHNORM.summary)[0].init, 'he');
+
+  const torch = pytorchScript(model);
+  assert.match(torch, /\("batchnorm2", nn\.BatchNorm2d\(2, eps=1e-05, momentum=0\.1\)\),\s+# → 2×4×4, 4 parameters/);
+  assert.match(torch, /\("batchnorm5", nn\.BatchNorm1d\(5, eps=1e-05, momentum=0\.1\)\)/);
+  assert.match(torch, /return name\.endswith\("weight"\) and not name\.startswith\("batchnorm"\)/, 'no L2 on γ');
+
+  const keras = kerasScript(model);
+  assert.match(keras, /layers\.BatchNormalization\(axis=-1, momentum=0\.9, epsilon=1e-05, name="batchnorm2"\)/);
+  assert.match(keras, /model\.trainable_weights/);
+
+  // safetensors: the state_dict's names, the running statistics from layerState().
+  const st = pytorchWeights(model);
+  const view = new DataView(st.buffer, st.byteOffset, st.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(st.subarray(8, 8 + headerLength)));
+  const read = (name) => {
+    const [begin, end] = header[name].data_offsets;
+    return Array.from(new Float32Array(st.slice(8 + headerLength + begin, 8 + headerLength + end).buffer));
+  };
+  assert.deepEqual(Object.keys(header).filter((k) => k.startsWith('batchnorm5')).sort(),
+    ['batchnorm5.bias', 'batchnorm5.running_mean', 'batchnorm5.running_var', 'batchnorm5.weight']);
+  assert.deepEqual(read('batchnorm5.running_var'), Array.from(BATCHNORM_STATE.subarray(9)));
+  assert.deepEqual(read('batchnorm2.running_mean'), Array.from(BATCHNORM_STATE.subarray(0, 2)));
+  const scale = model.layout.find((p) => p.name === 'layer 2 batchnorm scale');
+  assert.deepEqual(read('batchnorm2.weight'), Array.from(model.values.subarray(scale.offset, scale.offset + 2)));
+
+  const npz = new TextDecoder('latin1').decode(kerasWeights(model));
+  for (const name of ['gamma', 'beta', 'moving_mean', 'moving_variance']) assert.ok(npz.includes(`batchnorm2.${name}.npy`), name);
+
+  const onnx = new TextDecoder('latin1').decode(onnxModel(model));
+  assert.ok(onnx.includes('BatchNormalization') && onnx.includes('batchnorm5.running_var'));
+  assert.throws(() => onnxModel(withWeights(BATCHNORM)), /running statistics: the engine's layerState\(\)/);
 });

@@ -130,3 +130,16 @@ test('numbers are formatted for people', () => {
   assert.equal(suggestLr(8), 0.8);
   assert.equal(suggestLr(0.03), 0.003);
 });
+
+test('a batch-norm layer travels in a link as "bn" and reaches the engine as {type: "batchnorm"}', () => {
+  const state = { ...defaultState(), layers: [{ type: 'dense', units: 64, activation: 'linear' }, { type: 'batchnorm' }, { type: 'activation', fn: 'relu' }] };
+  const hash = encodeState(state);
+  assert.match(hash, /layers=dense:64:linear,bn,act:relu/);
+  const { state: back, notices } = decodeState(`#${hash}`);
+  assert.deepEqual(notices, []);
+  assert.deepEqual(back.layers, state.layers);
+  assert.deepEqual(decodeState('#layers=batchnorm').state.layers, [{ type: 'batchnorm' }]);
+  const spec = buildSpec(back, { shape: [1, 28, 28], classes: 10 });
+  assert.deepEqual(spec.layers[1], { type: 'batchnorm' });
+  assert.deepEqual(settingsFromSpec(spec, back).layers, state.layers);
+});

@@ -109,3 +109,15 @@ test('whole networks: the two of about the same size have about the same size, a
   assert.equal(count(NETWORKS.mlp.layers), 101_770);
   assert.equal(count(NETWORKS.cnn.layers), 225_034);
 });
+
+test('the batch-norm axis puts a batch norm between each conv or dense layer and its activation, and takes them out', () => {
+  const axis = SWEEP_AXIS.get('batchnorm');
+  const s = { ...defaultState(), layers: [{ type: 'conv2d', filters: 8, kernel: 5, stride: 1, padding: 'same', activation: 'relu' }, { type: 'maxpool2d', size: 2, stride: 2 }, { type: 'dense', units: 64, activation: 'linear' }] };
+  assert.equal(axis.read(s), 'off');
+  const on = axis.apply(s, 'on');
+  assert.deepEqual(on.layers.map((l) => l.type), ['conv2d', 'batchnorm', 'activation', 'maxpool2d', 'dense', 'batchnorm']);
+  assert.equal(on.layers[0].activation, 'linear');
+  assert.equal(axis.read(on), 'on');
+  assert.deepEqual(axis.apply(on, 'on').layers, on.layers, 'no second batch norm');
+  assert.deepEqual(axis.apply(on, 'off').layers.map((l) => l.type), ['conv2d', 'activation', 'maxpool2d', 'dense']);
+});

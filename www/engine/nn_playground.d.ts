@@ -68,6 +68,11 @@ export class Engine {
   paramLayout(): ParamSlot[];
   /** A copy of every parameter value (conv weights are [filters, channels, kh, kw]). */
   paramValues(): Float32Array;
+  /**
+   * A copy of the layers' state, which is not parameters: for each batch-norm layer in order, its
+   * running means, then its running variances (one per channel or unit).
+   */
+  layerState(): Float32Array;
   /** A copy of one tensor's values (`index` into {@link Engine.paramLayout}; empty past the end). */
   paramTensor(index: number): Float32Array;
   /** The test split's images as bytes (n·c·h·w). */

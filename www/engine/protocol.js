@@ -84,7 +84,7 @@ export const Request = Object.freeze({
   SAVE_MODEL: 'saveModel',
   /**
    * The current network for the exports (www/export/), also while training: { spec, summary, layout,
-   * values (Float32Array, transferred), data: { name, nTrain, nTest, splitSeed, separateTest, files } }.
+   * values and state (batch norm's running statistics; Float32Arrays, transferred), data: { name, nTrain, nTest, splitSeed, separateTest, files } }.
    */
   EXPORT_MODEL: 'exportModel',
   /**

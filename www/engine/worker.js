@@ -123,9 +123,10 @@ const handlers = {
     const e = requireEngine();
     const d = session.current;
     const values = own(Float32Array, e.paramValues());
+    const state = own(Float32Array, e.layerState());
     const { nTrain, nTest } = counts(d, session.trainLimit);
     const data = { name: d.id, nTrain, nTest, splitSeed: d.splitSeed, separateTest: !!d.test, files: d.id === 'custom' ? d.names : null };
-    return { value: { spec: e.spec(), summary: e.summary(), layout: e.paramLayout(), values, data }, transfer: [values.buffer] };
+    return { value: { spec: e.spec(), summary: e.summary(), layout: e.paramLayout(), values, state, data }, transfer: [values.buffer, state.buffer] };
   },
 
   [Request.READ_MODEL]({ bytes }) {

@@ -8,6 +8,7 @@
 //!     summary,   // engine.summary() for that spec: { input, classes, layers, totalParams, … }
 //!     layout,    // engine.paramLayout(): [{ name, layer, offset, len, shape, decay }]   (weights, ONNX)
 //!     values,    // engine.paramValues(): Float32Array                                    (weights, ONNX)
+//!     state,     // engine.layerState(): Float32Array, batch norm's running statistics     (weights, ONNX)
 //!     data,      // { name: 'mnist'|'fashion'|'custom', nTrain, nTest, splitSeed?, separateTest?,
 //!                //   files?: { images, labels, testImages?, testLabels? } }: what the page trained on
 //!                //   (the worker's LOAD_DATA answer has nTrain, nTest and separateTest; custom data

@@ -49,6 +49,10 @@ function layersOf(l, regularize) {
       return [`layers.Dense(${op.units}, kernel_initializer=${init}${reg}, name=${name}),  ${shape}, ${thousands(l.params)} parameters`];
     case 'dropout':
       return [`layers.Dropout(${pyFloat(op.rate)}, name=${name}),`];
+    case 'batchnorm':
+      // Keras's momentum is the weight of the old estimate: 1 − PyTorch's 0.1. Keras moves the
+      // variance towards the batch's biased variance, PyTorch (and the page) the unbiased one.
+      return [`layers.BatchNormalization(axis=-1, momentum=0.9, epsilon=1e-05, name=${name}),  ${shape}, ${thousands(l.params)} parameters`];
     case 'activation':
       switch (op.function) {
         case 'relu':
@@ -76,6 +80,7 @@ function describe(l) {
     case 'flatten': return 'channel by channel';
     case 'dense': return `${op.units} units`;
     case 'dropout': return `rate ${op.rate}`;
+    case 'batchnorm': return `per ${isFlat(l.inDims) ? 'unit' : 'channel'}`;
     default: return '';
   }
 }
@@ -315,10 +320,13 @@ ${indent(modelLines, '        ').join('\n')}
 
 def load_weights(model, path):
     """Weights from a .npz file in Keras's layout: "<layer>.kernel" (conv: height, width, in, out;
-    dense: in, out) and "<layer>.bias"."""
+    dense: in, out) and "<layer>.bias"; batch norm's "gamma", "beta", "moving_mean", "moving_variance"."""
     arrays = np.load(path)
     for layer in model.layers:
-        if layer.weights:
+        if isinstance(layer, layers.BatchNormalization):
+            names = ["gamma", "beta", "moving_mean", "moving_variance"]
+            layer.set_weights([arrays[f"{layer.name}.{n}"] for n in names])
+        elif layer.weights:
             layer.set_weights([arrays[f"{layer.name}.kernel"], arrays[f"{layer.name}.bias"]])
 
 
@@ -356,7 +364,8 @@ def main():
     model = build_model()
     if args.weights:
         load_weights(model, args.weights)
-    parameters = model.count_params()
+    # Trainable only: Keras counts batch norm's moving statistics too, the page does not.
+    parameters = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     assert parameters == EXPECTED_PARAMETERS, f"{parameters} parameters, but the page has {EXPECTED_PARAMETERS}"
     print(f"{parameters:,} parameters, as on the page; {len(train_labels):,} training and {len(test_labels):,} test images; "
           f"Keras on {keras.backend.backend()}")

@@ -4,6 +4,8 @@
 //! - spec: the engine's spec() (or buildSpec's output): the hyperparameters;
 //! - summary: the engine's summary() for that spec: the layers and their shapes;
 //! - layout, values: the engine's paramLayout() and paramValues(), needed for weights files and ONNX;
+//! - state: the engine's layerState() (batch norm's running statistics), needed with them when the
+//!   network has batch norm;
 //! - data: which data the page trained on (see `dataDescription`);
 //! - title: a few words for the scripts' first line (default: the dataset's name).
 
@@ -135,6 +137,6 @@ export function prepare(model) {
     spec, summary, layers, data,
     training: trainingSettings(spec),
     title: model.title ?? data.title,
-    layout: model.layout, values: model.values,
+    layout: model.layout, values: model.values, state: model.state,
   };
 }

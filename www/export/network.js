@@ -14,11 +14,14 @@
 //! - convolution is cross-correlation with zero padding per side (top, bottom, left, right), and
 //!   "same" padding puts the odd extra pixel at the bottom/right, as TensorFlow does;
 //! - pooling has no padding and drops rows/columns that do not fill a window (floor);
-//! - softmax is not a layer: the loss applies it, so the network's output is the class scores.
+//! - softmax is not a layer: the loss applies it, so the network's output is the class scores;
+//! - batch norm has PyTorch's definitions (ε 1e-5, momentum 0.1, unbiased running variance); its
+//!   scale γ and shift β are parameters ("… batchnorm scale", "… batchnorm shift"), its running
+//!   means and variances the engine's layerState(): per batch-norm layer in order, c means then c variances.
 
 import { shortestF32 } from '../state/spec.js';
 
-/** The short kind of a summary layer for names: conv, maxpool, avgpool, dense, flatten, dropout, or the activation's function. */
+/** The short kind of a summary layer for names: conv, maxpool, avgpool, dense, flatten, dropout, batchnorm, or the activation's function. */
 function kindOf(op) {
   if (op.op === 'activation') return op.function;
   return { conv2d: 'conv', maxpool2d: 'maxpool', avgpool2d: 'avgpool' }[op.op] ?? op.op;
@@ -66,12 +69,12 @@ function readableOp(op) {
 
 /**
  * The engine's weight initialisation (src/model/network.rs `init_for`): He uniform when the next step
- * is a ReLU-family activation, Glorot uniform otherwise; biases start at 0. Null for layers without weights.
+ * (past a batch norm) is a ReLU-family activation, Glorot uniform otherwise; biases start at 0. Null for layers without weights.
  */
 function initFor(layers, i) {
   const op = layers[i].op;
   if (op.op !== 'conv2d' && op.op !== 'dense') return null;
-  const next = layers[i + 1]?.op;
+  const next = layers.slice(i + 1).find((n) => n.op.op !== 'batchnorm')?.op;
   const reluFamily = next?.op === 'activation' && ['relu', 'leaky_relu', 'elu'].includes(next.function);
   return reluFamily ? 'he' : 'glorot';
 }
@@ -107,10 +110,12 @@ export function isSamePadding(layer) {
  * @param {{ name: string, layer: number, offset: number, len: number, shape: number[], decay: boolean }[]} layout
  *        the engine's paramLayout()
  * @param {Float32Array} values  the engine's paramValues()
- * @returns {{ layer: string, role: 'weight'|'bias', shape: number[], data: Float32Array, decay: boolean }[]}
- *          in network order, each layer's weight before its bias; `data` views `values`
+ * @param {Float32Array} [state]  the engine's layerState(), needed when the network has batch norm
+ * @returns {{ layer: string, role: 'weight'|'bias'|'running_mean'|'running_var', shape: number[], data: Float32Array, decay: boolean }[]}
+ *          in network order, each layer's weight before its bias (batch norm: γ, β, then its running
+ *          mean and variance); `data` views `values` or `state`
  */
-export function parameterTensors(summary, layout, values) {
+export function parameterTensors(summary, layout, values, state = new Float32Array(0)) {
   const total = layout.reduce((n, p) => n + p.len, 0);
   if (values.length !== total) {
     throw new Error(`the parameter values hold ${values.length} numbers but the layout describes ${total}`);
@@ -119,9 +124,15 @@ export function parameterTensors(summary, layout, values) {
     throw new Error(`the layout describes ${total} parameters but the summary counts ${summary.totalParams}`);
   }
   const tensors = [];
+  let stateAt = 0;
   for (const l of namedLayers(summary)) {
     if (l.params === 0) continue;
     const own = layout.filter((p) => p.layer === l.number - 1);
+    if (l.op.op === 'batchnorm') {
+      tensors.push(...batchnormTensors(l, own, values, state, stateAt));
+      stateAt += 2 * l.inDims.c;
+      continue;
+    }
     const weight = own.find((p) => /weights$/.test(p.name));
     const bias = own.find((p) => /bias$/.test(p.name));
     if (!weight || !bias) throw new Error(`the layout has no weights and bias for layer ${l.number} (${l.kind})`);
@@ -136,6 +147,22 @@ export function parameterTensors(summary, layout, values) {
     }
   }
   return tensors;
+}
+
+/** γ and β from the parameters, the running mean and variance from the layer state. */
+function batchnormTensors(l, own, values, state, at) {
+  const c = l.inDims.c;
+  const scale = own.find((p) => /batchnorm scale$/.test(p.name));
+  const shift = own.find((p) => /batchnorm shift$/.test(p.name));
+  if (!scale || !shift || scale.len !== c || shift.len !== c) throw new Error(`the layout has no scale and shift of ${c} values for layer ${l.number} (batch norm)`);
+  if (state.length < at + 2 * c) throw new Error(`layer ${l.number} (batch norm) needs its running statistics: the engine's layerState()`);
+  const view = (p) => values.subarray(p.offset, p.offset + p.len);
+  return [
+    { layer: l.name, role: 'weight', shape: [c], data: view(scale), decay: false },
+    { layer: l.name, role: 'bias', shape: [c], data: view(shift), decay: false },
+    { layer: l.name, role: 'running_mean', shape: [c], data: state.subarray(at, at + c), decay: false },
+    { layer: l.name, role: 'running_var', shape: [c], data: state.subarray(at + c, at + 2 * c), decay: false },
+  ];
 }
 
 /**

@@ -38,15 +38,21 @@ export function npzBytes(arrays) {
   return zipStored(arrays.map((a) => ({ name: `${a.name}.npy`, bytes: npyBytes(a.shape, a.data) })));
 }
 
+/** Keras's names of batch norm's γ and running statistics (its β is "beta"). */
+const KERAS_BATCHNORM = { weight: 'gamma', running_mean: 'moving_mean', running_var: 'moving_variance' };
+
 /**
- * The model's parameters in Keras's layout, named "<layer>.kernel" and "<layer>.bias": conv kernels
+ * The model's parameters in Keras's layout, named "<layer>.kernel" and "<layer>.bias" (batch norm:
+ * "<layer>.gamma", ".beta", ".moving_mean", ".moving_variance"): conv kernels
  * [kh, kw, in, out] (HWIO) from the engine's [out, in, kh, kw], dense kernels [in, out], the
  * transpose of the engine's [out, in].
  */
 export function kerasTensors(model) {
   const m = prepare(model);
   if (!m.layout || !m.values) throw new Error('the weights need the engine\'s paramLayout() and paramValues()');
-  return parameterTensors(m.summary, m.layout, m.values).map((t) => {
+  return parameterTensors(m.summary, m.layout, m.values, m.state).map((t) => {
+    if (t.shape.length === 1 && t.role !== 'bias') return { name: `${t.layer}.${KERAS_BATCHNORM[t.role]}`, shape: t.shape, data: t.data };
+    if (t.role === 'bias' && t.layer.startsWith('batchnorm')) return { name: `${t.layer}.beta`, shape: t.shape, data: t.data };
     if (t.role === 'bias') return { name: `${t.layer}.bias`, shape: t.shape, data: t.data };
     if (t.shape.length === 4) {
       const [o, i, h, w] = t.shape;

@@ -1,6 +1,6 @@
 //! The trained network as an ONNX model (opset 13) for inference elsewhere (onnxruntime, Netron):
 //! input "image" [batch, channels, height, width] of pixel / 255, output "probabilities" [batch, classes].
-//! Dropout is left out (it does nothing at inference). The protobuf is written by hand (protobuf.js);
+//! Dropout is left out (it does nothing at inference); batch norm uses its running statistics. The protobuf is written by hand (protobuf.js);
 //! field numbers are those of onnx.proto.
 
 import { prepare } from './model.js';
@@ -83,6 +83,12 @@ function graphNodes(layers) {
         break;
       case 'dropout':
         continue; // identity at inference
+      case 'batchnorm':
+        // Inference: the running statistics. X may be [N, C] (after a dense layer) or [N, C, H, W].
+        nodes.push(node('BatchNormalization', l.name,
+          [x, `${l.name}.weight`, `${l.name}.bias`, `${l.name}.running_mean`, `${l.name}.running_var`], [out],
+          [attribute('epsilon', ATTR.FLOAT, 1e-5)]));
+        break;
       case 'activation': {
         const f = op.function;
         if (f === 'relu') nodes.push(node('Relu', l.name, [x], [out]));
@@ -114,7 +120,7 @@ export function onnxModel(model) {
   const graph = new Message();
   for (const n of graphNodes(m.layers)) graph.field(1, n);
   graph.string(2, 'playground');
-  for (const t of parameterTensors(m.summary, m.layout, m.values)) graph.field(5, tensor(`${t.layer}.${t.role}`, t.shape, t.data));
+  for (const t of parameterTensors(m.summary, m.layout, m.values, m.state)) graph.field(5, tensor(`${t.layer}.${t.role}`, t.shape, t.data));
   graph.string(10, `${m.title}: pixels / 255 in, class probabilities out.`);
   graph.field(11, valueInfo('image', ['batch', c, h, w]));
   graph.field(12, valueInfo('probabilities', ['batch', m.summary.classes]));

@@ -29,6 +29,8 @@ function moduleOf(l) {
       return `nn.Linear(${l.inDims.c * l.inDims.h * l.inDims.w}, ${op.units})`;
     case 'dropout':
       return `nn.Dropout(p=${pyFloat(op.rate)})`;
+    case 'batchnorm':
+      return `nn.BatchNorm${isFlat(l.inDims) ? '1' : '2'}d(${l.inDims.c}, eps=1e-05, momentum=0.1)`;
     case 'activation':
       switch (op.function) {
         case 'relu': return 'nn.ReLU()';
@@ -63,6 +65,8 @@ function describe(l) {
       return `${op.units} units`;
     case 'dropout':
       return `drops ${op.rate} of the values while training`;
+    case 'batchnorm':
+      return `per ${isFlat(l.inDims) ? 'unit' : 'channel'}; batch statistics while training, running ones in eval()`;
     case 'activation':
       return op.function === 'leaky_relu' ? `slope ${op.alpha} below 0` : op.function === 'elu' ? `alpha ${op.alpha}` : '';
     default:
@@ -340,10 +344,15 @@ def load_safetensors(path):
 # ---------------------------------------------------------------------------------------------
 # Training
 
+def decays(name):
+    """Whether L2 applies: conv and dense weights; not biases, nor batch norm's scale and shift."""
+    return name.endswith("weight") and not name.startswith("batchnorm")
+
+
 def build_optimizer(model):
     """The page's optimizer. L2 applies to weights only, so weights and biases are separate groups."""
-    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-    biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+    weights = [p for name, p in model.named_parameters() if decays(name)]
+    biases = [p for name, p in model.named_parameters() if not decays(name)]
 ${optimizerCode(t).join('\n')}
 
 
@@ -368,7 +377,7 @@ ${adamwL2 ? `    if L2 > 0:
         # The page's L2 on top of AdamW's decay: weights' gradients gain L2·w (PyTorch has no option for it).
         with torch.no_grad():
             for name, p in model.named_parameters():
-                if name.endswith("weight"):
+                if decays(name):
                     p.grad.add_(p, alpha=L2)
 ` : ''}    optimizer.step()
     return loss.item(), (logits.argmax(1) == labels).sum().item()

@@ -45,7 +45,7 @@ export function safetensorsBytes(tensors, metadata = {}) {
 export function pytorchTensors(model) {
   const m = prepare(model);
   if (!m.layout || !m.values) throw new Error('the weights need the engine\'s paramLayout() and paramValues()');
-  return parameterTensors(m.summary, m.layout, m.values).map((t) => ({ name: `${t.layer}.${t.role}`, shape: t.shape, data: t.data }));
+  return parameterTensors(m.summary, m.layout, m.values, m.state).map((t) => ({ name: `${t.layer}.${t.role}`, shape: t.shape, data: t.data }));
 }
 
 /** The safetensors file the PyTorch script loads with --weights. */

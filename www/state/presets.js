@@ -127,6 +127,14 @@ export const PRESETS = [
     formula: row(mi('y'), mo('='), frac(row(mi('m'), mo('⊙'), mi('x')), row(mn(1), mo('−'), mi('p'))), mo(','), mspace(), sub(mi('m'), mi('i')), mo('∼'), mtext('Bernoulli'), mo('('), mn(1), mo('−'), mi('p'), mo(')')),
   },
   {
+    id: 'compare-batchnorm',
+    name: 'Compare: batch norm, deep network',
+    description: 'Eight dense layers of 64 ReLU neurons, plain SGD at learning rate 1, one epoch, without and with batch norm after each dense layer (before its ReLU). Without it, each layer\'s outputs grow or shrink on their way through eight layers and such a large step throws them further off: the loss explodes and the run diverges. Batch norm brings every layer\'s inputs back to mean 0 and variance 1 (then a learned γ and β), so the same learning rate trains the deep network: above 80% test accuracy in one epoch.',
+    settings: { layers: Array.from({ length: 8 }, () => dense(64)), optimizer: 'sgd', momentum: 0, lr: 1, batchSize: 32, epochs: 1 },
+    compare: { axes: [{ key: 'batchnorm', values: ['off', 'on'] }], budget: { kind: 'epochs', n: 1 } },
+    formula: row(mi('y'), mo('='), mi('γ'), mo('·'), frac(row(mi('x'), mo('−'), sub(mi('μ'), mi('B'))), msqrt(row(sup(sub(mi('σ'), mi('B')), mn(2)), mo('+'), mi('ε')))), mo('+'), mi('β')),
+  },
+  {
     id: 'compare-connections',
     name: 'Compare: dense vs convolutional',
     description: 'Two networks with about the same number of weights (31,810 and 31,786): 40 dense neurons that each look at every pixel, and 16 convolution filters of 5×5 that each look at a small patch, shared across the whole image. Sharing makes the convolution learn features that work anywhere in the picture: with the same budget it usually ends ahead.',

@@ -290,6 +290,12 @@ export const LAYER_TYPES = {
       { name: 'rate', type: 'number', default: 0.25, min: 0, max: LIMITS.dropout, label: 'Rate p', help: 'The fraction of values dropped at each training step.' },
     ],
   },
+  batchnorm: {
+    label: 'Batch norm', short: 'batchnorm',
+    help: 'Batch normalization: rescales each channel (after a convolution) or each unit (after a dense layer) to mean 0 and variance 1 over the batch, then lets the network scale it by a learned γ and shift it by a learned β. Every layer then gets inputs of a steady size, so deep networks train at larger learning rates. While training it uses the batch\'s own mean and variance (each part of a batch that a worker computes, at least 8 images, uses its own) and keeps running averages of them; testing and predictions use those running averages. PyTorch\'s definitions: ε = 10⁻⁵, momentum 0.1.',
+    formula: 'training: μ = mean of the batch, σ² = (1/m)·Σ (x − μ)² (m values per channel);  y = γ·(x − μ) / √(σ² + ε) + β;  running μ̂ ← 0.9·μ̂ + 0.1·μ,  σ̂² ← 0.9·σ̂² + 0.1·σ²·m/(m − 1).   testing: y = γ·(x − μ̂) / √(σ̂² + ε) + β',
+    fields: [],
+  },
   flatten: {
     label: 'Flatten', short: 'flatten',
     help: 'Lays the feature maps out as one long vector (a dense layer does this by itself when needed).',

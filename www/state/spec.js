@@ -22,6 +22,8 @@ export function specLayer(layer) {
       return { type: 'dropout', rate: layer.rate };
     case 'flatten':
       return { type: 'flatten' };
+    case 'batchnorm':
+      return { type: 'batchnorm' };
     case 'activation':
       return { type: 'activation', fn: layer.fn };
     default:
@@ -168,6 +170,9 @@ export function settingsFromSpec(spec, base) {
         break;
       case 'flatten':
         layer = { type: 'flatten' };
+        break;
+      case 'batchnorm':
+        layer = { type: 'batchnorm' };
         break;
       case 'activation':
         layer = { type: 'activation', fn: l.fn };

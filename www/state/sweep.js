@@ -93,6 +93,13 @@ export const SWEEP_AXES = [
     },
   },
   {
+    key: 'batchnorm', label: 'Batch norm (after every conv and dense layer)', short: 'batch norm', suggestion: 'off, on',
+    field: { type: 'enum', options: ['off', 'on'], label: 'Batch norm' },
+    applies: (s) => s.layers.some(HIDDEN),
+    read: (s) => (s.layers.some((l) => l.type === 'batchnorm') ? 'on' : 'off'),
+    apply: (s, v) => ({ ...s, layers: v === 'on' ? withBatchnorm(s.layers) : s.layers.filter((l) => l.type !== 'batchnorm') }),
+  },
+  {
     key: 'network', label: 'Whole network', short: '', suggestion: 'dense40, conv16',
     field: { type: 'enum', options: Object.keys(NETWORKS), optionLabels: Object.fromEntries(Object.entries(NETWORKS).map(([k, n]) => [k, n.label])), label: 'Network' },
     applies: () => true,
@@ -114,6 +121,18 @@ export const SWEEP_AXES = [
     },
   },
 ];
+
+/**
+ * Batch norm where it usually goes: each conv or dense layer without one becomes the layer without
+ * its activation, a batch norm, then the activation (Ioffe & Szegedy: normalise before the nonlinearity).
+ */
+function withBatchnorm(layers) {
+  return layers.flatMap((l, i) => {
+    if (!HIDDEN(l) || layers[i + 1]?.type === 'batchnorm') return [l];
+    const act = l.activation === 'linear' ? [] : [{ type: 'activation', fn: l.activation }];
+    return [{ ...l, activation: 'linear' }, { type: 'batchnorm' }, ...act];
+  });
+}
 
 function setting(key, short, suggestion) {
   const def = SETTING[key];

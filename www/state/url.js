@@ -16,7 +16,7 @@ import { formatInt, formatSetting } from '../lib/format.js';
 const ALWAYS = new Set(['dataset', 'layers', 'seed']);
 
 /** Short names for layer types in links; the full names are accepted too. */
-const LAYER_CODE = { conv2d: 'conv2d', maxpool2d: 'maxpool', avgpool2d: 'avgpool', dense: 'dense', dropout: 'dropout', flatten: 'flatten', activation: 'act' };
+const LAYER_CODE = { conv2d: 'conv2d', maxpool2d: 'maxpool', avgpool2d: 'avgpool', dense: 'dense', dropout: 'dropout', flatten: 'flatten', batchnorm: 'bn', activation: 'act' };
 /** Code → layer type; a Map, so a code such as "constructor" finds nothing. */
 const CODE_LAYER = new Map(Object.entries(LAYER_CODE).map(([type, code]) => [code, type]));
 

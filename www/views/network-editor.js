@@ -42,7 +42,7 @@ export function mountNetworkEditor(controller, el) {
     list,
     h('div', { class: 'add-layer' },
       h('label', { for: addSelect.id }, 'New layer'), addSelect, addButton,
-      helpNote('adding a layer', 'Adds a layer at the end of the list, just before the output layer. Convolutions find small patterns anywhere in the image; pooling shrinks the maps; dense layers combine everything they get; dropout fights overfitting. Every card has its own "?".')),
+      helpNote('adding a layer', 'Adds a layer at the end of the list, just before the output layer. Convolutions find small patterns anywhere in the image; pooling shrinks the maps; dense layers combine everything they get; dropout fights overfitting; batch norm keeps the inputs of every layer at a steady scale. Every card has its own "?".')),
     outputCard,
     netError,
     totals);

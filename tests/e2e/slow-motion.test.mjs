@@ -25,7 +25,7 @@ test('a traced step goes forward, to the loss, backward and to one update, and b
     const heading = view.locator('.trace-heading');
     const seen = [];
     for (let i = 1; i < total; i++) {
-      await view.getByRole('button', { name: 'Next stage' }).click();
+      await view.getByRole('button', { name: 'Next →' }).click();
       seen.push(await heading.textContent());
     }
     assert.match(seen[0], /^Forward: layer 1 conv2d/);
@@ -36,12 +36,12 @@ test('a traced step goes forward, to the loss, backward and to one update, and b
     const formulas = await view.locator('.trace-body .formula').allTextContents();
     assert.ok(formulas.some((f) => /^m ← β₁·m \+ \(1 − β₁\)·g = 0\.9·/.test(f)), formulas.join('\n'));
     assert.ok(formulas.some((f) => /^θ ← θ − lr·m̂\/\(√v̂ \+ ε\) = /.test(f)), formulas.join('\n'));
-    assert.equal(await view.getByRole('button', { name: 'Next stage' }).isDisabled(), true);
+    assert.equal(await view.getByRole('button', { name: 'Next →' }).isDisabled(), true);
     await app.screenshot('slow-motion-update');
     // Back with the button and with the arrow key.
-    await view.getByRole('button', { name: 'Previous stage' }).click();
+    await view.getByRole('button', { name: '← Back' }).click();
     assert.match(await heading.textContent(), /^Backward: layer 1 conv2d/);
-    await view.getByRole('button', { name: 'Previous stage' }).focus();
+    await view.getByRole('button', { name: '← Back' }).focus();
     for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
     assert.equal(await heading.textContent(), 'The loss');
     assert.match(await view.locator('.trace-body .formula').first().textContent(), /^L = −ln p\[\d\] = −ln [\d.]+ = [\d.]+$/);

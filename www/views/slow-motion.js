@@ -30,8 +30,8 @@ export function mountSlowMotion(controller, el) {
   const labelSelect = h('select', { id: uniqueId('trace-label') });
   const labelRow = h('label', { class: 'trace-label', hidden: true }, 'Its true class ', labelSelect);
   const start = h('button', { type: 'button', onclick: () => trace() }, 'Trace one step');
-  const back = h('button', { type: 'button', class: 'small', disabled: true, 'aria-label': 'Previous stage', onclick: () => go(-1) }, '← Back');
-  const next = h('button', { type: 'button', class: 'small', disabled: true, 'aria-label': 'Next stage', onclick: () => go(1) }, 'Next →');
+  const back = h('button', { type: 'button', class: 'small', disabled: true, title: 'The previous stage (←)', onclick: () => go(-1) }, '← Back');
+  const next = h('button', { type: 'button', class: 'small', disabled: true, title: 'The next stage (→)', onclick: () => go(1) }, 'Next →');
   const position = h('span', { class: 'fine trace-position' });
   const heading = h('h4', { class: 'trace-heading', 'aria-live': 'polite' });
   const body = h('div', { class: 'trace-body' });

@@ -86,6 +86,25 @@ test('a run gives the same bits on 1, 2 and 3 workers, and goes on alone from th
   }
 });
 
+test('a network with batch norm gives the same bits on 1 and 2 workers (each shard normalised by its own statistics)', async () => {
+  // conv → batch norm → relu, then dense → batch norm: the running statistics move once per step
+  // from every shard's statistics, which the workers exchange with the gradients.
+  const app = await openPlayground({ path: '#dataset=mnist&layers=conv2d:8:5:1:same:linear,bn,act:relu,maxpool:2:2,dense:32:linear,bn,act:relu&batchSize=48&seed=6' });
+  const { page, errors } = app;
+  try {
+    await waitReady(page);
+    assert.equal(await page.evaluate(() => window.nnp.settings.get().layers.filter((l) => l.type === 'batchnorm').length), 2);
+    const one = await trainOn(page, { workers: 1, steps: 60 });
+    const two = await trainOn(page, { workers: 2, steps: 60 });
+    assert.ok(two.used.includes(2), `reports name ${two.used}`);
+    assert.deepEqual(two.points, one.points);
+    assert.equal(two.digest, one.digest, 'weights, optimizer state and running statistics');
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
 test('a page that is not cross-origin isolated trains on one worker and says why', async () => {
   const app = await openPlayground({ path: LINK, serve: { isolated: false } });
   const { page, errors } = app;

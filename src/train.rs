@@ -468,13 +468,7 @@ impl Trainer {
             Some(max) => clip_grad_norm(&mut self.net.store.grads, max),
             None => grad_norm(&self.net.store.grads),
         };
-        let lr = lr_at(
-            &self.spec.schedule,
-            self.spec.optimizer.lr(),
-            self.steps as usize,
-            self.steps_per_epoch(),
-            self.total_steps() as usize,
-        );
+        let lr = self.next_lr();
         // Statistics read the step on the side and leave its numbers alone (tests/stats.rs).
         let stats_due = self.stats.due(self.steps + 1);
         if stats_due {
@@ -660,6 +654,17 @@ impl Trainer {
         crate::saliency::of_last_forward(&mut self.net, class)
     }
 
+    /// The learning rate the next step uses: the spec's, after the schedule.
+    fn next_lr(&self) -> f32 {
+        lr_at(
+            &self.spec.schedule,
+            self.spec.optimizer.lr(),
+            self.steps as usize,
+            self.steps_per_epoch(),
+            self.total_steps() as usize,
+        )
+    }
+
     /// One step on `image` alone, in slow motion (evaluation mode: no dropout); the run is unchanged.
     pub fn trace_step(&mut self, image: &[f32], label: usize) -> Result<crate::slow_motion::StepTrace> {
         self.forward_one(image)?;
@@ -668,13 +673,7 @@ impl Trainer {
 
     /// What the next step's update would make of parameter value `index` with `gradient`.
     pub fn trace_update(&self, index: usize, gradient: f32) -> Result<crate::slow_motion::UpdateTrace> {
-        let lr = lr_at(
-            &self.spec.schedule,
-            self.spec.optimizer.lr(),
-            self.steps as usize,
-            self.steps_per_epoch(),
-            self.total_steps() as usize,
-        );
+        let lr = self.next_lr();
         crate::slow_motion::trace_update(&self.net, &self.optimizer, index, gradient, lr, self.spec.l2)
     }
 }

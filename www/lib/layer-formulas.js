@@ -1,16 +1,8 @@
 // The formula of each kind of layer, for the network diagram's layer detail: a sentence in the words
 // of a course and the formula as a MathML tree (lib/mathml.js). One entry per operation the engine
 // reports (summary layers' `op.op`), one per activation function; a new layer adds its entry here.
+import { mi, mo, mn, row, frac, sup, sub, sum, mtext } from './math-tree.js';
 
-const mi = (x) => ['mi', x];
-const mo = (x) => ['mo', x];
-const mn = (x) => ['mn', String(x)];
-const row = (...children) => ['mrow', ...children];
-const frac = (a, b) => ['mfrac', a, b];
-const sup = (a, b) => ['msup', a, b];
-const sub = (a, b) => ['msub', a, b];
-const sum = (under) => ['munder', mo('∑'), under];
-const mtext = (x) => ['mtext', x];
 /** The input position a window reads, s·i + u − p, leaving out a stride of 1 and a padding of 0. */
 const tap = (stride, i, u, pad) => row(...(stride === 1 ? [] : [stride === undefined ? mi('s') : mn(stride)]), mi(i), mo('+'), mi(u), ...(pad === 0 ? [] : [mo('−'), pad === undefined ? mi('p') : mn(pad)]));
 /** x[a, b, …] with the indices as a row. */

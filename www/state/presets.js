@@ -1,23 +1,11 @@
 //! Ready-made lessons: a network and settings that show one idea each. Applying one resets every
 //! network and training setting to its default first, so a lesson is the same for everybody.
+import { mi, mo, mn, row, frac, sup, sub, sum, mtext, mspace, msqrt } from '../lib/math-tree.js';
 
 const conv = (filters, kernel, padding = 'same', activation = 'relu', stride = 1) => ({ type: 'conv2d', filters, kernel, stride, padding, activation });
 const maxpool = (size, stride = size) => ({ type: 'maxpool2d', size, stride });
 const dense = (units, activation = 'relu') => ({ type: 'dense', units, activation });
 const dropout = (rate) => ({ type: 'dropout', rate });
-
-// Formulas as MathML trees (lib/mathml.js).
-const mi = (x) => ['mi', x];
-const mo = (x) => ['mo', x];
-const mn = (x) => ['mn', String(x)];
-const row = (...children) => ['mrow', ...children];
-const frac = (a, b) => ['mfrac', a, b];
-const sup = (a, b) => ['msup', a, b];
-const sub = (a, b) => ['msub', a, b];
-const sum = (under) => ['munder', mo('∑'), under];
-const mtext = (x) => ['mtext', x];
-const mspace = () => ['mspace'];
-const msqrt = (x) => ['msqrt', x];
 /** m̂, v̂: a letter with a hat, as the bias-corrected moments are written. */
 const mover = (x) => mi(`${x}\u0302`);
 

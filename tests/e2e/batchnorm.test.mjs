@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openPlayground } from './harness.mjs';
+import { unzip } from './downloads.mjs';
 import { waitReady, choosePreset } from './playground.mjs';
 
 /** A small network with batch norm after a convolution and after a dense layer. */
@@ -30,21 +31,6 @@ test('the editor offers batch norm, the link carries it, and the card explains i
     await app.close();
   }
 });
-
-/** The names and contents of a ZIP's stored entries (local headers; the exports never compress). */
-function unzip(bytes) {
-  const entries = new Map();
-  for (let at = 0; bytes.readUInt32LE(at) === 0x04034b50;) {
-    const size = bytes.readUInt32LE(at + 18);
-    const nameLength = bytes.readUInt16LE(at + 26);
-    const extra = bytes.readUInt16LE(at + 28);
-    const name = bytes.subarray(at + 30, at + 30 + nameLength).toString('utf8');
-    const start = at + 30 + nameLength + extra;
-    entries.set(name, bytes.subarray(start, start + size));
-    at = start + size;
-  }
-  return entries;
-}
 
 /** The current run's test accuracy, loss and predictions, and one test image's probabilities. */
 function snapshot(page) {

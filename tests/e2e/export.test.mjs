@@ -4,22 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openPlayground } from './harness.mjs';
+import { unzip } from './downloads.mjs';
 import { waitReady, choosePreset } from './playground.mjs';
-
-/** The names and contents of a ZIP's stored entries (local headers; the exports never compress). */
-function unzip(bytes) {
-  const entries = new Map();
-  for (let at = 0; bytes.readUInt32LE(at) === 0x04034b50;) {
-    const size = bytes.readUInt32LE(at + 18);
-    const nameLength = bytes.readUInt16LE(at + 26);
-    const extra = bytes.readUInt16LE(at + 28);
-    const name = bytes.subarray(at + 30, at + 30 + nameLength).toString('utf8');
-    const start = at + 30 + nameLength + extra;
-    entries.set(name, bytes.subarray(start, start + size));
-    at = start + size;
-  }
-  return entries;
-}
 
 test('the trained network downloads for PyTorch, Keras and ONNX, matching the page', async () => {
   const app = await openPlayground();

@@ -242,7 +242,13 @@ export function mountGradients(controller, el) {
     }
   }, ['report', 'runId']);
   run.subscribe(() => redraw(true), ['scheme']);
-  new ResizeObserver(() => redraw(true)).observe(grad.box);
+  // Drawing can change the box's layout (a figure hidden or shown), so it waits for the next frame
+  // rather than resizing what the observer watches inside its own callback.
+  let resizeFrame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(() => redraw(true));
+  }).observe(grad.box);
   controller.setStatsWanted(true);
   redraw(true);
 }

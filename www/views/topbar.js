@@ -102,7 +102,13 @@ function mountPageTools(controller) {
     const padTop = `${tall ? 0 : stuck}px`;
     if (document.documentElement.style.getPropertyValue('--topbar-h') !== padTop) document.documentElement.style.setProperty('--topbar-h', padTop);
   };
-  new ResizeObserver(setHeight).observe(bar);
+  // The class and padding it sets can change the bar's own size: measure again on the next frame,
+  // never inside the observer's callback (a loop the browser reports as an error).
+  let resizeFrame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(setHeight);
+  }).observe(bar);
   window.addEventListener('resize', setHeight);
   setHeight();
 }

@@ -210,6 +210,36 @@ fn im2col_and_col2im_match_bit_for_bit() {
         kernels::col2im(&d, &g, &mut xf);
         scalar::col2im(&d, &g, &mut xs);
         same_bits(&format!("col2im {d:?}"), &xf, &xs);
+        // The convolution's input gradient adds the rows a block at a time: blocks of 3 rows in
+        // order give what one col2im of all rows gives.
+        let mut xb = values(&mut rng, d.in_len(), 1.0);
+        let mut xw = xb.clone();
+        for (b, block) in g.chunks(3 * d.cols()).enumerate() {
+            kernels::col2im_rows(&d, 3 * b, block, &mut xb);
+        }
+        scalar::col2im(&d, &g, &mut xw);
+        same_bits(&format!("col2im by blocks {d:?}"), &xb, &xw);
+    }
+}
+
+#[wasm_bindgen_test]
+fn gemm_tn_on_a_block_of_columns_gives_those_rows_of_the_whole_product() {
+    let mut rng = Rng::new(9);
+    // The second convolution of the workloads (64 filters × 288 rows × 121 pixels), then odd sizes.
+    for &(m, k, n, first, rows) in &[(288usize, 64usize, 121usize, 40usize, 20usize), (13, 5, 9, 3, 7), (7, 3, 5, 6, 1)]
+    {
+        let a = values(&mut rng, k * m, 1.0);
+        let b = values(&mut rng, k * n, 1.0);
+        let c0 = values(&mut rng, m * n, 1.0);
+        let mut whole = c0.clone();
+        scalar::gemm_tn(m, k, n, &a, &b, &mut whole);
+        let mut block = c0[first * n..(first + rows) * n].to_vec();
+        kernels::gemm_tn_strided(rows, k, n, &a[first..], m, &b, &mut block);
+        same_bits(
+            &format!("gemm_tn_strided {m}×{k}×{n} rows {first}.."),
+            &block,
+            &whole[first * n..(first + rows) * n],
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 use super::{Ctx, Init, Layer};
 use crate::params::{Param, ParamStore};
 use crate::rng::Rng;
-use crate::tensor::kernels::{add_row_sums, col2im, gemm_nn, gemm_nt, gemm_tn, im2col, Conv2dDims};
+use crate::tensor::kernels::{add_row_sums, col2im_rows, gemm_nn, gemm_nt, gemm_tn_strided, im2col, Conv2dDims};
 use crate::tensor::{Dims, Tensor};
 
 /// A convolution with `filters` kernels of kh×kw over all input channels, a stride and zero
@@ -16,6 +16,10 @@ use crate::tensor::{Dims, Tensor};
 /// The im2col columns are rebuilt in backward rather than kept for the whole batch: they take
 /// kh·kw times the memory of the input (a large evaluation batch would need hundreds of MB), and
 /// rebuilding them costs a copy, about 1/F of the matrix products that use them.
+///
+/// The input gradient col2im(Wᵀ · gy) is made a block of rows at a time: each block of Wᵀ · gy
+/// is still in L1 when col2im adds it into grad_x, and the whole column gradient (as large as the
+/// columns) never exists. Its rows, and so grad_x, are the same bits either way.
 #[derive(Debug, Clone)]
 pub struct Conv2d {
     d: Conv2dDims,
@@ -26,9 +30,14 @@ pub struct Conv2d {
     b: Param,
     /// One image's columns [c·kh·kw, oh·ow], reused by forward and backward.
     cols: Vec<f32>,
-    /// One image's column gradient, the same shape.
+    /// A block of `block_rows` rows of one image's column gradient [block_rows, oh·ow].
     grad_cols: Vec<f32>,
+    block_rows: usize,
 }
+
+/// How many floats a block of the column gradient holds: 32 KB, the L1 data cache of most
+/// machines. At least 4 rows (the GEMM's row tile) whatever the image size.
+const GRAD_BLOCK_FLOATS: usize = 8192;
 
 impl Conv2d {
     /// Reserves W and b in `store` (W with L2 decay, b without; both zero until `init`).
@@ -53,6 +62,7 @@ impl Conv2d {
         );
         let b = store.add(format!("layer {} conv2d bias", layer_index + 1), layer_index, vec![filters], false);
         let col_len = d.rows() * d.cols();
+        let block_rows = (GRAD_BLOCK_FLOATS / d.cols().max(1) / 4 * 4).clamp(4, d.rows().max(4)).min(d.rows());
         Conv2d {
             d,
             filters,
@@ -61,7 +71,8 @@ impl Conv2d {
             w,
             b,
             cols: vec![0.0; col_len],
-            grad_cols: vec![0.0; col_len],
+            grad_cols: vec![0.0; block_rows * d.cols()],
+            block_rows,
         }
     }
 
@@ -121,7 +132,7 @@ impl Layer for Conv2d {
     }
 
     /// Per image, with cols = im2col(x) and gy [F × oh·ow]:
-    /// grad_W += gy · colsᵀ, grad_b += Σ_pixels gy, grad_x = col2im(Wᵀ · gy).
+    /// grad_W += gy · colsᵀ, grad_b += Σ_pixels gy, grad_x = col2im(Wᵀ · gy) (by blocks of rows).
     fn backward(
         &mut self,
         params: &[f32],
@@ -144,11 +155,15 @@ impl Layer for Conv2d {
             gemm_nt(f, ohw, rows, gy_i, &self.cols, &mut grads[self.w.range()]);
             add_row_sums(f, ohw, gy_i, &mut grads[self.b.range()]);
             if let Some(gx) = grad_x.as_deref_mut() {
-                self.grad_cols.fill(0.0);
-                gemm_tn(rows, f, ohw, w, gy_i, &mut self.grad_cols);
                 let gx_i = gx.example_mut(i);
                 gx_i.fill(0.0);
-                col2im(&self.d, &self.grad_cols, gx_i);
+                for first in (0..rows).step_by(self.block_rows) {
+                    // Rows first.. of Wᵀ · gy: columns first.. of W [F × rows].
+                    let block = &mut self.grad_cols[..self.block_rows.min(rows - first) * ohw];
+                    block.fill(0.0);
+                    gemm_tn_strided(block.len() / ohw, f, ohw, &w[first..], rows, gy_i, block);
+                    col2im_rows(&self.d, first, block, gx_i);
+                }
             }
         }
     }

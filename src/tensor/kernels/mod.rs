@@ -17,7 +17,7 @@ pub mod simd128;
 pub use scalar::*;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use simd128::{
-    add_row_sums, avg_pool_backward, avg_pool_forward, col2im, elu_backward, elu_forward, exp_sub, gemm_nn, gemm_nt,
-    gemm_tn, im2col, leaky_relu_backward, leaky_relu_forward, max_pool_backward, max_pool_forward, relu_backward,
-    relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward,
+    add_row_sums, avg_pool_backward, avg_pool_forward, col2im, col2im_rows, elu_backward, elu_forward, exp_sub,
+    gemm_nn, gemm_nt, gemm_tn, gemm_tn_strided, im2col, leaky_relu_backward, leaky_relu_forward, max_pool_backward,
+    max_pool_forward, relu_backward, relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward,
 };

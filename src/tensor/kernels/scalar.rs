@@ -81,12 +81,20 @@ fn dot4(a: &[f32], b: &[f32]) -> f32 {
 /// `c = c + a[p][i]·b[p][j]` for p = 0, 1, 2, … in order.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     debug_assert_eq!(a.len(), k * m);
+    gemm_tn_strided(m, k, n, a, m, b, c);
+}
+
+/// `gemm_tn` on the first m columns of a matrix stored k×lda (lda ≥ m): a's element (p, i) is
+/// `a[p·lda + i]`. Same order; each element of c depends only on its own row and column, so a
+/// block of columns of a gives exactly those rows of the full product.
+pub fn gemm_tn_strided(m: usize, k: usize, n: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32]) {
+    debug_assert!(lda >= m && (k == 0 || a.len() >= (k - 1) * lda + m));
     debug_assert_eq!(b.len(), k * n);
     debug_assert_eq!(c.len(), m * n);
     for i in 0..m {
         let c_row = &mut c[i * n..(i + 1) * n];
         for p in 0..k {
-            let a_pi = a[p * m + i];
+            let a_pi = a[p * lda + i];
             let b_row = &b[p * n..(p + 1) * n];
             for (c_ij, &b_pj) in c_row.iter_mut().zip(b_row) {
                 *c_ij += a_pi * b_pj;
@@ -262,25 +270,28 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
 /// Shapes: cols [c·kh·kw, oh·ow] → x [c, h, w]. Order: rows, then output rows, then output
 /// columns, each increasing (overlapping windows add in that order).
 pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
-    debug_assert_eq!(x.len(), d.in_len());
     debug_assert_eq!(cols.len(), d.rows() * d.cols());
+    col2im_rows(d, 0, cols, x);
+}
+
+/// `col2im` of the rows `first_row ..` of the column matrix, given as `cols` (a whole number of
+/// rows of oh·ow). Calling it on consecutive blocks of rows in order adds exactly what one
+/// `col2im` adds, in the same order, without the whole column matrix in memory.
+pub fn col2im_rows(d: &Conv2dDims, first_row: usize, cols: &[f32], x: &mut [f32]) {
+    debug_assert_eq!(x.len(), d.in_len());
     let ohw = d.cols();
-    for ci in 0..d.c {
+    debug_assert!(cols.len() % ohw.max(1) == 0 && first_row + cols.len() / ohw.max(1) <= d.rows());
+    for (row, src) in (first_row..).zip(cols.chunks_exact(ohw.max(1))) {
+        let (ci, ki, kj) = (row / (d.kh * d.kw), row / d.kw % d.kh, row % d.kw);
         let plane = &mut x[ci * d.h * d.w..(ci + 1) * d.h * d.w];
-        for ki in 0..d.kh {
-            let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, d.stride);
-            for kj in 0..d.kw {
-                let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, d.stride);
-                let row = (ci * d.kh + ki) * d.kw + kj;
-                let src = &cols[row * ohw..(row + 1) * ohw];
-                for oy in oy_lo..oy_hi {
-                    let iy = oy * d.stride + ki - d.pad_top;
-                    let in_row = &mut plane[iy * d.w..(iy + 1) * d.w];
-                    let src_row = &src[oy * d.ow..(oy + 1) * d.ow];
-                    for ox in ox_lo..ox_hi {
-                        in_row[ox * d.stride + kj - d.pad_left] += src_row[ox];
-                    }
-                }
+        let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, d.stride);
+        let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, d.stride);
+        for oy in oy_lo..oy_hi {
+            let iy = oy * d.stride + ki - d.pad_top;
+            let in_row = &mut plane[iy * d.w..(iy + 1) * d.w];
+            let src_row = &src[oy * d.ow..(oy + 1) * d.ow];
+            for ox in ox_lo..ox_hi {
+                in_row[ox * d.stride + kj - d.pad_left] += src_row[ox];
             }
         }
     }

@@ -57,14 +57,20 @@ pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]
 /// c(m×n) += aᵀ · b(k×n), a stored k×m. Same order as `scalar::gemm_tn` (sequential over p),
 /// vectorised over j like `gemm_nn`.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    gemm_tn_strided(m, k, n, a, m, b, c);
+}
+
+/// As `scalar::gemm_tn_strided`: `gemm_tn` on the first m columns of a stored k×lda.
+pub fn gemm_tn_strided(m: usize, k: usize, n: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32]) {
+    let a_len = if k == 0 { 0 } else { product(&[k - 1, lda]).saturating_add(m) };
     assert!(
-        a.len() >= product(&[k, m]) && b.len() >= product(&[k, n]) && c.len() >= product(&[m, n]),
+        lda >= m && a.len() >= a_len && b.len() >= product(&[k, n]) && c.len() >= product(&[m, n]),
         "gemm_tn: slices too short"
     );
-    // A's element (i, p) is at p·m + i.
-    // SAFETY: with rs = 1, cs = m the largest element of A read, (k − 1)·m + m − 1, is below
-    // k·m ≤ a.len(); B and C hold k·n and m·n values (asserted above).
-    unsafe { gemm_over_j(m, k, n, a.as_ptr(), 1, m, b.as_ptr(), c.as_mut_ptr()) }
+    // A's element (i, p) is at p·lda + i.
+    // SAFETY: with rs = 1, cs = lda the largest element of A read, (k − 1)·lda + m − 1, is below
+    // a.len(); B and C hold k·n and m·n values (asserted above).
+    unsafe { gemm_over_j(m, k, n, a.as_ptr(), 1, lda, b.as_ptr(), c.as_mut_ptr()) }
 }
 
 /// The shared nn/tn driver: A's element (i, p) is at `a[i·rs + p·cs]`; B is k×n and C m×n,
@@ -674,42 +680,46 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
     }
 }
 
-/// As `scalar::col2im`, same loop order. With stride 1 the pixels of one output row of one tap
-/// are distinct, so adding them 4 at a time gives every pixel its contributions in the reference
-/// order. Other strides use the scalar kernel.
+/// As `scalar::col2im`, same loop order.
 pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
+    col2im_rows(d, 0, cols, x);
+}
+
+/// As `scalar::col2im_rows`, same loop order. With stride 1 the pixels of one output row of one
+/// tap are distinct, so adding them 4 at a time gives every pixel its contributions in the
+/// reference order. Other strides use the scalar kernel.
+pub fn col2im_rows(d: &Conv2dDims, first_row: usize, cols: &[f32], x: &mut [f32]) {
     if d.stride != 1 {
-        return scalar::col2im(d, cols, x);
+        return scalar::col2im_rows(d, first_row, cols, x);
     }
+    let (ohw, ow) = (d.cols(), d.ow);
+    let rows = cols.len().checked_div(ohw).unwrap_or(0);
     assert!(
-        x.len() >= product(&[d.c, d.h, d.w]) && cols.len() >= product(&[d.c, d.kh, d.kw, d.oh, d.ow]),
+        x.len() >= product(&[d.c, d.h, d.w]) && first_row.saturating_add(rows) <= d.rows(),
         "col2im: slices too short"
     );
-    let (ohw, ow) = (d.cols(), d.ow);
     // SAFETY: as in `im2col`, with the roles swapped: each run reads len ≤ ow values of one tap's
-    // row oy < oh, starting at column ox_lo with ox_lo + len = ox_hi ≤ ow, and adds them into
-    // input row oy + ki − pad_top < h at columns ox + kj − pad_left < w of plane ci (`inside`).
+    // row oy < oh (a row below `rows`, so inside cols), starting at column ox_lo with
+    // ox_lo + len = ox_hi ≤ ow, and adds them into input row oy + ki − pad_top < h at columns
+    // ox + kj − pad_left < w of plane ci < c (`inside`; row < c·kh·kw asserted above).
     unsafe {
         let (cols, x) = (cols.as_ptr(), x.as_mut_ptr());
-        for ci in 0..d.c {
+        for r in 0..rows {
+            let row = first_row + r;
+            let (ci, ki, kj) = (row / (d.kh * d.kw), row / d.kw % d.kh, row % d.kw);
             let plane = x.add(ci * d.h * d.w);
-            for ki in 0..d.kh {
-                let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
-                for kj in 0..d.kw {
-                    let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
-                    let len = ox_hi - ox_lo;
-                    if len == 0 || oy_lo == oy_hi {
-                        continue; // only padding
-                    }
-                    let src_tap = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
-                    let mut src = src_tap.add(oy_lo * ow + ox_lo);
-                    let mut dst = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
-                    for _ in oy_lo..oy_hi {
-                        add_run(src, dst, len);
-                        src = src.wrapping_add(ow);
-                        dst = dst.wrapping_add(d.w);
-                    }
-                }
+            let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
+            let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+            let len = ox_hi - ox_lo;
+            if len == 0 || oy_lo == oy_hi {
+                continue; // only padding
+            }
+            let mut src = cols.add(r * ohw + oy_lo * ow + ox_lo);
+            let mut dst = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
+            for _ in oy_lo..oy_hi {
+                add_run(src, dst, len);
+                src = src.wrapping_add(ow);
+                dst = dst.wrapping_add(d.w);
             }
         }
     }

@@ -25,14 +25,15 @@ export class SweepRunner {
   /**
    * @param {import('./controller.js').Controller} controller  the data and the settings come from it
    * @param {import('./state/run-history.js').RunHistory} history  every job becomes a run here
-   * @param {{ cores?: number, makeClient?: () => EngineClient }} [options]  by default the workers
-   *   start as the controller's own does
+   * @param {{ makeClient?: () => EngineClient }} [options]  by default the workers start as the
+   *   controller's own does
    */
-  constructor(controller, history, { cores = navigator.hardwareConcurrency, makeClient = () => new EngineClient({ createWorker: controller.client.createWorker }) } = {}) {
+  constructor(controller, history, { makeClient = () => new EngineClient({ createWorker: controller.client.createWorker }) } = {}) {
     this.controller = controller;
     this.history = history;
-    this.cores = cores;
     this.makeClient = makeClient;
+    // The page's run lent its extra workers to this sweep (they are given back when it ends).
+    this.borrowed = false;
     this.slots = [];
     // state: idle | running | stopped | done; jobs: the plan's jobs with { status, recordId, accuracy, message }
     // lesson: the comparison lesson the sweep was opened by ({ name, description, formula }), or null
@@ -85,11 +86,13 @@ export class SweepRunner {
     if (perWorker > allowed) {
       return this.refuse(`Each run of this sweep needs about ${formatBytes(perWorker)} (its network and a copy of the data), more than the ${formatBytes(allowed)} a sweep may use on this device; use a smaller network or batch.`);
     }
-    let workers = sweepWorkers(this.cores, plan.jobs.length);
+    // One pool of cores: the sweep trains on as many workers as the workers menu lets one run use.
+    let workers = sweepWorkers(c.run.get().workers.wanted, plan.jobs.length);
     while (workers > 1 && workers * perWorker > allowed) workers -= 1;
     this.dispose();
-    // The sweep takes every core: the page's own run pauses.
+    // The sweep takes those cores: the page's own run pauses and lets its extra workers go.
     await c.transport(() => c.pause());
+    await this.borrowCores();
     const sweep = {
       id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget), base: structuredClone(c.settings.get()),
       // The data as it is now: a dataset switched during the sweep does not reach its workers.
@@ -269,7 +272,22 @@ export class SweepRunner {
       // The workers' memory goes back to the page.
       for (const slot of this.slots) slot.client.terminate();
       this.slots = [];
+      this.returnCores();
     }
+  }
+
+  /** The page's run lets its extra workers go while the sweep trains (its own worker stays). */
+  async borrowCores() {
+    this.borrowed = true;
+    await this.controller.client.setWorkers(1).catch(() => {});
+  }
+
+  /** The page's run may use the workers its menu says again (they start at its next Play). */
+  returnCores() {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    const c = this.controller;
+    c.client.setWorkers(c.run.get().workers.wanted).then((workers) => c.run.set({ workers }), () => {});
   }
 
   /** The finished job with the highest final test accuracy (diverged and failed jobs never). */
@@ -301,6 +319,7 @@ export class SweepRunner {
       slot.client.terminate();
     }
     this.slots = [];
+    this.returnCores();
     if (this.store.get().state !== 'idle') this.store.set({ state: 'idle' });
   }
 }

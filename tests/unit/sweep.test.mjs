@@ -49,12 +49,12 @@ test('plans that cannot run say why', () => {
   assert.match(parseValues(SWEEP_AXIS.get('optimizer'), 'adam, nadam').message, /nadam/);
 });
 
-test('a sweep uses every core of a small machine and leaves one for the page on a bigger one', () => {
+test('a sweep uses the workers one run may use (the workers menu), at most one per job', () => {
   assert.equal(sweepWorkers(2, 8), 2);
-  assert.equal(sweepWorkers(8, 8), 7);
-  assert.equal(sweepWorkers(8, 3), 3);
+  assert.equal(sweepWorkers(7, 8), 7);
+  assert.equal(sweepWorkers(7, 3), 3);
   assert.equal(sweepWorkers(1, 3), 1);
-  assert.equal(sweepWorkers(undefined, 3), 2);
+  assert.equal(sweepWorkers(undefined, 1), 1);
 });
 
 test('a sweep travels in a link and comes back the same', () => {

@@ -224,9 +224,9 @@ export function planSweep(axes, base, budget) {
   return { ok: true, jobs };
 }
 
-/** How many workers a sweep uses: as many as one run would (state/workers.js), at most one per job. */
-export function sweepWorkers(cores, jobs) {
-  return Math.max(1, Math.min(jobs, defaultWorkers(cores)));
+/** How many workers a sweep uses: as many as the workers menu lets one run use (state/workers.js), at most one per job. */
+export function sweepWorkers(wanted, jobs) {
+  return Math.max(1, Math.min(jobs, Number.isInteger(wanted) && wanted > 0 ? wanted : defaultWorkers()));
 }
 
 /** The sweep as link text: "lr:0.001,0.01;batchSize:16,64" and "epochs:1" for the budget. */

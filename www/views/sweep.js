@@ -63,7 +63,7 @@ export function mountSweep(runner, el, { signal } = {}) {
   replace(el,
     h('div', { class: 'section-head' },
       h('h3', {}, 'Compare with…'),
-      helpNote('comparing two runs', 'Trains the current settings and the same settings with one change, side by side on two workers, from the same initial weights (when the change keeps the shapes of the weights) and with the same order of images. Both curves, both final accuracies and both confusion matrices appear below.')),
+      helpNote('comparing two runs', 'Trains the current settings and the same settings with one change, side by side on two workers (one after the other when the workers menu says 1), from the same initial weights (when the change keeps the shapes of the weights) and with the same order of images. Both curves, both final accuracies and both confusion matrices appear below.')),
     h('div', { class: 'sweep-form compare-form' },
       h('div', { class: 'field' }, h('label', { for: idc }, 'Change'), compareAxis, h('label', { for: idcv }, 'to'), compareValue, compareButton,
         helpNote('the change', 'The one setting the second run changes, and its new value. The first run keeps the value it has now.'))),

@@ -550,7 +550,8 @@ fn push_activation(
 }
 
 /// Parameters (values, gradients, two optimizer buffers) plus, per example of a batch, every
-/// activation and its gradient, plus the largest im2col scratch. Saturating: the layers are checked
+/// activation and its gradient, plus the largest convolution's scratch: one image's im2col columns
+/// and at most as many rows of their gradient (`Conv2d` works one image at a time). Saturating: the layers are checked
 /// by now, but the batch size may be any number a spec holds (it is refused on its own).
 fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usize) -> u64 {
     let f = 4u64;
@@ -562,9 +563,7 @@ fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usi
     let scratch = layers
         .iter()
         .map(|l| match l.op {
-            Op::Conv2d { kh, kw, .. } => {
-                ((l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * f * 2).saturating_mul(batch)
-            }
+            Op::Conv2d { kh, kw, .. } => (l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * f * 2,
             _ => 0,
         })
         .max()
@@ -946,6 +945,14 @@ mod tests {
         let msg = validate(&s).unwrap_err().to_string();
         assert!(msg.starts_with("this network needs about"), "{msg}");
         assert!(msg.contains("smaller batch"), "{msg}");
+        // A convolution's columns are one image's, whatever the batch: 8 → 8 channels with a 5×5
+        // kernel has 200 × 784 columns (1.25 MB with their gradient), not 1,024 copies (1.3 GB).
+        let big_batch = spec(
+            r#"{"batchSize":1024,"layers":[{"type":"conv2d","filters":8,"kernel":3,"padding":"same"},
+            {"type":"conv2d","filters":8,"kernel":5,"padding":"same"},{"type":"dense","units":10,"activation":"softmax"}]}"#,
+        );
+        let plan = validate(&big_batch).expect("a batch of 1,024 of a small conv net fits");
+        assert!(plan.memory_bytes < 200_000_000, "{}", plan.memory_bytes);
     }
 
     #[test]

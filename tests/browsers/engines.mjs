@@ -147,7 +147,10 @@ function freePort() {
  */
 async function openWebKit(base) {
   const port = await freePort();
-  const driver = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Skia paints on the CPU: on a virtual display its GPU path runs on Mesa's software renderer,
+  // whose first use on a machine (no shader cache yet) left the page without a step for minutes.
+  const env = { ...process.env, WEBKIT_SKIA_ENABLE_CPU_RENDERING: '1' };
+  const driver = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env });
   let driverLog = '';
   driver.stderr.on('data', (d) => { driverLog = (driverLog + d).slice(-2000); });
   const root = `http://127.0.0.1:${port}`;

@@ -99,6 +99,9 @@ const GEMM_SHAPES: &[(usize, usize, usize)] = &[
     (10, 20, 256),
     (20, 10, 256),
     (32, 128, 10),
+    // Lone rows of 32 columns and their leftovers: 6 filters of a 7×7 kernel, and 3 × 77.
+    (6, 49, 784),
+    (3, 5, 77),
 ];
 
 #[wasm_bindgen_test]

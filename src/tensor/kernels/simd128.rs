@@ -75,7 +75,7 @@ pub fn gemm_tn_strided(m: usize, k: usize, n: usize, a: &[f32], lda: usize, b: &
 
 /// The shared nn/tn driver: A's element (i, p) is at `a[i·rs + p·cs]`; B is k×n and C m×n,
 /// row-major. Tiles of 4×8, then 4×4, then the last 1–3 columns as partial vectors; leftover rows
-/// as 1×8, 1×4, 1×(1–3). Rows of A outside, so 4 rows of A stay in L1 while B streams past.
+/// as 1×32, 1×8, 1×4, 1×(1–3). Rows of A outside, so 4 rows of A stay in L1 while B streams past.
 /// (One GEMM over a whole batch of images, n = images·oh·ow, measured 2× slower for the conv
 /// shapes: B then no longer fits in L2.)
 ///
@@ -118,6 +118,12 @@ unsafe fn gemm_over_j(m: usize, k: usize, n: usize, a: *const f32, rs: usize, cs
         let row = a.add(i * rs);
         let c_i = c.add(i * n);
         let mut j = 0;
+        // A lone row (m = 6 filters leaves 2) with 8 accumulators like the 4×8 tile: with only
+        // the 2 of `tile_1x8`, every add waits for the one before it in the same accumulator.
+        while j + 32 <= n {
+            tile_1x32(k, row, cs, b.add(j), n, c_i.add(j));
+            j += 32;
+        }
         while j + 8 <= n {
             tile_1x8(k, row, cs, b.add(j), n, c_i.add(j));
             j += 8;
@@ -201,6 +207,39 @@ unsafe fn tile_4x4(k: usize, a: [*const f32; 4], cs: usize, b: *const f32, n: us
     st(c1, x1);
     st(c2, x2);
     st(c3, x3);
+}
+
+/// One row × 32 columns of C, as [`tile_4x8`]: 8 accumulators, B's 8 vectors of a row of 32.
+///
+/// # Safety
+/// For p < k: `a + p·cs` and `b + p·n .. + 32` readable; `c .. c + 32` readable and writable.
+#[inline(always)]
+unsafe fn tile_1x32(k: usize, a: *const f32, cs: usize, b: *const f32, n: usize, c: *mut f32) {
+    let (mut x0, mut x1, mut x2, mut x3) = (ld(c), ld(c.add(4)), ld(c.add(8)), ld(c.add(12)));
+    let (mut x4, mut x5, mut x6, mut x7) = (ld(c.add(16)), ld(c.add(20)), ld(c.add(24)), ld(c.add(28)));
+    let mut bp = b;
+    let mut off = 0;
+    for _ in 0..k {
+        let a0 = splat_ld(a.add(off));
+        x0 = madd(x0, a0, ld(bp));
+        x1 = madd(x1, a0, ld(bp.add(4)));
+        x2 = madd(x2, a0, ld(bp.add(8)));
+        x3 = madd(x3, a0, ld(bp.add(12)));
+        x4 = madd(x4, a0, ld(bp.add(16)));
+        x5 = madd(x5, a0, ld(bp.add(20)));
+        x6 = madd(x6, a0, ld(bp.add(24)));
+        x7 = madd(x7, a0, ld(bp.add(28)));
+        bp = bp.wrapping_add(n);
+        off += cs;
+    }
+    st(c, x0);
+    st(c.add(4), x1);
+    st(c.add(8), x2);
+    st(c.add(12), x3);
+    st(c.add(16), x4);
+    st(c.add(20), x5);
+    st(c.add(24), x6);
+    st(c.add(28), x7);
 }
 
 /// One row × 8 columns of C, as [`tile_4x8`].

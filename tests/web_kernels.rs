@@ -199,6 +199,12 @@ fn im2col_and_col2im_match_bit_for_bit() {
         ((2, 2, 3), (5, 5), 1, (2, 2, 2, 2)),
         ((3, 6, 17), (3, 7), 1, (0, 0, 6, 6)),
         ((2, 8, 9), (3, 3), 1, (0, 0, 0, 0)),
+        // Stride 2 (every other input value): the strided network, odd sizes, wide margins.
+        ((16, 14, 14), (3, 3), 2, (1, 1, 1, 1)),
+        ((3, 28, 28), (3, 3), 2, (1, 1, 1, 1)),
+        ((2, 11, 23), (5, 5), 2, (2, 2, 2, 2)),
+        ((1, 9, 40), (1, 7), 2, (0, 0, 6, 6)),
+        ((2, 6, 7), (2, 2), 2, (0, 0, 0, 0)),
     ];
     for (dims, k, stride, pads) in cases {
         let d = Conv2dDims::new(dims, k, stride, pads);

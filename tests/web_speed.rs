@@ -167,13 +167,14 @@ fn kernels() {
     let report = |name: &str, slow: f64, fast: f64| {
         console_log!("{name:<44} {:>9.2} | {:>9.2} µs  ({:.2}×)", slow * 1e6, fast * 1e6, slow / fast);
     };
-    for (name, dims, k, pad) in [
-        ("convnetjs conv1 1×28×28 k5 p2", (1, 28, 28), 5, 2),
-        ("convnetjs conv2 8×14×14 k5 p2", (8, 14, 14), 5, 2),
-        ("lenet conv1 1×28×28 k3", (1, 28, 28), 3, 0),
-        ("lenet conv2 32×13×13 k3", (32, 13, 13), 3, 0),
+    for (name, dims, k, stride, pad) in [
+        ("convnetjs conv1 1×28×28 k5 p2", (1, 28, 28), 5, 1, 2),
+        ("convnetjs conv2 8×14×14 k5 p2", (8, 14, 14), 5, 1, 2),
+        ("lenet conv1 1×28×28 k3", (1, 28, 28), 3, 1, 0),
+        ("lenet conv2 32×13×13 k3", (32, 13, 13), 3, 1, 0),
+        ("strided conv2 16×14×14 k3 s2 p1", (16, 14, 14), 3, 2, 1),
     ] {
-        let d = Conv2dDims::new(dims, (k, k), 1, (pad, pad, pad, pad));
+        let d = Conv2dDims::new(dims, (k, k), stride, (pad, pad, pad, pad));
         let x = random(d.in_len(), 3);
         let mut cols = vec![0.0; d.rows() * d.cols()];
         let mut cols_2 = cols.clone();

@@ -655,12 +655,56 @@ unsafe fn add_run(src: *const f32, dst: *mut f32, len: usize) {
     }
 }
 
+/// dst[x] = src[2x] for x < len: 4 outputs from 8 inputs at a time (their even lanes), while the
+/// 8 inputs end before the run's last one; the rest one by one.
+///
+/// # Safety
+/// `src + 2x` readable for x < len, and `dst..dst + len` writable.
+#[inline(always)]
+unsafe fn gather2_run(src: *const f32, dst: *mut f32, len: usize) {
+    let mut x = 0;
+    // The block reads src[2x .. 2x + 8), inside the run while x + 4 < len (2x + 7 < 2(len − 1)).
+    while x + 4 < len {
+        st(dst.add(x), i32x4_shuffle::<0, 2, 4, 6>(ld(src.add(2 * x)), ld(src.add(2 * x + 4))));
+        x += 4;
+    }
+    while x < len {
+        *dst.add(x) = *src.add(2 * x);
+        x += 1;
+    }
+}
+
+/// dst[2x] += src[x] for x < len, the adjoint of `gather2_run`: 4 at a time, the odd lanes of
+/// dst written back as they were (not + 0, which would turn a −0 into +0).
+///
+/// # Safety
+/// `src..src + len` readable, and `dst + 2x` readable and writable for x < len.
+#[inline(always)]
+unsafe fn scatter_add2_run(src: *const f32, dst: *mut f32, len: usize) {
+    let (z, even) = (splat(0.0), i32x4(-1, 0, -1, 0));
+    let mut x = 0;
+    while x + 4 < len {
+        let s = ld(src.add(x));
+        let (d0, d1) = (ld(dst.add(2 * x)), ld(dst.add(2 * x + 4)));
+        let lo = f32x4_add(d0, i32x4_shuffle::<0, 4, 1, 4>(s, z));
+        let hi = f32x4_add(d1, i32x4_shuffle::<2, 4, 3, 4>(s, z));
+        st(dst.add(2 * x), v128_bitselect(lo, d0, even));
+        st(dst.add(2 * x + 4), v128_bitselect(hi, d1, even));
+        x += 4;
+    }
+    while x < len {
+        *dst.add(2 * x) += *src.add(x);
+        x += 1;
+    }
+}
+
 /// As `scalar::im2col` (a pure copy, so any order gives the same values). With stride 1 an output
-/// row of one tap is a contiguous run of an input row between zero margins: rows entirely in the
-/// padding are zeroed in one run per tap, the rest are margin + run + margin. Other strides use
-/// the scalar kernel.
+/// row of one tap is a contiguous run of an input row between zero margins (stride 2: every other
+/// value of one): rows entirely in the padding are zeroed in one run per tap, the rest are
+/// margin + run + margin. Other strides use the scalar kernel.
 pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
-    if d.stride != 1 {
+    let s = d.stride;
+    if s > 2 {
         return scalar::im2col(d, x, cols);
     }
     assert!(
@@ -670,17 +714,24 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
     let (ohw, ow) = (d.cols(), d.ow);
     // SAFETY: x holds c planes of h·w values and cols c·kh·kw taps of oh·ow (asserted above).
     // Reads stay inside plane ci: `inside` keeps only the output rows oy and columns ox whose input
-    // row oy + ki − pad_top and column ox + kj − pad_left lie in [0, h) × [0, w). Writes cover
+    // row oy·s + ki − pad_top and column ox·s + kj − pad_left lie in [0, h) × [0, w). Writes cover
     // exactly one tap's oh·ow values: oy_lo rows, then each row in oy_lo..oy_hi as head + len +
     // tail = ow (its 4-float margins fit: len ≥ 4 makes ow ≥ 4), then the last oh − oy_hi rows.
     unsafe {
         let (x, cols) = (x.as_ptr(), cols.as_mut_ptr());
+        let run = |src: *const f32, dst: *mut f32, len: usize| {
+            if s == 1 {
+                copy_run(src, dst, len)
+            } else {
+                gather2_run(src, dst, len)
+            }
+        };
         for ci in 0..d.c {
             let plane = x.add(ci * d.h * d.w);
             for ki in 0..d.kh {
-                let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
+                let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, s);
                 for kj in 0..d.kw {
-                    let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+                    let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, s);
                     let (head, len, tail) = (ox_lo, ox_hi - ox_lo, ow - ox_hi);
                     let out = cols.add(((ci * d.kh + ki) * d.kw + kj) * ohw);
                     if len == 0 || oy_lo == oy_hi {
@@ -689,8 +740,8 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
                         continue;
                     }
                     zero_run(out, oy_lo * ow);
-                    // Output (oy, ox_lo) reads input (oy + ki − pad_top, ox_lo + kj − pad_left).
-                    let mut src = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
+                    // Output (oy, ox_lo) reads input (oy·s + ki − pad_top, ox_lo·s + kj − pad_left).
+                    let mut src = plane.add((oy_lo * s + ki - d.pad_top) * d.w + ox_lo * s + kj - d.pad_left);
                     let mut dst = out.add(oy_lo * ow);
                     if head <= 4 && tail <= 4 && len >= 4 {
                         // Margins of up to 4 (pads up to 4): zero the first and last 4 floats of
@@ -699,16 +750,16 @@ pub fn im2col(d: &Conv2dDims, x: &[f32], cols: &mut [f32]) {
                         for _ in oy_lo..oy_hi {
                             st(dst, z);
                             st(dst.add(ow - 4), z);
-                            copy_run(src, dst.add(head), len);
-                            src = src.wrapping_add(d.w);
+                            run(src, dst.add(head), len);
+                            src = src.wrapping_add(s * d.w);
                             dst = dst.add(ow);
                         }
                     } else {
                         for _ in oy_lo..oy_hi {
                             zero_run(dst, head);
-                            copy_run(src, dst.add(head), len);
+                            run(src, dst.add(head), len);
                             zero_run(dst.add(head + len), tail);
-                            src = src.wrapping_add(d.w);
+                            src = src.wrapping_add(s * d.w);
                             dst = dst.add(ow);
                         }
                     }
@@ -724,11 +775,12 @@ pub fn col2im(d: &Conv2dDims, cols: &[f32], x: &mut [f32]) {
     col2im_rows(d, 0, cols, x);
 }
 
-/// As `scalar::col2im_rows`, same loop order. With stride 1 the pixels of one output row of one
-/// tap are distinct, so adding them 4 at a time gives every pixel its contributions in the
+/// As `scalar::col2im_rows`, same loop order. With stride 1 or 2 the pixels of one output row of
+/// one tap are distinct, so adding them 4 at a time gives every pixel its contributions in the
 /// reference order. Other strides use the scalar kernel.
 pub fn col2im_rows(d: &Conv2dDims, first_row: usize, cols: &[f32], x: &mut [f32]) {
-    if d.stride != 1 {
+    let s = d.stride;
+    if s > 2 {
         return scalar::col2im_rows(d, first_row, cols, x);
     }
     let (ohw, ow) = (d.cols(), d.ow);
@@ -739,26 +791,30 @@ pub fn col2im_rows(d: &Conv2dDims, first_row: usize, cols: &[f32], x: &mut [f32]
     );
     // SAFETY: as in `im2col`, with the roles swapped: each run reads len ≤ ow values of one tap's
     // row oy < oh (a row below `rows`, so inside cols), starting at column ox_lo with
-    // ox_lo + len = ox_hi ≤ ow, and adds them into input row oy + ki − pad_top < h at columns
-    // ox + kj − pad_left < w of plane ci < c (`inside`; row < c·kh·kw asserted above).
+    // ox_lo + len = ox_hi ≤ ow, and adds them into input row oy·s + ki − pad_top < h at columns
+    // ox·s + kj − pad_left < w of plane ci < c (`inside`; row < c·kh·kw asserted above).
     unsafe {
         let (cols, x) = (cols.as_ptr(), x.as_mut_ptr());
         for r in 0..rows {
             let row = first_row + r;
             let (ci, ki, kj) = (row / (d.kh * d.kw), row / d.kw % d.kh, row % d.kw);
             let plane = x.add(ci * d.h * d.w);
-            let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, 1);
-            let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, 1);
+            let (oy_lo, oy_hi) = Conv2dDims::inside(d.oh, d.h, d.pad_top, ki, s);
+            let (ox_lo, ox_hi) = Conv2dDims::inside(d.ow, d.w, d.pad_left, kj, s);
             let len = ox_hi - ox_lo;
             if len == 0 || oy_lo == oy_hi {
                 continue; // only padding
             }
             let mut src = cols.add(r * ohw + oy_lo * ow + ox_lo);
-            let mut dst = plane.add((oy_lo + ki - d.pad_top) * d.w + ox_lo + kj - d.pad_left);
+            let mut dst = plane.add((oy_lo * s + ki - d.pad_top) * d.w + ox_lo * s + kj - d.pad_left);
             for _ in oy_lo..oy_hi {
-                add_run(src, dst, len);
+                if s == 1 {
+                    add_run(src, dst, len);
+                } else {
+                    scatter_add2_run(src, dst, len);
+                }
                 src = src.wrapping_add(ow);
-                dst = dst.wrapping_add(d.w);
+                dst = dst.wrapping_add(s * d.w);
             }
         }
     }

@@ -36,8 +36,20 @@ pub struct Conv2d {
 }
 
 /// How many floats a block of the column gradient holds: 32 KB, the L1 data cache of most
-/// machines. At least 4 rows (the GEMM's row tile) whatever the image size.
+/// machines.
 const GRAD_BLOCK_FLOATS: usize = 8192;
+
+/// The rows of one block of the column gradient, for `rows` rows of `pixels` values: as many as
+/// fit in `GRAD_BLOCK_FLOATS`, a multiple of 4 (the GEMM's row tile), at least 4, at most `rows`.
+pub fn grad_block_rows(rows: usize, pixels: usize) -> usize {
+    (GRAD_BLOCK_FLOATS / pixels.max(1) / 4 * 4).clamp(4, rows.max(4)).min(rows)
+}
+
+/// The floats a convolution keeps for its whole life: one image's columns and one block of their
+/// gradient (the memory estimate of `model::validate` adds these up over the layers).
+pub fn scratch_floats(rows: usize, pixels: usize) -> usize {
+    rows.saturating_mul(pixels).saturating_add(grad_block_rows(rows, pixels).saturating_mul(pixels))
+}
 
 impl Conv2d {
     /// Reserves W and b in `store` (W with L2 decay, b without; both zero until `init`).
@@ -62,7 +74,7 @@ impl Conv2d {
         );
         let b = store.add(format!("layer {} conv2d bias", layer_index + 1), layer_index, vec![filters], false);
         let col_len = d.rows() * d.cols();
-        let block_rows = (GRAD_BLOCK_FLOATS / d.cols().max(1) / 4 * 4).clamp(4, d.rows().max(4)).min(d.rows());
+        let block_rows = grad_block_rows(d.rows(), d.cols());
         Conv2d {
             d,
             filters,
@@ -243,6 +255,20 @@ mod tests {
         assert_eq!(conv.out_dims, Dims::new(4, 3, 3));
         assert_eq!(conv.flops, 1332);
         Ok(())
+    }
+
+    /// The memory estimate counts what a convolution keeps: its columns and one gradient block,
+    /// whatever the image size (a block of 4 rows when a row is larger than the block's budget).
+    #[test]
+    fn scratch_floats_is_what_the_layer_keeps() {
+        for (dims, k, pad) in [(Dims::new(8, 28, 28), 5, 2), (Dims::new(1, 4, 4), 3, 0), (Dims::new(2, 100, 100), 3, 1)]
+        {
+            let mut store = ParamStore::new();
+            let conv = Conv2d::new(&mut store, 0, dims, 6, (k, k), 1, (pad, pad, pad, pad));
+            let (rows, pixels) = (conv.d.rows(), conv.d.cols());
+            assert_eq!(conv.cols.len() + conv.grad_cols.len(), scratch_floats(rows, pixels), "{dims:?}");
+            assert!(conv.block_rows >= 1 && conv.block_rows <= rows);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Problem, Result};
 use crate::layers::activation::default_alpha;
+use crate::layers::conv2d;
 use crate::model::limits::{self, LIMITS};
 use crate::model::spec::{Activation, LayerSpec, ModelSpec, OptimizerSpec, Padding, PaddingName, ScheduleSpec};
 use crate::tensor::Dims;
@@ -550,9 +551,10 @@ fn push_activation(
 }
 
 /// Parameters (values, gradients, two optimizer buffers) plus, per example of a batch, every
-/// activation and its gradient, plus the largest convolution's scratch: one image's im2col columns
-/// and at most as many rows of their gradient (`Conv2d` works one image at a time). Saturating: the layers are checked
-/// by now, but the batch size may be any number a spec holds (it is refused on its own).
+/// activation and its gradient, plus every convolution's scratch: one image's im2col columns and a
+/// block of their gradient (`Conv2d` works one image at a time and keeps them for its life).
+/// Saturating: the layers are checked by now, but the batch size may be any number a spec holds
+/// (it is refused on its own).
 fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usize) -> u64 {
     let f = 4u64;
     let batch = spec.batch_size as u64;
@@ -563,11 +565,13 @@ fn estimate_memory(spec: &ModelSpec, layers: &[ResolvedLayer], total_params: usi
     let scratch = layers
         .iter()
         .map(|l| match l.op {
-            Op::Conv2d { kh, kw, .. } => (l.in_dims.c * kh * kw * l.out_dims.h * l.out_dims.w) as u64 * f * 2,
+            Op::Conv2d { kh, kw, .. } => {
+                let rows = l.in_dims.c * kh * kw;
+                conv2d::scratch_floats(rows, l.out_dims.h * l.out_dims.w) as u64 * f
+            }
             _ => 0,
         })
-        .max()
-        .unwrap_or(0);
+        .fold(0u64, u64::saturating_add);
     params.saturating_add(activations).saturating_add(scratch)
 }
 
@@ -946,7 +950,7 @@ mod tests {
         assert!(msg.starts_with("this network needs about"), "{msg}");
         assert!(msg.contains("smaller batch"), "{msg}");
         // A convolution's columns are one image's, whatever the batch: 8 → 8 channels with a 5×5
-        // kernel has 200 × 784 columns (1.25 MB with their gradient), not 1,024 copies (1.3 GB).
+        // kernel has 200 × 784 columns (0.65 MB with a block of their gradient), not 1,024 copies.
         let big_batch = spec(
             r#"{"batchSize":1024,"layers":[{"type":"conv2d","filters":8,"kernel":3,"padding":"same"},
             {"type":"conv2d","filters":8,"kernel":5,"padding":"same"},{"type":"dense","units":10,"activation":"softmax"}]}"#,

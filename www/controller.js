@@ -92,6 +92,9 @@ export class Controller {
     // Per-layer statistics (controller/layer-stats.js).
     this.statsWanted = false; // a view of them is mounted
     this.statsSent = undefined;
+    // Workers: a sweep borrows the run's extra ones (lendWorkers); only the latest answer shows.
+    this.workersLent = false;
+    this.workersAsked = 0;
 
     this.settings.subscribe((s, changed, meta) => settingChanges.onSettings(this, s, changed, meta));
     // A restarted worker is the client's event; everything else it passes on is the engine's push.
@@ -150,7 +153,23 @@ export class Controller {
   async setWorkers(n) {
     saveWorkersPreference(n);
     this.run.set({ workers: { ...this.run.get().workers, wanted: n } });
-    this.run.set({ workers: await this.client.setWorkers(n) });
+    await this.applyWorkers();
+  }
+
+  /** A sweep borrows the run's extra workers (`true`, the run keeps one) or gives them back. */
+  lendWorkers(lent) {
+    this.workersLent = lent;
+    return this.applyWorkers();
+  }
+
+  /** Tells the engine how many workers the run may use: the menu's count, or one while a sweep has the others. */
+  async applyWorkers() {
+    const wanted = this.run.get().workers.wanted;
+    const asked = ++this.workersAsked;
+    const answer = await this.client.setWorkers(this.workersLent ? 1 : wanted);
+    if (asked !== this.workersAsked) return; // a later call's answer is the one that holds
+    const reason = this.workersLent ? 'A sweep is training on the workers; this run takes them back when the sweep ends.' : answer.reason;
+    this.run.set({ workers: { ...answer, wanted, reason } });
   }
   dismiss(id) { notices.dismiss(this, id); }
 }

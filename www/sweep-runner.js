@@ -92,7 +92,9 @@ export class SweepRunner {
     this.dispose();
     // The sweep takes those cores: the page's own run pauses and lets its extra workers go.
     await c.transport(() => c.pause());
+    if (c.lifetime.signal.aborted) return false; // the page or the widget went away meanwhile
     await this.borrowCores();
+    if (c.lifetime.signal.aborted) return false;
     const sweep = {
       id: `s${nextSweep++}`, axes, budget, link: encodeSweep(axes, budget), base: structuredClone(c.settings.get()),
       // The data as it is now: a dataset switched during the sweep does not reach its workers.
@@ -279,15 +281,15 @@ export class SweepRunner {
   /** The page's run lets its extra workers go while the sweep trains (its own worker stays). */
   async borrowCores() {
     this.borrowed = true;
-    await this.controller.client.setWorkers(1).catch(() => {});
+    await this.controller.lendWorkers(true).catch(() => {});
   }
 
   /** The page's run may use the workers its menu says again (they start at its next Play). */
   returnCores() {
     if (!this.borrowed) return;
     this.borrowed = false;
-    const c = this.controller;
-    c.client.setWorkers(c.run.get().workers.wanted).then((workers) => c.run.set({ workers }), () => {});
+    if (this.controller.lifetime.signal.aborted) return; // its engine is gone with it
+    this.controller.lendWorkers(false).catch(() => {});
   }
 
   /** The finished job with the highest final test accuracy (diverged and failed jobs never). */

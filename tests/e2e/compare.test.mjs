@@ -92,7 +92,12 @@ test('a sweep over three learning rates trains every run, shows a row and a poin
   // One pool of cores: the sweep trains on as many workers as the workers menu gives one run.
   const { workers, wanted } = await page.evaluate(() => ({ workers: window.nnp.sweeps.store.get().workers, wanted: window.nnp.run.get().workers.wanted }));
   assert.equal(workers, Math.min(3, wanted));
+  // Meanwhile the paused run keeps one worker and says why; it takes the others back at the end.
+  const during = await page.evaluate(() => window.nnp.run.get().workers);
+  assert.equal(during.workers, 1);
+  assert.match(during.reason, /sweep is training/);
   await page.waitForFunction(() => window.nnp.sweeps.store.get().state === 'done', null, { timeout: 120_000 });
+  await page.waitForFunction(() => !/sweep/.test(window.nnp.run.get().workers.reason));
   const rows = await page.$$eval('#sweep-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.status, tr.querySelector('.job-accuracy').textContent]));
   assert.equal(rows.length, 3);
   for (const [status, acc] of rows) {

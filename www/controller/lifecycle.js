@@ -11,7 +11,8 @@ import { rebuild, scheduleRebuild } from './builds.js';
 export async function start(c) {
   try {
     const info = await c.client.init();
-    c.run.set({ engine: info, workers: await c.client.setWorkers(c.run.get().workers.wanted) });
+    c.run.set({ engine: info });
+    await c.applyWorkers();
     syncWatch(c);
     syncStatsWatch(c);
   } catch (err) {
@@ -44,7 +45,7 @@ export async function restartEngine(c, reason) {
   c.run.set({ phase: 'loading', summary: null });
   try {
     await c.client.init(c.run.get().runId);
-    c.run.set({ workers: await c.client.setWorkers(c.run.get().workers.wanted) });
+    await c.applyWorkers();
     c.watchSent = undefined; // a fresh worker starts with its own default
     c.statsSent = undefined;
     syncWatch(c);

@@ -786,7 +786,7 @@ pub fn col2im_rows(d: &Conv2dDims, first_row: usize, cols: &[f32], x: &mut [f32]
     let (ohw, ow) = (d.cols(), d.ow);
     let rows = cols.len().checked_div(ohw).unwrap_or(0);
     assert!(
-        x.len() >= product(&[d.c, d.h, d.w]) && first_row.saturating_add(rows) <= d.rows(),
+        x.len() >= product(&[d.c, d.h, d.w]) && first_row.saturating_add(rows) <= product(&[d.c, d.kh, d.kw]),
         "col2im: slices too short"
     );
     // SAFETY: as in `im2col`, with the roles swapped: each run reads len ≤ ow values of one tap's

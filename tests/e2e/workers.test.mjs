@@ -105,6 +105,37 @@ test('a network with batch norm gives the same bits on 1 and 2 workers (each sha
   }
 });
 
+test('a member that never answers the copy of the network leaves the run on one worker, which trains', async () => {
+  const app = await openPlayground({ path: LINK });
+  const { page, errors } = app;
+  try {
+    await waitReady(page);
+    const run = await page.evaluate(async () => {
+      const c = window.nnp.controller;
+      await c.setWorkers(2);
+      await c.client.request('injectFault', { worker: 2, atSync: true });
+      c.play();
+      // The leader gives up on the silent member after its stall limit and trains alone.
+      await new Promise((resolve) => {
+        const off = window.nnp.run.subscribe((r) => {
+          if ((r.report?.steps ?? 0) >= 5) {
+            off();
+            resolve();
+          }
+        }, ['report']);
+      });
+      await c.pause();
+      return c.client.stats();
+    });
+    assert.equal(run.workers.workers, 1);
+    assert.match(run.workers.reason, /did not answer for 15 s while copying the network/);
+    assert.ok(run.steps >= 5);
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.close();
+  }
+});
+
 test('a page that is not cross-origin isolated trains on one worker and says why', async () => {
   const app = await openPlayground({ path: LINK, serve: { isolated: false } });
   const { page, errors } = app;

@@ -11,7 +11,7 @@ let data = null;
 let limit = 0;
 
 self.onmessage = async ({ data: msg }) => {
-  if (msg.type !== 'sync') return;
+  if (msg.type !== 'sync' || msg.silent) return; // silent: a test of the leader's give-up
   const { index, k, x, syncId } = msg;
   try {
     await loadEngine();

@@ -52,6 +52,8 @@ const team = {
   lost: '',
   /** Why the run went back to one worker (a failure), until the page asks for a count again. */
   fallback: '',
+  /** For the tests: the member (2 = the first) told to stay silent at the next copy. */
+  silentAtSync: 0,
 };
 
 /** Where nested workers with shared memory exist: a cross-origin isolated page in a current browser. */
@@ -184,13 +186,21 @@ function sync(engine, k, onReady) {
   team.gen = 0;
   const model = engine.save();
   const data = { current: session.current, limit: session.trainLimit };
+  const { id } = team.syncing;
+  const silent = team.silentAtSync;
+  team.silentAtSync = 0;
   team.members.slice(0, k - 1).forEach((m, i) => {
-    const message = { type: 'sync', syncId: team.syncing.id, index: i + 1, k, x: team.x, model, limit: data.limit };
+    const message = { type: 'sync', syncId: id, index: i + 1, k, x: team.x, model, limit: data.limit, silent: silent === i + 2 };
     // The data goes to a member once: it keeps what it was given for the next copies.
     const holds = sentData.get(m);
     m.postMessage({ ...message, data: holds?.current === data.current && holds.limit === data.limit ? null : data.current });
     sentData.set(m, data);
   });
+  // A member that neither answers nor fails (its thread starved or lost) must not keep the run
+  // waiting: after STALL_MS without every answer, this worker trains alone.
+  setTimeout(() => {
+    if (team.syncing?.id === id) disband(`The run's other workers did not answer for ${STALL_MS / 1000} s while copying the network; training goes on with one worker.`);
+  }, STALL_MS);
 }
 
 /** The data (and train limit) each member holds. */
@@ -323,7 +333,11 @@ function stepTogether(engine) {
   return engine.finishStep();
 }
 
-/** For the tests: makes worker number `worker` (1 is this one, 2 the first member) fail at its next shard. */
-export function injectFault(worker) {
-  if (team.x) Atomics.store(team.x.ctrl, Ctrl.FAULT, worker);
+/**
+ * For the tests: makes worker number `worker` (1 is this one, 2 the first member) fail at its next
+ * shard, or (`atSync`) stay silent when the next copy of the network reaches it.
+ */
+export function injectFault(worker, atSync = false) {
+  if (atSync) team.silentAtSync = worker;
+  else if (team.x) Atomics.store(team.x.ctrl, Ctrl.FAULT, worker);
 }

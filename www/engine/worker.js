@@ -154,8 +154,8 @@ const handlers = {
     return setWorkers(count);
   },
 
-  [Request.INJECT_FAULT]({ worker }) {
-    injectFault(worker);
+  [Request.INJECT_FAULT]({ worker, atSync = false }) {
+    injectFault(worker, atSync);
     return null;
   },
 
